@@ -1,0 +1,66 @@
+"""
+The ``truewatch-contract`` command.
+
+Each subcommand lives in its own module with a ``register(subparsers)`` function. Those modules
+import nothing heavy at module level, so ``truewatch-contract validate`` starts fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+# (module, summary): the order is the order of `--help`.
+SUBCOMMANDS: tuple[str, ...] = ("run", "validate", "mock", "mutants")
+
+
+class UsageError(Exception):
+    """Bad usage or unreadable input: the command exits 2 with this message."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="truewatch-contract",
+        description=(
+            "Contract testing for TrueWatch's Error Tracking API "
+            "(POST /api/v1/error_track/{issue_id}/update)."
+        ),
+        epilog="Run 'truewatch-contract COMMAND --help' for a command's options.",
+    )
+    parser.add_argument("--version", action="version", version=_version())
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in SUBCOMMANDS:
+        module = importlib.import_module(f"truewatch_contract.cli.{name}")
+        module.register(subparsers)
+    return parser
+
+
+def _version() -> str:
+    from truewatch_contract import __version__
+
+    return f"truewatch-contract {__version__}"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code (0 ok, 1 contract broken, 2 usage or input)."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler = getattr(args, "handler", None)
+    if handler is None:
+        parser.print_help()
+        return 2
+    try:
+        code: int = handler(args)
+    except UsageError as error:
+        print(f"truewatch-contract {args.command}: error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"truewatch-contract {args.command}: interrupted", file=sys.stderr)
+        return 130
+    return code
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
