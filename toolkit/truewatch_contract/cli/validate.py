@@ -1,0 +1,136 @@
+"""
+``truewatch-contract validate request|response``: check a payload against the contract.
+
+Exit codes: 0 valid, 1 violations, 2 unreadable input or bad usage. Nothing heavy is imported
+at module level: the validators load only inside the handler.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from truewatch_contract.cli import UsageError
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "validate",
+        help="check a request body or a response envelope against the contract",
+        description=(
+            "Check a request body or a response of the update against the contract. "
+            "Exit 0 when valid, 1 on violations, 2 on unreadable input or bad usage."
+        ),
+    )
+    parser.add_argument("kind", choices=("request", "response"), help="what the payload is")
+    parser.add_argument(
+        "file", nargs="?", default="-", metavar="FILE", help="a JSON file, or - for stdin (default)"
+    )
+    parser.add_argument("--issue-id", metavar="ID", help="the issue_id of the route")
+    parser.add_argument(
+        "--request", metavar="FILE", help="response only: the request body that was sent"
+    )
+    parser.add_argument(
+        "--previous",
+        metavar="FILE",
+        help="response only: an earlier successful response (or its content) for the same issue",
+    )
+    parser.add_argument("--status", metavar="CODE", help="response only: the HTTP status")
+    parser.add_argument(
+        "--include-assumed",
+        action="store_true",
+        help="also report rules tagged 'assumed' (the project's own choices)",
+    )
+    parser.add_argument(
+        "--relax",
+        action="append",
+        default=[],
+        metavar="RULES",
+        help="rule ids or tags not to report (comma-separated, repeatable)",
+    )
+    parser.add_argument(
+        "--format", choices=("text", "json"), default="text", help="output format (default text)"
+    )
+    parser.set_defaults(handler=run)
+
+
+def _read_json(source: str, what: str) -> Any:
+    """Read and parse one JSON document from a path or ``-`` (stdin); UsageError when impossible."""
+    try:
+        if source == "-":
+            data = sys.stdin.buffer.read()
+        else:
+            with open(source, "rb") as handle:
+                data = handle.read()
+    except OSError as error:
+        raise UsageError(f"cannot read {what} {source!r}: {error.strerror or error}") from None
+    try:
+        return json.loads(data)
+    except RecursionError:
+        raise UsageError(f"{what} {source!r} is nested too deeply to parse") from None
+    except (UnicodeDecodeError, ValueError) as error:
+        raise UsageError(f"{what} {source!r} is not valid JSON: {error}") from None
+
+
+def _status(text: str | None) -> int | None:
+    if text is None:
+        return None
+    try:
+        code = int(text, 10)
+    except ValueError:
+        raise UsageError(f"--status must be an HTTP status code, not {text!r}") from None
+    if not 100 <= code <= 599:
+        raise UsageError(f"--status must be between 100 and 599, not {code}")
+    return code
+
+
+def run(args: argparse.Namespace) -> int:
+    from truewatch_contract import validate as validation  # lazy: keeps `--help` fast
+
+    relax = [part.strip() for item in args.relax for part in item.split(",") if part.strip()]
+    if args.kind == "request":
+        for option in ("request", "previous", "status"):
+            if getattr(args, option) is not None:
+                raise UsageError(f"--{option} applies to 'validate response' only")
+    unknown = [item for item in relax if not validation.is_relaxable(item)]
+    if unknown:
+        raise UsageError(f"--relax: unknown rule id or tag {', '.join(map(repr, unknown))}")
+    status = _status(args.status)
+    payload = _read_json(args.file, "input")
+    try:
+        if args.kind == "request":
+            violations = validation.validate_request(
+                payload,
+                issue_id=args.issue_id,
+                include_assumed=args.include_assumed,
+                relax=relax,
+            )
+        else:
+            request = None if args.request is None else _read_json(args.request, "--request")
+            previous = None if args.previous is None else _read_json(args.previous, "--previous")
+            violations = validation.validate_response(
+                payload,
+                status_code=status,
+                request=request,
+                issue_id=args.issue_id,
+                previous=validation.content_of(previous),
+                include_assumed=args.include_assumed,
+                relax=relax,
+            )
+    except TypeError as error:  # pragma: no cover - json.loads never yields non-JSON types
+        raise UsageError(str(error)) from None
+    if args.format == "json":
+        print(json.dumps([violation.to_dict() for violation in violations], indent=2))
+    else:
+        for violation in violations:
+            print(violation.format_line())
+        print(_summary(args.kind, len(violations)))
+    return 1 if violations else 0
+
+
+def _summary(kind: str, count: int) -> str:
+    if count == 0:
+        return f"{kind} is valid: no violations"
+    return f"{kind} is invalid: {count} violation{'s' if count != 1 else ''}"
