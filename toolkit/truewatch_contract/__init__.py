@@ -7,7 +7,19 @@ uvicorn, pytest) is imported only by the modules that need it.
 
 from __future__ import annotations
 
+from truewatch_contract.rules import RULES, Rule
 from truewatch_contract.spec import OPERATION_ID, ROUTE, load_spec, spec_path
+from truewatch_contract.validate import (
+    assert_valid_request,
+    assert_valid_response,
+    evaluate_envelope,
+    evaluate_request,
+    evaluate_response,
+    validate_envelope,
+    validate_request,
+    validate_response,
+)
+from truewatch_contract.violations import ContractViolation, Evaluation, Violation
 
 __version__ = "0.1.0"
 
@@ -15,7 +27,21 @@ __all__ = [
     # The spec
     "OPERATION_ID",
     "ROUTE",
+    # The validators
+    "RULES",
+    "ContractViolation",
+    "Evaluation",
+    "Rule",
+    "Violation",
     "__version__",
+    "assert_valid_request",
+    "assert_valid_response",
+    "evaluate_envelope",
+    "evaluate_request",
+    "evaluate_response",
     "load_spec",
     "spec_path",
+    "validate_envelope",
+    "validate_request",
+    "validate_response",
 ]

@@ -44,6 +44,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def handle(args: argparse.Namespace) -> int:
+    from truewatch_contract.cli import UsageError
+    from truewatch_contract.runner import BadUsage
     from truewatch_contract.runner.mutation import mutants_command
 
-    return mutants_command(args)
+    try:
+        return mutants_command(args)
+    except BadUsage as error:
+        raise UsageError(str(error)) from None

@@ -48,9 +48,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     foreign.add_argument(
         "--foreign-api-key-file", metavar="FILE", help="read the foreign key from FILE"
     )
-    target.add_argument(
-        "--foreign-issue-id", metavar="ID", help="an issue of the other workspace"
-    )
+    target.add_argument("--foreign-issue-id", metavar="ID", help="an issue of the other workspace")
     target.add_argument(
         "--rate-limit", metavar="N/UNIT", help="pace requests, e.g. 20/m (UNIT: s, m or h)"
     )
@@ -80,6 +78,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def handle(args: argparse.Namespace) -> int:
+    from truewatch_contract.cli import UsageError
+    from truewatch_contract.runner import BadUsage
     from truewatch_contract.runner.command import run_command
 
-    return run_command(args)
+    try:
+        return run_command(args)
+    except BadUsage as error:
+        raise UsageError(str(error)) from None

@@ -1,0 +1,296 @@
+"""Shared fixtures of the runner's tests: synthetic run records and a report directory."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+SECRET = "sk-live-DO-NOT-LEAK-3f9a1c0e77"
+ISSUE = "0123456789abcdef0123456789abcdef"
+ACCOUNT = "acnt_" + "a" * 32
+HOSTILE = '<script>alert("x")</script><img src=https://evil.example/x.png>'
+
+
+def _response(status: int, body: Any, elapsed: float = 3.5) -> dict[str, Any]:
+    return {
+        "status": status,
+        "headers": {"content-type": "application/json"},
+        "body": body,
+        "text": None,
+        "elapsed_ms": elapsed,
+    }
+
+
+def _envelope(code: int, error_code: str = "", content: Any = None) -> dict[str, Any]:
+    return {
+        "code": code,
+        "content": content,
+        "errorCode": error_code,
+        "message": "" if code == 200 else "bad",
+        "success": code == 200,
+        "traceId": "t-1",
+    }
+
+
+def exchange(
+    t: float,
+    body: Any,
+    status: int | None,
+    *,
+    test: str = "contract_tests/test_update.py::test_fuzz",
+    phase: str = "fuzzing",
+    error_code: str = "",
+    checked: tuple[str, ...] = ("envelope.code-matches-status", "envelope.trace-id"),
+    violations: tuple[dict[str, Any], ...] = (),
+    relaxed: tuple[dict[str, Any], ...] = (),
+    elapsed: float = 3.5,
+) -> dict[str, Any]:
+    return {
+        "kind": "exchange",
+        "t": t,
+        "test": test,
+        "phase": phase,
+        "mode": "positive",
+        "request": {
+            "method": "POST",
+            "path": f"/api/v1/error_track/{ISSUE}/update",
+            "headers": {"DF-API-KEY": "[redacted]", "Content-Type": "application/json"},
+            "body": body,
+            "body_text": None,
+        },
+        "response": None
+        if status is None
+        else _response(status, _envelope(status, error_code), elapsed),
+        "error": "Connection refused" if status is None else None,
+        "checked": list(checked),
+        "violations": list(violations),
+        "relaxed_violations": list(relaxed),
+        "curl": (
+            "curl -X POST -H 'DF-API-KEY: [redacted]' "
+            f"http://127.0.0.1/api/v1/error_track/{ISSUE}/update -d '{json.dumps(body)}'"
+        ),
+    }
+
+
+def violation(
+    rule: str, message: str, tag: str = "documented", pointer: str = ""
+) -> dict[str, Any]:
+    return {"rule": rule, "pointer": pointer, "message": message, "tag": tag}
+
+
+def run_line(
+    relaxed: list[str] | None = None, started_at: float = 1_790_000_000.0
+) -> dict[str, Any]:
+    return {
+        "kind": "run",
+        "target": "mock",
+        "mutant": None,
+        "seed": 42,
+        "max_examples": 10,
+        "relaxed": relaxed or [],
+        "started_at": started_at,
+    }
+
+
+def test_line(
+    nodeid: str, outcome: str = "passed", when: str = "call", message: str | None = None
+) -> dict[str, Any]:
+    return {
+        "kind": "test",
+        "test": nodeid,
+        "when": when,
+        "outcome": outcome,
+        "duration": 0.5,
+        "message": message,
+        "at": 1_790_000_001.0,
+    }
+
+
+def passing_lines() -> list[dict[str, Any]]:
+    lines: list[dict[str, Any]] = [
+        {"kind": "session", "event": "start", "at": 1_790_000_000.0},
+        run_line(),
+    ]
+    statuses = ["Triage", "Assigned", "Working", "Resolved", "Ignored"]
+    for i, status in enumerate(statuses):
+        lines.append(
+            exchange(0.1 * i, {"issueStatus": status, "assigner": [ACCOUNT]}, 200, elapsed=2 + i)
+        )
+    lines.append(exchange(0.6, {"issueStatus": "level"}, 400, error_code="ft.InvalidIssueStatus"))
+    lines.append(exchange(0.7, {"assigner": []}, 400, error_code="ft.InvalidAssigner"))
+    lines.append(exchange(0.8, {"assigner": None}, 400, error_code="ft.InvalidAssigner"))
+    lines.append(exchange(0.9, [1, 2], 400, error_code="ft.InvalidBody"))
+    lines.append(
+        {
+            "kind": "behaviour",
+            "t": 1.0,
+            "test": "contract_tests/test_auth.py::test_no_key",
+            "rule": "behaviour.auth-required",
+            "held": True,
+            "message": "403 as required",
+            "tag": "documented",
+            "relaxed": False,
+        }
+    )
+    lines.append(test_line("contract_tests/test_update.py::test_fuzz"))
+    lines.append(test_line("contract_tests/test_auth.py::test_no_key"))
+    lines.append({"kind": "session", "event": "finished", "exitstatus": 0, "at": 1_790_000_002.0})
+    return lines
+
+
+def failing_lines() -> list[dict[str, Any]]:
+    lines = passing_lines()[:-3]
+    lines.append(
+        exchange(
+            1.2,
+            {"issueStatus": HOSTILE, "note": SECRET},
+            201,
+            violations=(
+                violation(
+                    "envelope.code-matches-status",
+                    f"code is 201 but the HTTP status is 200 {HOSTILE}",
+                    pointer="/code",
+                ),
+            ),
+            relaxed=(
+                violation("behaviour.unknown-fields-ignored", "note was rejected", tag="assumed"),
+            ),
+        )
+    )
+    lines.append(
+        {
+            "kind": "behaviour",
+            "t": 1.3,
+            "test": "contract_tests/test_auth.py::test_no_key",
+            "rule": "behaviour.auth-required",
+            "held": False,
+            "message": "no key was answered 200",
+            "tag": "documented",
+            "relaxed": False,
+        }
+    )
+    lines.append(
+        test_line(
+            "contract_tests/test_update.py::test_fuzz",
+            "failed",
+            message=f"E   AssertionError: DF-API-KEY: {SECRET}\nE   code 201 {HOSTILE}",
+        )
+    )
+    lines.append(
+        test_line(
+            "contract_tests/test_auth.py::test_no_key",
+            "failed",
+            message="E   behaviour.auth-required broke",
+        )
+    )
+    lines.append({"kind": "session", "event": "finished", "exitstatus": 1, "at": 1_790_000_002.0})
+    return lines
+
+
+def write_lines(path: Path, lines: list[dict[str, Any]], tail: str = "") -> Path:
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines) + tail, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def record_file(tmp_path: Path) -> Callable[..., Path]:
+    def make(kind: str = "passing", tail: str = "") -> Path:
+        lines = passing_lines() if kind == "passing" else failing_lines()
+        return write_lines(tmp_path / f"{kind}.jsonl", lines, tail)
+
+    return make
+
+
+def page_references(page: str) -> dict[str, list[str]]:
+    """
+    What an HTML page could load: URL attributes, CSS ``url()``/``@import``, and the tags that
+    fetch or run things. Parsed, not grepped: escaped text that merely mentions a URL is fine.
+    """
+    from html.parser import HTMLParser
+
+    found: dict[str, list[str]] = {"urls": [], "tags": [], "css": [], "csp": []}
+    url_attributes = {
+        "src",
+        "href",
+        "action",
+        "formaction",
+        "poster",
+        "data",
+        "srcset",
+        "xlink:href",
+        "background",
+        "manifest",
+        "ping",
+    }
+
+    class Parser(HTMLParser):
+        in_style = False
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            if tag in {
+                "script",
+                "link",
+                "iframe",
+                "img",
+                "object",
+                "embed",
+                "base",
+                "audio",
+                "video",
+                "source",
+                "frame",
+                "form",
+            }:
+                found["tags"].append(tag)
+            values = dict(attrs)
+            if (
+                tag == "meta"
+                and (values.get("http-equiv") or "").lower() == "content-security-policy"
+            ):
+                found["csp"].append(values.get("content") or "")
+            for name, value in attrs:
+                if name in url_attributes and value is not None:
+                    found["urls"].append(value)
+                if name == "style" and value and ("url(" in value or "@import" in value):
+                    found["css"].append(value)
+            self.in_style = tag == "style"
+
+        def handle_endtag(self, tag: str) -> None:
+            self.in_style = False
+
+        def handle_data(self, data: str) -> None:
+            if self.in_style and ("url(" in data or "@import" in data):
+                found["css"].append(data)
+
+    Parser().feed(page)
+    return found
+
+
+@pytest.fixture
+def synthetic() -> Any:
+    """The builders of synthetic records (tests import nothing from conftest under importlib)."""
+    import types
+
+    return types.SimpleNamespace(
+        SECRET=SECRET,
+        HOSTILE=HOSTILE,
+        passing_lines=passing_lines,
+        failing_lines=failing_lines,
+        write_lines=write_lines,
+        page_references=page_references,
+    )
+
+
+@pytest.fixture
+def unused_port() -> int:
+    """A local port nobody listens on (bound, then released)."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+    return port

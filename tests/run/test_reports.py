@@ -1,0 +1,203 @@
+"""The three reports and the summary, from synthetic run records (no suite involved)."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from truewatch_contract.runner import catalogue
+from truewatch_contract.runner.html import render_html
+from truewatch_contract.runner.junit import render_junit
+from truewatch_contract.runner.record import read_record
+from truewatch_contract.runner.redact import Redactor
+from truewatch_contract.runner.report import RunContext, build_report
+from truewatch_contract.runner.summary import REPORT_FILES, summarize, write_reports
+
+SECRET = "sk-live-DO-NOT-LEAK-3f9a1c0e77"  # the same as conftest's
+
+
+def _report(path: Path, **context: Any) -> dict[str, Any]:
+    return build_report(read_record(path), RunContext(redactor=Redactor([SECRET]), **context))
+
+
+def _rule(report: dict[str, Any], rule_id: str) -> dict[str, Any]:
+    return next(row for row in report["rules"] if row["id"] == rule_id)
+
+
+def test_a_passing_record_reads_as_a_holding_contract(tmp_path: Path, synthetic: Any) -> None:
+    report = _report(synthetic.write_lines(tmp_path / "r.jsonl", synthetic.passing_lines()))
+    assert report["verdict"] == "passed" and report["exit_code"] == 0
+    assert report["complete"] is True
+    assert report["counts"]["requests"] == 9
+    assert report["counts"]["tests"] == {"passed": 2, "failed": 0, "error": 0, "skipped": 0}
+    assert report["failures"] == [] and report["test_failures"] == []
+    assert _rule(report, "envelope.code-matches-status") == {
+        **_rule(report, "envelope.code-matches-status"),
+        "checked": 9,
+        "held": 9,
+        "broke": 0,
+        "status": "held",
+    }
+    assert _rule(report, "behaviour.auth-required")["checked"] == 1
+    assert _rule(report, "content.duration")["status"] == "not exercised"
+    # Every rule of the catalogue has a row, in the catalogue's order.
+    assert [r["id"] for r in report["rules"]][: len(catalogue.rules())] == list(catalogue.rules())
+
+
+def test_coverage_counts_what_was_sent_and_received(tmp_path: Path, synthetic: Any) -> None:
+    coverage = _report(synthetic.write_lines(tmp_path / "r.jsonl", synthetic.passing_lines()))[
+        "coverage"
+    ]
+    sent = {row["value"]: (row["kind"], row["count"]) for row in coverage["issue_status_sent"]}
+    for status in ("Triage", "Assigned", "Working", "Resolved", "Ignored"):
+        assert sent[json.dumps(status)] == ("allowed", 1)
+    assert sent['"level"'] == ("invalid", 1)
+    assert sent["(absent)"] == ("absent", 2)
+    shapes = {row["shape"]: row["count"] for row in coverage["assigner_shapes_sent"]}
+    assert shapes == {
+        "absent": 1,
+        "valid list": 5,
+        "empty list": 1,
+        "null": 1,
+        "list with a bad id": 0,
+        "wrong type": 0,
+        "body not an object": 1,
+    }
+    statuses = {row["status"]: row["count"] for row in coverage["http_status_received"]}
+    assert statuses == {"200": 5, "400": 4}
+    codes = {row["errorCode"]: row["count"] for row in coverage["error_codes_received"]}
+    assert codes["ft.InvalidAssigner"] == 2 and codes['""'] == 5
+
+
+def test_a_failing_record_names_rules_examples_and_tests(tmp_path: Path, synthetic: Any) -> None:
+    report = _report(synthetic.write_lines(tmp_path / "r.jsonl", synthetic.failing_lines()))
+    assert report["verdict"] == "failed" and report["exit_code"] == 1
+    rules = [f["rule"] for f in report["failures"]]
+    assert rules == ["envelope.code-matches-status", "behaviour.auth-required"]
+    example = report["failures"][0]["examples"][0]
+    assert example["pointer"] == "/code"
+    assert example["response"]["status"] == 201
+    assert example["request"]["method"] == "POST"
+    assert example["curl"].startswith("curl ")
+    # A behaviour failure carries the last request of its test as context.
+    behaviour = report["failures"][1]["examples"][0]
+    assert behaviour["message"] == "no key was answered 200"
+    assert _rule(report, "envelope.code-matches-status")["broke"] == 1
+    assert _rule(report, "behaviour.unknown-fields-ignored")["status"] == "relaxed"
+    assert [f["rule"] for f in report["relaxed_findings"]] == ["behaviour.unknown-fields-ignored"]
+    assert {t["test"] for t in report["test_failures"]} == {
+        "contract_tests/test_update.py::test_fuzz",
+        "contract_tests/test_auth.py::test_no_key",
+    }
+
+
+def test_no_secret_survives_in_any_rendering(tmp_path: Path, synthetic: Any) -> None:
+    report = _report(synthetic.write_lines(tmp_path / "r.jsonl", synthetic.failing_lines()))
+    paths = write_reports(report, tmp_path / "reports")
+    assert [p.name for p in paths] == list(REPORT_FILES)
+    for path in paths:
+        assert synthetic.SECRET not in path.read_text(encoding="utf-8"), path.name
+    assert synthetic.SECRET not in summarize(report, paths)
+    # The failure text had "DF-API-KEY: <secret>": both fences apply.
+    message = report["test_failures"][0]["message"]
+    assert "DF-API-KEY: [redacted]" in message
+
+
+def test_the_html_escapes_hostile_payloads_and_loads_nothing(
+    tmp_path: Path, synthetic: Any
+) -> None:
+    page = render_html(
+        _report(synthetic.write_lines(tmp_path / "r.jsonl", synthetic.failing_lines()))
+    )
+    assert "<script" not in page.lower()
+    assert "&lt;script&gt;" in page
+    assert "<img" not in page.lower()
+    references = synthetic.page_references(page)
+    assert references["urls"] == [] and references["css"] == [] and references["tags"] == []
+    assert references["csp"] == ["default-src 'none'; style-src 'unsafe-inline'; img-src data:"]
+    # Verdict first, failures before the tables.
+    assert page.index("FAILED".lower()) < page.index("<h2>Failures") < page.index("<h2>Rules")
+    assert page.index("<h2>Coverage") < page.index("<h2>Response times")
+
+
+def test_the_junit_report_is_valid_xml_ci_servers_can_count(tmp_path: Path, synthetic: Any) -> None:
+    lines = synthetic.failing_lines()
+    lines[-5]["violations"][0]["message"] += " control \x00\x1b chars"  # XML 1.0 cannot carry them
+    root = ET.fromstring(render_junit(_report(synthetic.write_lines(tmp_path / "r.jsonl", lines))))
+    assert root.tag == "testsuites"
+    rules, tests = root.findall("testsuite")
+    assert rules.get("name") == "contract rules" and tests.get("name") == "contract tests"
+    cases = {case.get("name"): case for case in rules.findall("testcase")}
+    assert len(cases) == len(catalogue.rules())
+    assert cases["envelope.code-matches-status"].find("failure") is not None
+    assert cases["behaviour.auth-required"].find("failure") is not None
+    relaxed = cases["behaviour.unknown-fields-ignored"].find("skipped")
+    assert relaxed is not None and relaxed.get("message", "").startswith("relaxed")
+    not_run = cases["content.duration"].find("skipped")
+    assert not_run is not None and "not exercised" in not_run.get("message", "")
+    assert rules.get("failures") == "2"
+    assert tests.get("tests") == "2" and tests.get("failures") == "2"
+    classes = {case.get("classname") for case in tests.findall("testcase")}
+    assert classes == {"contract_tests.test_update", "contract_tests.test_auth"}
+    assert root.get("failures") == "4"
+
+
+def test_an_interrupted_record_says_so_everywhere(tmp_path: Path, synthetic: Any) -> None:
+    lines = [
+        *synthetic.passing_lines()[:-3],
+        {"kind": "session", "event": "interrupted", "at": 1.0},
+    ]
+    report = _report(synthetic.write_lines(tmp_path / "r.jsonl", lines))
+    assert report["verdict"] == "interrupted" and report["exit_code"] == 130
+    assert report["complete"] is False
+    assert any("interrupted" in note for note in report["notes"])
+    root = ET.fromstring(render_junit(report))
+    run_case = root.find("testsuite/testcase[@name='run']")
+    assert run_case is not None and run_case.find("error") is not None
+    assert "interrupted" in render_html(report)
+
+
+@pytest.mark.parametrize(
+    ("cut", "context", "verdict", "code"),
+    [
+        (-1, {}, "incomplete", 2),  # no "finished" line: the suite was killed
+        (-1, {"target_lost": "cannot connect to 127.0.0.1:9: refused"}, "target-lost", 2),
+        (None, {"suite_error": "The contract suite could not be collected."}, "error", 2),
+        (None, {"interrupted": True}, "interrupted", 130),
+    ],
+)
+def test_runs_that_did_not_complete_never_pass(
+    tmp_path: Path,
+    synthetic: Any,
+    cut: int | None,
+    context: dict[str, Any],
+    verdict: str,
+    code: int,
+) -> None:
+    lines = synthetic.passing_lines()[:cut]
+    report = _report(synthetic.write_lines(tmp_path / "r.jsonl", lines), **context)
+    assert (report["verdict"], report["exit_code"]) == (verdict, code)
+    assert report["notes"]
+
+
+def test_the_summary_is_short_and_names_broken_rules(tmp_path: Path, synthetic: Any) -> None:
+    report = _report(synthetic.write_lines(tmp_path / "r.jsonl", synthetic.failing_lines()))
+    text = summarize(report, [tmp_path / "report.html"])
+    assert text.startswith("FAILED: The contract is broken")
+    assert "broken envelope.code-matches-status [documented] x1" in text
+    assert "relaxed (not failed on): behaviour.unknown-fields-ignored x1" in text
+    assert str(tmp_path / "report.html") in text
+    assert len(text.splitlines()) < 15
+    assert synthetic.HOSTILE in text  # the console is not HTML: shown as sent
+
+
+def test_huge_bodies_are_cut_in_reports(tmp_path: Path, synthetic: Any) -> None:
+    lines = synthetic.failing_lines()
+    lines[-5]["request"]["body"] = {"issueStatus": "x" * 2_000_000}
+    lines[-5]["curl"] = "curl " + "y" * 2_000_000
+    report = _report(synthetic.write_lines(tmp_path / "r.jsonl", lines))
+    assert len(json.dumps(report)) < 200_000

@@ -1,0 +1,307 @@
+"""
+The success content's cross-field rules: what the page's example shows beyond field types.
+
+Every rule reads only fields whose types it checks itself, and skips (returns None) what the
+schema already reports, so a malformed content never crashes a rule nor counts as checked.
+"""
+
+from __future__ import annotations
+
+from truewatch_contract.context import (
+    Context,
+    is_int,
+    is_number,
+    records,
+    string_list,
+    violation,
+)
+from truewatch_contract.rules import check
+from truewatch_contract.violations import Violation, kind, short
+
+#: Epoch values above this are milliseconds, below it seconds (10**11 s is the year 5138).
+MILLISECONDS_ABOVE = 10**11
+
+_RECORDS = "/content/extend/statusChangeRecords"
+
+
+@check("content.status-applied")
+def status_applied(ctx: Context) -> list[Violation] | None:
+    content, request = ctx.content, ctx.request
+    if content is None or not isinstance(request, dict):
+        return None
+    sent, got = request.get("issueStatus"), content.get("issueStatus")
+    if not isinstance(sent, str) or not isinstance(got, str):
+        return None
+    if not ctx.clean("/content/issueStatus"):
+        return None
+    if got == sent:
+        return []
+    return [
+        violation(
+            "content.status-applied",
+            "/content/issueStatus",
+            f"content.issueStatus must be the status sent, {short(sent)}, found {short(got)}.",
+        )
+    ]
+
+
+@check("content.assigner-applied")
+def assigner_applied(ctx: Context) -> list[Violation] | None:
+    content, request = ctx.content, ctx.request
+    if content is None or not isinstance(request, dict):
+        return None
+    sent, got = string_list(request.get("assigner")), string_list(content.get("assigner"))
+    if sent is None or got is None or not ctx.clean("/content/assigner"):
+        return None
+    # Compared as sets: the order of assignees means nothing, and a server may drop duplicates.
+    if set(sent) == set(got):
+        return []
+    return [
+        violation(
+            "content.assigner-applied",
+            "/content/assigner",
+            f"content.assigner must hold the ids sent, {short(sorted(set(sent)))}, "
+            f"found {short(got)}.",
+        )
+    ]
+
+
+@check("content.same-issue")
+def same_issue(ctx: Context) -> list[Violation] | None:
+    content = ctx.content
+    if content is None or not isinstance(ctx.issue_id, str) or not ctx.issue_id:
+        return None
+    issue_id, uuid = content.get("issueID"), content.get("uuid")
+    if not isinstance(issue_id, str) and not isinstance(uuid, str):
+        return None
+    if not ctx.clean("/content/issueID", "/content/uuid"):
+        return None
+    if ctx.issue_id in (issue_id, uuid):
+        return []
+    return [
+        violation(
+            "content.same-issue",
+            "/content/issueID",
+            f"content.issueID or content.uuid must be the route's issue_id {short(ctx.issue_id)}, "
+            f"found issueID {short(issue_id)} and uuid {short(uuid)}.",
+        )
+    ]
+
+
+@check("content.history-order")
+def history_order(ctx: Context) -> list[Violation] | None:
+    found = None if ctx.content is None else records(ctx.content)
+    if found is None or not ctx.clean(_RECORDS):
+        return None
+    for index in range(1, len(found)):
+        before, after = found[index - 1]["time"], found[index]["time"]
+        if after < before:
+            return [
+                violation(
+                    "content.history-order",
+                    f"{_RECORDS}/{index}/time",
+                    f"status record {index} must not be older than record {index - 1} "
+                    f"({before}), found time {after}.",
+                )
+            ]
+    return []
+
+
+@check("content.history-head")
+def history_head(ctx: Context) -> list[Violation] | None:
+    content = ctx.content
+    found = None if content is None else records(content)
+    if content is None or not found or not isinstance(content.get("issueStatus"), str):
+        return None
+    if not ctx.clean(_RECORDS, "/content/issueStatus"):
+        return None
+    last = found[-1]["status"]
+    if last == content["issueStatus"]:
+        return []
+    return [
+        violation(
+            "content.history-head",
+            f"{_RECORDS}/{len(found) - 1}/status",
+            f"the last status record must have the current status {short(content['issueStatus'])}, "
+            f"found {short(last)}.",
+        )
+    ]
+
+
+@check("content.status-duration")
+def status_duration(ctx: Context) -> list[Violation] | None:
+    content = ctx.content
+    found = None if content is None else records(content)
+    durations = None if content is None else content.get("statusDuration")
+    if found is None or not isinstance(durations, dict):
+        return None
+    if not ctx.clean(_RECORDS, "/content/statusDuration"):
+        return None
+    latest: dict[str, int] = {}
+    for record in found:  # oldest first: the last record of a status is its latest
+        latest[record["status"]] = record["time"]
+    problems: list[Violation] = []
+    for status, time in latest.items():
+        where = f"/content/statusDuration/{_escape(status)}"
+        if status not in durations:
+            problems.append(
+                violation(
+                    "content.status-duration",
+                    where,
+                    f"statusDuration must map {status} to its latest record time {time}, "
+                    "found no entry.",
+                )
+            )
+        elif is_int(durations[status]) and durations[status] != time:
+            problems.append(
+                violation(
+                    "content.status-duration",
+                    where,
+                    f"statusDuration.{status} must be the time of the latest {status} record, "
+                    f"{time}, found {kind(durations[status])}.",
+                )
+            )
+    for status in durations:
+        if status not in latest:
+            problems.append(
+                violation(
+                    "content.status-duration",
+                    f"/content/statusDuration/{_escape(status)}",
+                    f"statusDuration must have no entry for {short(status)}, which has no status "
+                    "record, found one.",
+                )
+            )
+    return problems
+
+
+@check("content.duration")
+def duration(ctx: Context) -> list[Violation] | None:
+    content = ctx.content
+    found = None if content is None else records(content)
+    if content is None or not found or not is_int(content.get("duration")):
+        return None
+    if not ctx.clean(_RECORDS, "/content/duration"):
+        return None
+    expected = found[-1]["time"] - found[0]["time"]
+    if content["duration"] == expected:
+        return []
+    return [
+        violation(
+            "content.duration",
+            "/content/duration",
+            f"duration must be the last record time minus the first one, {expected}, "
+            f"found {short(content['duration'])}.",
+        )
+    ]
+
+
+@check("content.assigner-info")
+def assigner_info(ctx: Context) -> list[Violation] | None:
+    content = ctx.content
+    if content is None:
+        return None
+    assigner, info = string_list(content.get("assigner")), content.get("assignerInfo")
+    if assigner is None or not isinstance(info, list):
+        return None
+    if not ctx.clean("/content/assigner", "/content/assignerInfo"):
+        return None
+    uuids = string_list([item.get("uuid") for item in info if isinstance(item, dict)])
+    if uuids is None or len(uuids) != len(info):
+        return None
+    if set(uuids) == set(assigner):
+        return []
+    missing, extra = sorted(set(assigner) - set(uuids)), sorted(set(uuids) - set(assigner))
+    parts = []
+    if missing:
+        parts.append(f"no entry for {short(missing)}")
+    if extra:
+        parts.append(f"entries for ids not assigned {short(extra)}")
+    return [
+        violation(
+            "content.assigner-info",
+            "/content/assignerInfo",
+            f"the uuids of assignerInfo must be the assigner ids, found {' and '.join(parts)}.",
+        )
+    ]
+
+
+@check("content.time-units")
+def time_units(ctx: Context) -> list[Violation] | None:
+    content = ctx.content
+    if content is None:
+        return None
+    problems: list[Violation] = []
+    evaluated = False
+    extend = content.get("extend")
+    first = extend.get("firstTime") if isinstance(extend, dict) else None
+    if is_int(first) and ctx.clean("/content/extend/firstTime"):
+        evaluated = True
+        if first <= MILLISECONDS_ABOVE:
+            problems.append(
+                violation(
+                    "content.time-units",
+                    "/content/extend/firstTime",
+                    f"extend.firstTime must be epoch milliseconds (above {MILLISECONDS_ABOVE}), "
+                    f"found {first}.",
+                )
+            )
+    found = records(content) if ctx.clean(_RECORDS) else None
+    for index, record in enumerate(found or ()):
+        evaluated = True
+        if record["time"] >= MILLISECONDS_ABOVE:
+            problems.append(
+                violation(
+                    "content.time-units",
+                    f"{_RECORDS}/{index}/time",
+                    f"a status record time must be epoch seconds (below {MILLISECONDS_ABOVE}), "
+                    f"found {record['time']}.",
+                )
+            )
+    created, updated = content.get("createAt"), content.get("updateAt")
+    for name, value in (("createAt", created), ("updateAt", updated)):
+        if is_number(value) and ctx.clean(f"/content/{name}"):
+            evaluated = True
+            if value >= MILLISECONDS_ABOVE:
+                problems.append(
+                    violation(
+                        "content.time-units",
+                        f"/content/{name}",
+                        f"{name} must be epoch seconds (below {MILLISECONDS_ABOVE}), "
+                        f"found {value}.",
+                    )
+                )
+    if (
+        is_int(created)
+        and is_number(updated)
+        and ctx.clean("/content/createAt", "/content/updateAt")
+    ):
+        evaluated = True
+        if updated < created:
+            problems.append(
+                violation(
+                    "content.time-units",
+                    "/content/updateAt",
+                    f"updateAt must not be before createAt ({created}), found {updated}.",
+                )
+            )
+    return problems if evaluated else None
+
+
+@check("content.delete-at")
+def delete_at(ctx: Context) -> list[Violation] | None:
+    content = ctx.content
+    if content is None or not is_int(content.get("deleteAt")):
+        return None
+    if content["deleteAt"] == -1:
+        return []
+    return [
+        violation(
+            "content.delete-at",
+            "/content/deleteAt",
+            f"deleteAt must be -1 for an issue that is not deleted, found {content['deleteAt']}.",
+        )
+    ]
+
+
+def _escape(token: str) -> str:
+    return token.replace("~", "~0").replace("/", "~1")

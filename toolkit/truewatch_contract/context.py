@@ -1,0 +1,91 @@
+"""What a Python rule sees: the payload and what is known around it, plus small type guards."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, TypeGuard
+
+from truewatch_contract.rules import RULES
+from truewatch_contract.violations import Violation
+
+
+@dataclass(frozen=True)
+class Context:
+    """
+    The facts a rule may use.
+
+    Attributes:
+        envelope: the response (already checked to be a JSON object).
+        status_code: the HTTP status, when known.
+        request: the body that was sent, when known.
+        issue_id: the route's issue_id, when known.
+        previous: the content of an earlier successful response for the same issue, when known.
+        content_type: the response's Content-Type, when known.
+        success: whether the response is read as a successful update (its content rules apply).
+    """
+
+    envelope: dict[str, Any]
+    status_code: int | None = None
+    request: Any = None
+    issue_id: Any = None
+    previous: Any = None
+    content_type: str | None = None
+    success: bool = False
+    flagged: frozenset[str] = frozenset()
+
+    def clean(self, *pointers: str) -> bool:
+        """
+        Whether the schema left these places (and everything under them) alone.
+
+        A cross-field rule skips a value the schema already failed: one fault, one violation.
+        """
+        if not self.flagged:
+            return True
+        for flagged in self.flagged:
+            for place in pointers:
+                if flagged == place or flagged.startswith(place + "/"):
+                    return False
+        return True
+
+    @property
+    def content(self) -> dict[str, Any] | None:
+        """The success content, when the response is a success and its content an object."""
+        content = self.envelope.get("content")
+        return content if self.success and isinstance(content, dict) else None
+
+
+def violation(rule: str, pointer: str, message: str) -> Violation:
+    """A violation of a Python rule, tagged as its catalogue entry."""
+    return Violation(rule, pointer, message, RULES[rule].tag)
+
+
+def is_int(value: Any) -> TypeGuard[int]:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def is_number(value: Any) -> TypeGuard[int | float]:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def records(content: dict[str, Any]) -> list[dict[str, Any]] | None:
+    """The status records, when every one has an integer time and a string status; else None."""
+    extend = content.get("extend")
+    if not isinstance(extend, dict):
+        return None
+    found = extend.get("statusChangeRecords")
+    if not isinstance(found, list):
+        return None
+    for record in found:
+        if not (
+            isinstance(record, dict)
+            and is_int(record.get("time"))
+            and isinstance(record.get("status"), str)
+        ):
+            return None
+    return found
+
+
+def string_list(value: Any) -> list[str] | None:
+    if isinstance(value, list) and all(isinstance(item, str) for item in value):
+        return value
+    return None

@@ -1,0 +1,131 @@
+"""
+A guard run before any rule: is the value JSON, and is it shallow enough to validate safely?
+
+Everything after this guard may assume plain JSON (dict with str keys, list, str, int, float,
+bool, None), no cycles and at most `MAX_DEPTH` levels of nesting, so nothing downstream can
+recurse without bound. The scan itself is iterative.
+
+Decisions:
+- a value that no JSON parser yields (bytes, set, tuple, an arbitrary object, a non-string key, a
+  circular reference) raises `TypeError` naming the type and the pointer: it is a caller's bug;
+- NaN and ±Infinity (which ``json.loads`` accepts by default, but JSON does not) and nesting
+  deeper than `MAX_DEPTH` levels are *findings*: the payload is not acceptable JSON, reported as
+  violations by the caller; nothing else is evaluated on such a payload.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from truewatch_contract.violations import join
+
+#: The deepest nesting validated. ``json.loads`` itself stops near 1,000 levels; real payloads of
+#: this API are 5 levels deep.
+MAX_DEPTH = 512
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A part of the payload that is not acceptable JSON: ``pointer`` and a ``problem`` phrase."""
+
+    pointer: str
+    problem: str
+
+
+def scan(value: Any, *, max_depth: int = MAX_DEPTH) -> list[Finding]:
+    """
+    Check that ``value`` is plain JSON; return the findings (empty when it is).
+
+    Raises:
+        TypeError: the value holds something that is not JSON at all.
+    """
+    # Fast path: level by level, exact types, no paths. Anything unusual is re-scanned slowly,
+    # with pointers, by `_precise`.
+    level: list[Any] = [value]
+    seen: set[int] = set()
+    depth = 0
+    while level:
+        depth += 1
+        following: list[Any] = []
+        for item in level:
+            kind = type(item)
+            if kind is dict:
+                if depth > max_depth or id(item) in seen:
+                    return _precise(value, max_depth)
+                seen.add(id(item))
+                for key in item:
+                    if type(key) is not str:
+                        return _precise(value, max_depth)
+                following.extend(item.values())
+            elif kind is list:
+                if depth > max_depth or id(item) in seen:
+                    return _precise(value, max_depth)
+                seen.add(id(item))
+                following.extend(item)
+            elif kind is str or kind is int or kind is bool or item is None:
+                continue
+            elif kind is float:
+                if item - item != 0.0:  # NaN or an infinity
+                    return _precise(value, max_depth)
+            else:
+                return _precise(value, max_depth)
+        level = following
+    return []
+
+
+_EXIT = object()
+
+
+def _precise(value: Any, max_depth: int) -> list[Finding]:
+    """Depth-first, with pointers and cycle detection; shared (acyclic) parts are allowed."""
+    findings: list[Finding] = []
+    on_path: set[int] = set()
+    # The shallowest depth each container was scanned at: a shared part is scanned again only
+    # when it is reached deeper than before, which bounds the work.
+    scanned_at: dict[int, int] = {}
+    stack: list[tuple[Any, str, int]] = [(value, "", 1)]
+    while stack:
+        item, where, depth = stack.pop()
+        if item is _EXIT:
+            on_path.discard(depth)  # for an exit marker, `depth` holds the container's id
+            continue
+        if isinstance(item, (dict, list)):
+            ident = id(item)
+            if ident in on_path:
+                raise TypeError(f"circular reference at {where or '(root)'}: not JSON")
+            if depth > max_depth:
+                findings.append(Finding(where, f"nesting deeper than {max_depth} levels"))
+                return findings  # one finding: the rest of that depth is noise
+            if scanned_at.get(ident, max_depth + 1) <= depth:
+                continue
+            scanned_at[ident] = depth
+            on_path.add(ident)
+            stack.append((_EXIT, "", ident))
+            if isinstance(item, dict):
+                children: list[tuple[Any, str, int]] = []
+                for key, child in item.items():
+                    if not isinstance(key, str):
+                        raise TypeError(
+                            f"object key {key!r} ({type(key).__name__}) at {where or '(root)'} "
+                            "is not a string: not JSON"
+                        )
+                    children.append((child, join(where, key), depth + 1))
+                stack.extend(reversed(children))
+            else:
+                stack.extend(
+                    (child, join(where, index), depth + 1)
+                    for index, child in reversed(list(enumerate(item)))
+                )
+        elif isinstance(item, float):
+            if not math.isfinite(item):
+                findings.append(Finding(where, f"the non-finite number {item!r}"))
+        elif item is None or isinstance(item, (str, int)):
+            continue
+        else:
+            raise TypeError(
+                f"{type(item).__name__} at {where or '(root)'} is not a JSON type "
+                "(expected dict, list, str, int, float, bool or None)"
+            )
+    return findings

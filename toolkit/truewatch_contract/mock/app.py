@@ -1,0 +1,206 @@
+"""
+The ASGI application: a small Starlette app around `Service`.
+
+Routes:
+
+- ``/api/v1/error_track/{issue_id}/update``: every method reaches one raw ASGI endpoint, which
+  answers 405 itself for anything but POST, reads the body with a hard limit (it never holds more
+  than 1 MiB + one chunk) and hands the request to the service. A raw endpoint keeps the hot path
+  lean: no Request object, one pre-rendered byte string per answer.
+- ``/__mock__/...``: the test-control API (`truewatch_contract.mock.control`), unless
+  ``control=False``.
+- anything else: a 404 envelope (``ft.RouterNotFound``), whatever the method.
+
+No exception leaves an endpoint: a fault is a 500 envelope that says nothing about its cause, and a
+Starlette-level handler backs that up.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.types import Receive, Scope, Send
+
+from truewatch_contract.mock.errors import BODY_LIMIT, INTERNAL_ERROR, render_envelope
+from truewatch_contract.mock.ratelimit import RateLimit
+from truewatch_contract.mock.service import Answer, Clock, Exchange, Service
+from truewatch_contract.mock.state import MockState
+
+API_PATH = "/api/v1/error_track/{issue_id}/update"
+_API_PATH = re.compile(r"/api/v1/error_track/([^/]+)/update")
+CONTROL_PREFIX = "/__mock__"
+
+_log = logging.getLogger("truewatch_contract.mock")
+
+
+async def send_answer(send: Send, answer: Answer) -> None:
+    headers = [
+        (b"content-type", answer.content_type),
+        (b"content-length", str(len(answer.body)).encode("ascii")),
+        *answer.headers,
+    ]
+    await send({"type": "http.response.start", "status": answer.status, "headers": headers})
+    await send({"type": "http.response.body", "body": answer.body})
+
+
+async def read_body(receive: Receive, declared: int | None) -> bytes | None:
+    """The whole body, or None when it is (or is declared) larger than `BODY_LIMIT`."""
+    if declared is not None and declared > BODY_LIMIT:
+        return None
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":  # the client went away mid-body
+            break
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > BODY_LIMIT:
+            return None
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            break
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+
+class UpdateEndpoint:
+    """The raw ASGI endpoint of the update route (all methods)."""
+
+    def __init__(self, service: Service) -> None:
+        self.service = service
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        service = self.service
+        try:
+            exchange = Exchange(scope["method"], scope["path_params"]["issue_id"])
+            declared: int | None = None
+            for name, value in scope["headers"]:
+                if name == b"df-api-key":
+                    exchange.api_keys.append(value.decode("latin-1"))
+                elif name == b"content-type":
+                    exchange.content_types.append(value.decode("latin-1"))
+                elif name == b"content-length" and value.isdigit():
+                    declared = int(value)
+            answer = service.handle_method(exchange)
+            if answer is None:
+                exchange.body = await read_body(receive, declared)
+                answer = service.handle(exchange)
+        except Exception:  # a fault of the mock itself: never a traceback to the client
+            _log.exception("the mock failed on a request")
+            answer = service.fault()
+        await send_answer(send, answer)
+
+
+class NotFoundEndpoint:
+    """Any route the API does not have: a 404 envelope, whatever the method."""
+
+    def __init__(self, service: Service) -> None:
+        self.service = service
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            answer = self.service.unknown_route()
+        except Exception:
+            _log.exception("the mock failed on a request")
+            answer = self.service.fault()
+        await send_answer(send, answer)
+
+
+class MockApp(Starlette):
+    """
+    A Starlette app whose update route is pre-routed.
+
+    The route table holds every route (the update route included), but a request for the update
+    route goes straight to its endpoint, skipping the middleware stack and the route scan: that
+    route's endpoint already answers every method and catches every fault itself.
+    """
+
+    update_endpoint: UpdateEndpoint
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            match = _API_PATH.fullmatch(scope["path"])
+            if match is not None:
+                scope["path_params"] = {"issue_id": match.group(1)}
+                await self.update_endpoint(scope, receive, send)
+                return
+        await super().__call__(scope, receive, send)
+
+
+async def _fault_handler(request: Request, exc: Exception) -> Response:
+    body = render_envelope(
+        INTERNAL_ERROR.status, "null", INTERNAL_ERROR.error_code, INTERNAL_ERROR.message
+    )
+    return Response(body, status_code=500, media_type="application/json")
+
+
+def service_class(mutant: str | None) -> type[Service]:
+    """`Service`, or the class of the named mutant (``ValueError`` for an unknown name)."""
+    if mutant is None:
+        return Service
+    from truewatch_contract.mock.mutants import MUTANTS
+
+    try:
+        return MUTANTS[mutant].service_class
+    except KeyError:
+        raise ValueError(
+            f"unknown mutant {mutant!r}; see `truewatch-contract mock --list-mutants`"
+        ) from None
+
+
+def create_app(
+    state: MockState | None = None,
+    *,
+    clock: Clock | None = None,
+    mutant: str | None = None,
+    rate_limit: RateLimit | str | None = None,
+    control: bool = True,
+) -> MockApp:
+    """
+    Build the mock as an ASGI application.
+
+    Arguments:
+        state: the state to serve (used live: tests may inspect and change it); the default seed
+            when None.
+        clock: a callable returning epoch seconds (float); `time.time` when None.
+        mutant: the name of one mutant of `truewatch_contract.mock.mutants.MUTANTS`: the app then
+            has exactly that defect.
+        rate_limit: ``"20/m"`` (or a `RateLimit`) to emulate the platform's rate limits; off
+            when None.
+        control: serve the test-control API under ``/__mock__/``.
+
+    The service is reachable as ``app.state.service`` (and the state as ``app.state.mock_state``).
+    """
+    if isinstance(rate_limit, str):
+        rate_limit = RateLimit.parse(rate_limit)
+    cls = service_class(mutant)
+    service = cls(
+        state if state is not None else MockState.default(),
+        clock=clock if clock is not None else time.time,
+        rate_limit=rate_limit,
+    )
+    update = UpdateEndpoint(service)
+    routes: list[BaseRoute] = [Route(API_PATH, endpoint=update)]
+    if control:
+        from truewatch_contract.mock.control import control_routes
+
+        routes.append(Mount(CONTROL_PREFIX, routes=control_routes(service)))
+    routes.append(Route("/{path:path}", endpoint=NotFoundEndpoint(service)))
+    app = MockApp(routes=routes, exception_handlers={Exception: _fault_handler})
+    app.update_endpoint = update
+    app.state.service = service
+    app.state.mock_state = service.state
+    return app
+
+
+def app_service(app: Any) -> Service:
+    """The `Service` behind an app made by `create_app`."""
+    service: Service = app.state.service
+    return service

@@ -1,0 +1,84 @@
+"""
+The body of ``truewatch-contract mock`` (the argument parser lives in ``cli/mock.py``).
+
+It builds the app, binds the socket (the real port is known even with ``--port 0``), prints the
+connection info as the first line of standard output (flushed), then serves in a thread while the
+main thread waits for Ctrl-C or SIGTERM, and stops cleanly with exit code 0.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import sys
+import threading
+from types import FrameType
+
+
+class MockUsageError(Exception):
+    """A bad option, an unreadable state file or a port in use: exit 2 with this message."""
+
+
+def run_mock(
+    *,
+    host: str,
+    port: int,
+    state_file: str | None,
+    rate_limit: str | None,
+    control: bool,
+    mutant: str | None,
+    list_mutants: bool,
+    log_level: str,
+) -> int:
+    from truewatch_contract.mock.mutants import MUTANTS
+
+    if list_mutants:
+        width = max(len(name) for name in MUTANTS)
+        for m in MUTANTS.values():
+            print(f"{m.name:<{width}}  {m.family:<12}  {m.description}")
+        return 0
+    if mutant is not None and mutant not in MUTANTS:
+        raise MockUsageError(f"unknown mutant {mutant!r} (see --list-mutants)")
+    if not 0 <= port <= 65535:
+        raise MockUsageError(f"invalid port {port}: expected 0..65535")
+
+    from truewatch_contract.mock import MockState, RateLimit, ServerError, StateError, create_app
+    from truewatch_contract.mock.server import MockServer
+
+    limit = None
+    if rate_limit is not None:
+        try:
+            limit = RateLimit.parse(rate_limit)
+        except ValueError as error:
+            raise MockUsageError(str(error)) from None
+    try:
+        state = MockState.from_file(state_file) if state_file is not None else MockState.default()
+    except StateError as error:
+        raise MockUsageError(f"--state: {error}") from None
+
+    app = create_app(state, mutant=mutant, rate_limit=limit, control=control)
+    server = MockServer(app, host, port, log_level=log_level)
+    try:
+        server.start()
+    except ServerError as error:
+        raise MockUsageError(str(error)) from None
+
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        sys.stdout.write(json.dumps(state.connection_info(server.base_url)) + "\n")
+        sys.stdout.flush()
+        while not stop.is_set() and server.running:
+            stop.wait(0.2)
+    finally:
+        server.stop()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    if not stop.is_set():
+        print("truewatch-contract mock: the server stopped unexpectedly", file=sys.stderr)
+        return 1
+    return 0

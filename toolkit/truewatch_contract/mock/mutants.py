@@ -1,0 +1,747 @@
+"""
+The catalogue of mutants: the mock with exactly one realistic defect of a real server.
+
+Each `Mutant` has a ``name``, a ``family`` (the rule family it breaks) and a one-line
+``description``; its ``service_class`` is a subclass of `Service` that overrides one step of the
+pipeline and nothing else, so the mutant behaves exactly like the correct mock except for that one
+defect. ``create_app(mutant=name)`` serves it; the mutation analysis (``truewatch-contract
+mutants``) measures how many of them the contract suite catches.
+
+Families: ``envelope`` (code, success, errorCode, message, traceId, Content-Type, error content),
+``content`` (the success content, its types and units), ``history`` (status records and time
+rules), ``partial`` (the partial update and the assignees), ``validation`` (what must be rejected
+and is not, what is rejected and should not be), ``auth`` (keys and workspace isolation),
+``errors`` (5xx and leaks in ``message``) and ``writes`` (a write although the answer was an error).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any, ClassVar
+
+from truewatch_contract.mock import errors
+from truewatch_contract.mock.errors import ErrorKind
+from truewatch_contract.mock.service import Answer, BadBody, Exchange, Service
+from truewatch_contract.mock.state import ApiKey, Json, Workspace
+
+FAMILIES: tuple[str, ...] = (
+    "envelope",
+    "content",
+    "history",
+    "partial",
+    "validation",
+    "auth",
+    "errors",
+    "writes",
+)
+
+
+@dataclass(frozen=True)
+class Mutant:
+    """One planted defect: its name, its rule family, what it does, and the service that has it."""
+
+    name: str
+    family: str
+    description: str
+    service_class: type[Service]
+
+
+_CATALOGUE: dict[str, Mutant] = {}
+
+
+def mutant(name: str, family: str, description: str) -> Callable[[type[Service]], type[Service]]:
+    """Register a `Service` subclass as the mutant ``name``."""
+    assert family in FAMILIES, family
+
+    def register(cls: type[Service]) -> type[Service]:
+        assert name not in _CATALOGUE, name
+        cls.mutant = name
+        cls.__doc__ = description
+        _CATALOGUE[name] = Mutant(name, family, description, cls)
+        return cls
+
+    return register
+
+
+def _envelope(
+    status: int,
+    content: str,
+    error_code: Any,
+    message: Any,
+    success: Any,
+    trace_id: Any,
+    *,
+    code: Any = None,
+) -> bytes:
+    """An envelope with any field mistyped, for the envelope mutants."""
+    return (
+        f'{{"code":{json.dumps(status if code is None else code)},"content":{content},'
+        f'"errorCode":{json.dumps(error_code)},"message":{json.dumps(message)},'
+        f'"success":{json.dumps(success)},"traceId":{json.dumps(trace_id)}}}'
+    ).encode()
+
+
+# -- envelope -------------------------------------------------------------------------------------
+
+
+@mutant(
+    "code-always-200", "envelope", "The envelope's code is 200 on every answer, errors included."
+)
+class CodeAlways200(Service):
+    def envelope(self, status: int, content_json: str, error_code: str, message: str) -> Answer:
+        body = _envelope(
+            status,
+            content_json,
+            error_code,
+            message,
+            status == 200,
+            errors.new_trace_id(),
+            code=200,
+        )
+        return Answer(status, body)
+
+
+@mutant("success-string", "envelope", 'success is the string "true" or "false", not a boolean.')
+class SuccessString(Service):
+    def envelope(self, status: int, content_json: str, error_code: str, message: str) -> Answer:
+        flag = "true" if status == 200 else "false"
+        return Answer(
+            status,
+            _envelope(status, content_json, error_code, message, flag, errors.new_trace_id()),
+        )
+
+
+@mutant("success-true-on-error", "envelope", "success is true on every answer, errors included.")
+class SuccessTrueOnError(Service):
+    def envelope(self, status: int, content_json: str, error_code: str, message: str) -> Answer:
+        body = errors.render_envelope(status, content_json, error_code, message, success=True)
+        return Answer(status, body)
+
+
+@mutant("errorcode-null-on-success", "envelope", 'errorCode is null instead of "" on success.')
+class ErrorCodeNullOnSuccess(Service):
+    def envelope(self, status: int, content_json: str, error_code: str, message: str) -> Answer:
+        code = None if status == 200 else error_code
+        return Answer(
+            status,
+            _envelope(status, content_json, code, message, status == 200, errors.new_trace_id()),
+        )
+
+
+@mutant("errorcode-empty-on-error", "envelope", 'errorCode is "" on errors, as if they succeeded.')
+class ErrorCodeEmptyOnError(Service):
+    def envelope(self, status: int, content_json: str, error_code: str, message: str) -> Answer:
+        return Answer(status, errors.render_envelope(status, content_json, "", message))
+
+
+@mutant("message-ok-on-success", "envelope", 'message is "OK" instead of "" on success.')
+class MessageOkOnSuccess(Service):
+    def success(self, content_json: str) -> Answer:
+        return self.envelope(200, content_json, "", "OK")
+
+
+@mutant("traceid-empty", "envelope", 'traceId is "" on every answer.')
+class TraceIdEmpty(Service):
+    def envelope(self, status: int, content_json: str, error_code: str, message: str) -> Answer:
+        body = errors.render_envelope(status, content_json, error_code, message, trace_id="")
+        return Answer(status, body)
+
+
+@mutant("content-type-text", "envelope", "Answers are served as text/plain, not application/json.")
+class ContentTypeText(Service):
+    def envelope(self, status: int, content_json: str, error_code: str, message: str) -> Answer:
+        answer = super().envelope(status, content_json, error_code, message)
+        return Answer(answer.status, answer.body, b"text/plain; charset=utf-8", answer.headers)
+
+
+@mutant(
+    "error-content-leaks-issue",
+    "envelope",
+    "A 404 for a known issue id of another workspace carries that issue in content.",
+)
+class ErrorContentLeaksIssue(Service):
+    def reject(self, exchange: Exchange, kind: ErrorKind, message: str | None = None) -> Answer:
+        if kind is errors.NOT_FOUND_ISSUE:
+            found = self.state.find_issue_anywhere(exchange.issue_id)
+            if found is not None:
+                return self.envelope(
+                    kind.status, self.serialize(found[1]), kind.error_code, message or kind.message
+                )
+        return super().reject(exchange, kind, message)
+
+
+# -- content --------------------------------------------------------------------------------------
+
+
+def _content_copy(issue: Json) -> Json:
+    return copy.deepcopy(issue)
+
+
+@mutant("firsttime-seconds", "content", "extend.firstTime is in seconds instead of milliseconds.")
+class FirstTimeSeconds(Service):
+    def render_content(self, issue: Json, exchange: Exchange) -> Json:
+        content = _content_copy(issue)
+        content["extend"]["firstTime"] = content["extend"]["firstTime"] // 1000
+        return content
+
+
+@mutant("createat-ms", "content", "createAt is in milliseconds instead of seconds.")
+class CreateAtMs(Service):
+    def render_content(self, issue: Json, exchange: Exchange) -> Json:
+        content = _content_copy(issue)
+        content["createAt"] = content["createAt"] * 1000
+        return content
+
+
+@mutant("id-string", "content", 'id is serialised as a string ("39") instead of an integer.')
+class IdString(Service):
+    def render_content(self, issue: Json, exchange: Exchange) -> Json:
+        content = _content_copy(issue)
+        content["id"] = str(content["id"])
+        return content
+
+
+@mutant("deleteat-zero", "content", "deleteAt is 0 instead of -1 for an issue that is not deleted.")
+class DeleteAtZero(Service):
+    def render_content(self, issue: Json, exchange: Exchange) -> Json:
+        content = _content_copy(issue)
+        content["deleteAt"] = 0
+        return content
+
+
+@mutant("assignerinfo-field-missing", "content", "assignerInfo items lack the mobile field.")
+class AssignerInfoFieldMissing(Service):
+    def render_content(self, issue: Json, exchange: Exchange) -> Json:
+        content = _content_copy(issue)
+        for account in content["assignerInfo"]:
+            account.pop("mobile", None)
+        return content
+
+
+@mutant(
+    "same-issue-wrong-id",
+    "content",
+    "The answer shows the workspace's first issue, not the one updated.",
+)
+class SameIssueWrongId(Service):
+    def render_content(self, issue: Json, exchange: Exchange) -> Json:
+        assert exchange.credential is not None
+        workspace = self.state.workspaces[exchange.credential.workspace]
+        for other in workspace.issues.values():
+            if other is not issue:
+                return other
+        return issue
+
+
+@mutant(
+    "status-not-applied",
+    "content",
+    "A new issueStatus is recorded in the history but content.issueStatus keeps the old one.",
+)
+class StatusNotApplied(Service):
+    def apply_status(self, issue: Json, status: str, credential: ApiKey, now: float) -> None:
+        old = issue["issueStatus"]
+        super().apply_status(issue, status, credential, now)
+        issue["issueStatus"] = old
+
+
+# -- history and time ----------------------------------------------------------------------------
+
+
+@mutant("record-time-ms", "history", "New status records carry their time in milliseconds.")
+class RecordTimeMs(Service):
+    def new_record(self, records: list[Json], status: str, credential: ApiKey, now: float) -> Json:
+        record = super().new_record(records, status, credential, now)
+        record["time"] = int(now * 1000)
+        return record
+
+
+@mutant(
+    "history-not-appended", "history", "A status change updates issueStatus but appends no record."
+)
+class HistoryNotAppended(Service):
+    def append_record(self, records: list[Json], record: Json) -> None:
+        return None
+
+
+@mutant(
+    "history-rewritten",
+    "history",
+    "A status change overwrites the last record instead of appending one.",
+)
+class HistoryRewritten(Service):
+    def append_record(self, records: list[Json], record: Json) -> None:
+        if len(records) > 1:
+            records[-1] = record
+        else:
+            records.append(record)
+
+
+@mutant("history-duplicate-record", "history", "A status change appends its record twice.")
+class HistoryDuplicateRecord(Service):
+    def append_record(self, records: list[Json], record: Json) -> None:
+        records.append(record)
+        records.append(dict(record))
+
+
+@mutant("history-newest-first", "history", "New records are inserted at the front of the history.")
+class HistoryNewestFirst(Service):
+    def append_record(self, records: list[Json], record: Json) -> None:
+        records.insert(0, record)
+
+
+@mutant(
+    "history-wrong-operator",
+    "history",
+    'New records name "sys" as operator instead of the acting account.',
+)
+class HistoryWrongOperator(Service):
+    def operator(self, credential: ApiKey) -> str:
+        return "sys"
+
+
+@mutant("same-status-appends", "history", "Setting the current status again appends a record.")
+class SameStatusAppends(Service):
+    def apply_status(self, issue: Json, status: str, credential: ApiKey, now: float) -> None:
+        if status == issue["issueStatus"]:
+            records: list[Json] = issue["extend"]["statusChangeRecords"]
+            self.append_record(records, self.new_record(records, status, credential, now))
+            return
+        super().apply_status(issue, status, credential, now)
+
+
+@mutant("status-duration-stale", "history", "statusDuration is not updated by a status change.")
+class StatusDurationStale(Service):
+    def status_duration(self, records: list[Json]) -> dict[str, int]:
+        return super().status_duration(records[:-1] or records)
+
+
+@mutant(
+    "duration-wrong",
+    "history",
+    "duration is computed as now minus the first occurrence (firstTime).",
+)
+class DurationWrong(Service):
+    def refresh(self, issue: Json, workspace: Workspace) -> None:
+        super().refresh(issue, workspace)
+        issue["duration"] = int(self.now()) - issue["extend"]["firstTime"] // 1000
+
+
+@mutant("updateat-stale", "history", "updateAt is not changed by an update.")
+class UpdateAtStale(Service):
+    def stamp(self, issue: Json, credential: ApiKey, now: float) -> None:
+        issue["updator"] = credential.account
+
+
+@mutant("updator-stale", "history", "updator is not set to the acting account by an update.")
+class UpdatorStale(Service):
+    def stamp(self, issue: Json, credential: ApiKey, now: float) -> None:
+        previous = issue.get("updator")
+        super().stamp(issue, credential, now)
+        issue["updator"] = previous
+
+
+@mutant("empty-body-touches", "history", "The no-op body {} still bumps updateAt and updator.")
+class EmptyBodyTouches(Service):
+    def update(self, issue: Json, body: Json, credential: ApiKey, workspace: Workspace) -> None:
+        if "issueStatus" not in body and "assigner" not in body:
+            self.stamp(issue, credential, self.now())
+            return
+        super().update(issue, body, credential, workspace)
+
+
+# -- partial update and assignees -----------------------------------------------------------------
+
+
+@mutant(
+    "partial-update-clears-assigner",
+    "partial",
+    "An update that does not send assigner clears the assignees.",
+)
+class PartialUpdateClearsAssigner(Service):
+    def apply_fields(
+        self, issue: Json, body: Json, credential: ApiKey, workspace: Workspace, now: float
+    ) -> None:
+        super().apply_fields(issue, body, credential, workspace, now)
+        if "assigner" not in body:
+            issue["assigner"] = []
+
+
+@mutant(
+    "assigner-sets-status",
+    "partial",
+    "An update that sends only assigner also sets the status to Assigned.",
+)
+class AssignerSetsStatus(Service):
+    def apply_fields(
+        self, issue: Json, body: Json, credential: ApiKey, workspace: Workspace, now: float
+    ) -> None:
+        super().apply_fields(issue, body, credential, workspace, now)
+        if "assigner" in body and "issueStatus" not in body:
+            self.apply_status(issue, "Assigned", credential, now)
+
+
+@mutant("assigner-not-applied", "partial", "assigner is accepted but ignored.")
+class AssignerNotApplied(Service):
+    def apply_assigner(self, issue: Json, assigner: list[str]) -> None:
+        return None
+
+
+@mutant(
+    "assigner-appended",
+    "partial",
+    "assigner is merged into the current list instead of replacing it.",
+)
+class AssignerAppended(Service):
+    def apply_assigner(self, issue: Json, assigner: list[str]) -> None:
+        merged = list(issue["assigner"])
+        merged.extend(uuid for uuid in assigner if uuid not in merged)
+        issue["assigner"] = merged
+
+
+@mutant(
+    "assignerinfo-stale", "partial", "assignerInfo is not recomputed when the assignees change."
+)
+class AssignerInfoStale(Service):
+    def refresh(self, issue: Json, workspace: Workspace) -> None:
+        info = issue.get("assignerInfo")
+        super().refresh(issue, workspace)
+        issue["assignerInfo"] = info
+
+
+# -- validation ----------------------------------------------------------------------------------
+
+
+def _without(message: str | None, field_name: str) -> str | None:
+    """A verdict without its parts about ``field_name`` (None if nothing is left)."""
+    if message is None:
+        return None
+    parts = [part for part in message.split("; ") if not part.startswith(field_name)]
+    return "; ".join(parts) or None
+
+
+@mutant(
+    "accepts-lowercase-status",
+    "validation",
+    'issueStatus is matched case-insensitively ("resolved" is accepted).',
+)
+class AcceptsLowercaseStatus(Service):
+    _CANONICAL: ClassVar[dict[str, str]] = {
+        s.lower(): s for s in ("Triage", "Assigned", "Working", "Resolved", "Ignored")
+    }
+
+    def parse(self, raw: bytes) -> Any:
+        body = super().parse(raw)
+        if isinstance(body, dict) and isinstance(body.get("issueStatus"), str):
+            canonical = self._CANONICAL.get(body["issueStatus"].lower())
+            if canonical is not None:
+                body["issueStatus"] = canonical
+        return body
+
+
+@mutant(
+    "accepts-empty-assigner", "validation", "assigner [] is accepted (and clears the assignees)."
+)
+class AcceptsEmptyAssigner(Service):
+    def check_body(self, body: Any, exchange: Exchange) -> str | None:
+        verdict = super().check_body(body, exchange)
+        if isinstance(body, dict) and body.get("assigner") == []:
+            return _without(verdict, "assigner")
+        return verdict
+
+
+@mutant("accepts-null-status", "validation", "issueStatus null is accepted as if it were not sent.")
+class AcceptsNullStatus(Service):
+    def parse(self, raw: bytes) -> Any:
+        body = super().parse(raw)
+        if isinstance(body, dict) and "issueStatus" in body and body["issueStatus"] is None:
+            del body["issueStatus"]
+        return body
+
+
+@mutant(
+    "accepts-bad-account-id",
+    "validation",
+    "assigner items are not checked against the acnt_ + 32 hex form.",
+)
+class AcceptsBadAccountId(Service):
+    def check_body(self, body: Any, exchange: Exchange) -> str | None:
+        verdict = super().check_body(body, exchange)
+        if (
+            isinstance(body, dict)
+            and isinstance(body.get("assigner"), list)
+            and body["assigner"]
+            and all(isinstance(item, str) for item in body["assigner"])
+        ):
+            return _without(verdict, "assigner")
+        return verdict
+
+
+@mutant(
+    "accepts-non-object-body",
+    "validation",
+    "A JSON body that is not an object (an array, a string) is treated as {}.",
+)
+class AcceptsNonObjectBody(Service):
+    def parse(self, raw: bytes) -> Any:
+        body = super().parse(raw)
+        return body if isinstance(body, dict) else {}
+
+
+@mutant(
+    "accepts-any-content-type",
+    "validation",
+    "The Content-Type is not checked (text/plain JSON is accepted).",
+)
+class AcceptsAnyContentType(Service):
+    def check_content_type(self, values: list[str]) -> str | None:
+        return None
+
+
+@mutant(
+    "rejects-charset-content-type",
+    "validation",
+    "application/json;charset=UTF-8, the page's own Content-Type, is rejected.",
+)
+class RejectsCharsetContentType(Service):
+    def check_content_type(self, values: list[str]) -> str | None:
+        if len(values) == 1 and ";" in values[0]:
+            return f"Content-Type: expected application/json, found {values[0][:60]!r}"
+        return super().check_content_type(values)
+
+
+@mutant("rejects-multiple-assigners", "validation", "assigner with more than one id is rejected.")
+class RejectsMultipleAssigners(Service):
+    def check_body(self, body: Any, exchange: Exchange) -> str | None:
+        assigner = body.get("assigner") if isinstance(body, dict) else None
+        if isinstance(assigner, list) and len(assigner) > 1:
+            return "assigner: expected at most 1 item"
+        return super().check_body(body, exchange)
+
+
+@mutant("rejects-empty-body", "validation", "The no-op body {} is rejected with 400.")
+class RejectsEmptyBody(Service):
+    def check_body(self, body: Any, exchange: Exchange) -> str | None:
+        if body == {}:
+            return "body: expected issueStatus or assigner"
+        return super().check_body(body, exchange)
+
+
+@mutant(
+    "rejects-unknown-fields",
+    "validation",
+    "A body with a field other than issueStatus and assigner is rejected.",
+)
+class RejectsUnknownFields(Service):
+    def check_body(self, body: Any, exchange: Exchange) -> str | None:
+        if isinstance(body, dict):
+            extra = sorted(set(body) - {"issueStatus", "assigner"})
+            if extra:
+                return f"{extra[0][:40]}: unknown field"
+        return super().check_body(body, exchange)
+
+
+# -- auth and workspace isolation ----------------------------------------------------------------
+
+
+@mutant("auth-ignored", "auth", "A request without DF-API-KEY acts as the first key of the state.")
+class AuthIgnored(Service):
+    def authenticate(self, values: list[str]) -> ApiKey | None:
+        if not values:
+            return next(iter(self.state.api_keys.values()))
+        return super().authenticate(values)
+
+
+@mutant(
+    "auth-wrong-key-200",
+    "auth",
+    "Any non-empty DF-API-KEY is accepted, acting as the first key of the state.",
+)
+class AuthWrongKey200(Service):
+    def authenticate(self, values: list[str]) -> ApiKey | None:
+        found = super().authenticate(values)
+        if found is None and values and values[0]:
+            return next(iter(self.state.api_keys.values()))
+        return found
+
+
+@mutant(
+    "foreign-issue-visible",
+    "auth",
+    "An issue of another workspace is found and updated with any valid key.",
+)
+class ForeignIssueVisible(Service):
+    def find_issue(self, credential: ApiKey, issue_id: str) -> Json | None:
+        found = super().find_issue(credential, issue_id)
+        if found is None:
+            anywhere = self.state.find_issue_anywhere(issue_id)
+            return anywhere[1] if anywhere is not None else None
+        return found
+
+
+@mutant(
+    "foreign-issue-403",
+    "auth",
+    "An issue of another workspace is answered 403, hinting that it exists.",
+)
+class ForeignIssue403(Service):
+    def reject(self, exchange: Exchange, kind: ErrorKind, message: str | None = None) -> Answer:
+        if kind is errors.NOT_FOUND_ISSUE and self.state.find_issue_anywhere(exchange.issue_id):
+            return self.envelope(
+                403, "null", "ft.NoPermission", "The issue belongs to another workspace."
+            )
+        return super().reject(exchange, kind, message)
+
+
+@mutant(
+    "foreign-issue-message-hint",
+    "auth",
+    "The 404 for another workspace's issue says so in its message.",
+)
+class ForeignIssueMessageHint(Service):
+    def reject(self, exchange: Exchange, kind: ErrorKind, message: str | None = None) -> Answer:
+        if kind is errors.NOT_FOUND_ISSUE and self.state.find_issue_anywhere(exchange.issue_id):
+            message = "The issue exists but belongs to another workspace."
+        return super().reject(exchange, kind, message)
+
+
+# -- errors: 5xx and leaks ------------------------------------------------------------------------
+
+
+class _ServerFault(Exception):
+    pass
+
+
+@mutant(
+    "500-on-malformed-json", "errors", "A body that is not valid JSON crashes the handler (500)."
+)
+class ServerErrorOnMalformedJson(Service):
+    def parse(self, raw: bytes) -> Any:
+        try:
+            return super().parse(raw)
+        except BadBody as bad:
+            if "not valid JSON" in bad.message:
+                raise _ServerFault(bad.message) from None
+            raise
+
+
+@mutant(
+    "500-on-wrong-type",
+    "errors",
+    'A non-string issueStatus (e.g. {"issueStatus": {}}) crashes the handler (500).',
+)
+class ServerErrorOnWrongType(Service):
+    def check_body(self, body: Any, exchange: Exchange) -> str | None:
+        if isinstance(body, dict) and "issueStatus" in body:
+            status = body["issueStatus"]
+            if not isinstance(status, str):
+                raise _ServerFault(f"unhashable or unexpected {type(status).__name__}")
+        return super().check_body(body, exchange)
+
+
+@mutant(
+    "500-on-unknown-issue",
+    "errors",
+    "An unknown issue id crashes the handler (500) instead of 404.",
+)
+class ServerErrorOnUnknownIssue(Service):
+    def find_issue(self, credential: ApiKey, issue_id: str) -> Json | None:
+        found = super().find_issue(credential, issue_id)
+        if found is None:
+            raise _ServerFault("'NoneType' object is not subscriptable")
+        return found
+
+
+@mutant("405-as-500", "errors", "A method other than POST on the route is answered 500.")
+class MethodNotAllowedAs500(Service):
+    def not_allowed(self, exchange: Exchange) -> Answer:
+        raise _ServerFault(f"no handler for {exchange.method}")
+
+
+@mutant("stacktrace-in-message", "errors", "400 answers carry a Python traceback in message.")
+class StacktraceInMessage(Service):
+    def reject(self, exchange: Exchange, kind: ErrorKind, message: str | None = None) -> Answer:
+        if kind is errors.INVALID_PARAMETER:
+            message = (
+                "Traceback (most recent call last):\n"
+                '  File "/srv/app/handlers/error_track.py", line 88, in update\n'
+                "    payload = UpdateIssueSchema().load(request.json)\n"
+                f"marshmallow.exceptions.ValidationError: {message or kind.message}"
+            )
+        return super().reject(exchange, kind, message)
+
+
+# -- writes that happen although the answer was an error -----------------------------------------
+
+
+@mutant(
+    "write-before-validation",
+    "writes",
+    "A valid issueStatus is applied even when the rest of the body is rejected (400).",
+)
+class WriteBeforeValidation(Service):
+    def check_body(self, body: Any, exchange: Exchange) -> str | None:
+        verdict = super().check_body(body, exchange)
+        if verdict is not None and isinstance(body, dict) and exchange.credential is not None:
+            status = body.get("issueStatus")
+            if status in ("Triage", "Assigned", "Working", "Resolved", "Ignored"):
+                with self.state.lock:
+                    issue = self.find_issue(exchange.credential, exchange.issue_id)
+                    workspace = self.state.workspaces.get(exchange.credential.workspace)
+                    if issue is not None and workspace is not None:
+                        self.update(issue, {"issueStatus": status}, exchange.credential, workspace)
+        return verdict
+
+
+@mutant(
+    "write-on-auth-failure",
+    "writes",
+    "A request with a wrong DF-API-KEY is answered 403, but its update is applied.",
+)
+class WriteOnAuthFailure(Service):
+    def reject(self, exchange: Exchange, kind: ErrorKind, message: str | None = None) -> Answer:
+        if kind is errors.INVALID_API_KEY and exchange.body is not None:
+            self._write_anyway(exchange)
+        return super().reject(exchange, kind, message)
+
+    def _write_anyway(self, exchange: Exchange) -> None:
+        try:
+            body = self.parse(exchange.body or b"")
+        except BadBody:
+            return
+        if not isinstance(body, dict) or self.check_body(body, exchange) is not None:
+            return
+        with self.state.lock:
+            found = self.state.find_issue_anywhere(exchange.issue_id)
+            if found is None:
+                return
+            workspace, issue = found
+            owner = next(
+                (k for k in self.state.api_keys.values() if k.workspace == workspace.uuid), None
+            )
+            if owner is not None:
+                self.update(issue, body, owner, workspace)
+
+
+@mutant(
+    "write-on-foreign-404",
+    "writes",
+    "Another workspace's issue is answered 404, but the update is applied to it.",
+)
+class WriteOnForeign404(Service):
+    def reject(self, exchange: Exchange, kind: ErrorKind, message: str | None = None) -> Answer:
+        if kind is errors.NOT_FOUND_ISSUE and exchange.credential is not None:
+            with self.state.lock:
+                found = self.state.find_issue_anywhere(exchange.issue_id)
+                if found is not None and isinstance(exchange.parsed, dict):
+                    workspace, issue = found
+                    self.update(issue, exchange.parsed, exchange.credential, workspace)
+        return super().reject(exchange, kind, message)
+
+
+MUTANTS: Mapping[str, Mutant] = MappingProxyType(_CATALOGUE)
+"""Every mutant by name, in catalogue order."""

@@ -1,0 +1,127 @@
+"""
+Serve an ASGI app with uvicorn in a background thread, on loopback and a free port by default.
+
+`serve(app)` binds the socket itself (so the real port is known at once, port 0 included), starts
+uvicorn in a daemon thread and waits until it accepts connections. Use it as a context manager or
+call ``stop()``. uvicorn picks uvloop and httptools when they are installed (they are declared
+dependencies: the hot path needs them) and writes no access log.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from types import TracebackType
+from typing import Any
+
+_START_TIMEOUT = 15.0
+
+
+class ServerError(RuntimeError):
+    """The server could not start (the address is in use, or uvicorn stopped at once)."""
+
+
+class MockServer:
+    """uvicorn running one app in a thread. ``base_url`` is ``http://host:port`` once started."""
+
+    def __init__(
+        self, app: Any, host: str = "127.0.0.1", port: int = 0, *, log_level: str = "warning"
+    ) -> None:
+        self.app = app
+        self.host = host
+        self.requested_port = port
+        self.log_level = log_level
+        self.port: int | None = None
+        self._server: Any = None
+        self._thread: threading.Thread | None = None
+        self._error: BaseException | None = None
+
+    @property
+    def base_url(self) -> str:
+        if self.port is None:
+            raise ServerError("the server is not started")
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+    def start(self) -> MockServer:
+        import uvicorn
+
+        family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        try:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind((self.host, self.requested_port))
+            sock.listen(2048)
+        except OSError as error:
+            sock.close()
+            raise ServerError(
+                f"cannot listen on {self.host}:{self.requested_port}: {error.strerror}"
+            ) from None
+        self.port = sock.getsockname()[1]
+        config = uvicorn.Config(
+            self.app,
+            log_level=self.log_level,
+            access_log=False,
+            lifespan="off",
+            server_header=False,
+            timeout_graceful_shutdown=2,
+        )
+        self._server = uvicorn.Server(config)
+
+        def run() -> None:
+            try:
+                self._server.run(sockets=[sock])
+            except BaseException as error:
+                self._error = error
+            finally:
+                sock.close()
+
+        self._thread = threading.Thread(target=run, name=f"truewatch-mock:{self.port}", daemon=True)
+        self._thread.start()
+        deadline = time.monotonic() + _START_TIMEOUT
+        while not self._server.started:
+            if not self._thread.is_alive() or time.monotonic() > deadline:
+                self.stop()
+                raise ServerError(f"the mock did not start: {self._error or 'timed out'}")
+            time.sleep(0.005)
+        return self
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Stop serving and wait for the thread (idempotent)."""
+        if self._server is not None:
+            self._server.should_exit = True
+        if self._thread is not None and self._thread.is_alive():
+            self._thread.join(timeout)
+            if self._thread.is_alive() and self._server is not None:
+                self._server.force_exit = True
+                self._thread.join(timeout)
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def wait(self, timeout: float | None = None) -> None:
+        """Block until the server thread ends."""
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def __enter__(self) -> MockServer:
+        if self._thread is None:
+            self.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+
+def serve(
+    app: Any, host: str = "127.0.0.1", port: int = 0, *, log_level: str = "warning"
+) -> MockServer:
+    """Start serving ``app`` in a thread and return the running server (a context manager)."""
+    return MockServer(app, host, port, log_level=log_level).start()

@@ -1,0 +1,123 @@
+"""
+Pacing and rate-limit retries for every request the contract suite sends.
+
+The platform limits each API key (20 requests a minute) and each workspace (200 a minute) and
+answers ``401`` with ``ft.TriggerApiAkCurrentLimiting`` / ``ft.TriggerApiWorkspaceCurrentLimiting``
+when a limit is hit. The suite paces itself with a `TokenBucket` and treats that answer as a signal
+to wait and retry (`PacedAdapter`), never as a contract failure.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+import requests
+from requests.adapters import HTTPAdapter
+
+from truewatch_contract.target import RateLimit
+
+RATE_LIMIT_CODES = frozenset(
+    {"ft.TriggerApiAkCurrentLimiting", "ft.TriggerApiWorkspaceCurrentLimiting"}
+)
+#: Retries of one request after rate-limit answers, before the answer is handed back as it is.
+MAX_RETRIES = 6
+
+
+def is_rate_limited(status: int, body: Any) -> bool:
+    """Whether a response is the platform's rate-limit signal (401 + a limiting errorCode)."""
+    return status == 401 and isinstance(body, dict) and body.get("errorCode") in RATE_LIMIT_CODES
+
+
+def _body_of(response: requests.Response) -> Any:
+    try:
+        return json.loads(response.content)
+    except (ValueError, RecursionError):
+        return None
+
+
+class TokenBucket:
+    """
+    A thread-safe token bucket: `acquire` blocks until a request may go.
+
+    The bucket holds one token, so requests go out evenly spaced at the configured rate (a burst
+    at the start could trip a sliding-window limiter on the platform).
+    """
+
+    def __init__(
+        self,
+        rate: RateLimit | None,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.rate = rate
+        self._clock = clock
+        self._sleep = sleep
+        self._lock = threading.Lock()
+        self._next = 0.0
+        self.waited = 0.0
+
+    def acquire(self) -> float:
+        """Wait for the next slot; return the seconds waited."""
+        if self.rate is None:
+            return 0.0
+        with self._lock:
+            now = self._clock()
+            start = max(now, self._next)
+            self._next = start + self.rate.interval
+        delay = start - now
+        if delay > 0:
+            self._sleep(delay)
+            self.waited += delay
+        return delay
+
+    def backoff(self, attempt: int) -> float:
+        """Seconds to wait after the `attempt`-th rate-limit answer (1-based)."""
+        base = self.rate.interval if self.rate is not None else 0.5
+        ceiling = self.rate.period if self.rate is not None else 30.0
+        return float(min(ceiling, base * 2 ** (attempt - 1)))
+
+    def hold(self, seconds: float) -> None:
+        """Push the next slot back: the server said we were too fast."""
+        with self._lock:
+            self._next = max(self._next, self._clock() + seconds)
+
+
+class PacedAdapter(HTTPAdapter):
+    """A requests adapter that paces every request and retries rate-limited ones (bounded)."""
+
+    def __init__(self, bucket: TokenBucket, *, max_retries_on_limit: int = MAX_RETRIES) -> None:
+        super().__init__()
+        self.bucket = bucket
+        self.max_retries_on_limit = max_retries_on_limit
+        self.rate_limited = 0
+
+    def send(  # type: ignore[override]
+        self, request: requests.PreparedRequest, **kwargs: Any
+    ) -> requests.Response:
+        attempt = 0
+        while True:
+            self.bucket.acquire()
+            response = super().send(request, **kwargs)
+            if not is_rate_limited(response.status_code, _body_of(response)):
+                return response
+            attempt += 1
+            self.rate_limited += 1
+            if attempt > self.max_retries_on_limit:
+                return response
+            response.close()
+            delay = self.bucket.backoff(attempt)
+            self.bucket.hold(delay)
+
+
+def paced_session(bucket: TokenBucket) -> requests.Session:
+    """A requests session whose every HTTP(S) request goes through one shared `PacedAdapter`."""
+    session = requests.Session()
+    adapter = PacedAdapter(bucket)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    return session

@@ -1,0 +1,217 @@
+"""
+The run record: one JSON object a line, appended to the file named by ``TRUEWATCH_RECORD``.
+
+Three kinds of line: ``run`` (once, at the start), ``exchange`` (each request the suite sends and
+judges) and ``behaviour`` (each scenario-level rule outcome). The runner reads the file to write its
+reports. `Redactor` keeps API keys out of everything written: the ``DF-API-KEY`` header becomes
+``[redacted]`` and any occurrence of a key's value, anywhere, is replaced.
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+import threading
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+REDACTED = "[redacted]"
+AUTH_HEADER = "DF-API-KEY"
+TEXT_LIMIT = 4096
+
+
+class Redactor:
+    """Replace secret values (API keys) wherever they occur in strings, dicts and lists."""
+
+    def __init__(self, secrets: Iterable[str | None]) -> None:
+        # Longest first, so a key that contains another is replaced whole.
+        self.secrets = tuple(sorted({s for s in secrets if s}, key=len, reverse=True))
+
+    def text(self, value: str) -> str:
+        for secret in self.secrets:
+            if secret in value:
+                value = value.replace(secret, REDACTED)
+        return value
+
+    def value(self, value: Any) -> Any:
+        """A copy of a JSON-like value with every secret replaced (keys of objects too)."""
+        if isinstance(value, str):
+            return self.text(value)
+        if isinstance(value, Mapping):
+            return {self.text(str(k)): self.value(v) for k, v in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [self.value(v) for v in value]
+        return value
+
+    def headers(self, headers: Mapping[str, Any]) -> dict[str, str]:
+        """Request headers with ``DF-API-KEY`` replaced by ``[redacted]`` and secrets removed."""
+        out: dict[str, str] = {}
+        for name, value in headers.items():
+            text = value.decode("latin-1") if isinstance(value, bytes) else str(value)
+            out[str(name)] = (
+                REDACTED if str(name).lower() == AUTH_HEADER.lower() else self.text(text)
+            )
+        return out
+
+
+def split_body(raw: bytes | str | None) -> tuple[Any, str | None]:
+    """Return ``(parsed JSON or None, text or None)`` for a body, the text cut to 4096 chars."""
+    if raw is None or raw in (b"", ""):
+        return None, None
+    text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
+    try:
+        return json.loads(text), None
+    except (ValueError, RecursionError):
+        return None, text[:TEXT_LIMIT]
+
+
+def curl_command(
+    method: str, url: str, headers: Mapping[str, str], body: bytes | str | None, redactor: Redactor
+) -> str:
+    """A curl reproduction of a request, with the API key shown as ``[redacted]``."""
+    parts = ["curl", "-X", method.upper(), shlex.quote(redactor.text(url))]
+    for name, value in redactor.headers(headers).items():
+        if name.lower() in ("content-length", "accept-encoding", "connection", "user-agent"):
+            continue
+        parts += ["-H", shlex.quote(f"{name}: {value}")]
+    if body not in (None, b"", ""):
+        text = body.decode("utf-8", "replace") if isinstance(body, bytes) else str(body)
+        parts += ["-d", shlex.quote(redactor.text(text))]
+    return " ".join(parts)
+
+
+class Recorder:
+    """
+    Appends record lines to a file (one ``write()`` per line, flushed), or does nothing.
+
+    Thread-safe; every line passes through the `Redactor` before it is written.
+    """
+
+    def __init__(self, path: Path | None, redactor: Redactor, started_at: float | None = None):
+        self.path = path
+        self.redactor = redactor
+        self.started_at = time.time() if started_at is None else started_at
+        self._lock = threading.Lock()
+        self._handle = None
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._handle = path.open("a", encoding="utf-8")
+
+    @property
+    def enabled(self) -> bool:
+        return self._handle is not None
+
+    def write(self, line: Mapping[str, Any]) -> None:
+        if self._handle is None:
+            return
+        text = json.dumps(self.redactor.value(line), ensure_ascii=False, default=str) + "\n"
+        with self._lock:
+            self._handle.write(text)
+            self._handle.flush()
+
+    def close(self) -> None:
+        with self._lock:
+            if self._handle is not None:
+                self._handle.close()
+                self._handle = None
+
+    def elapsed(self) -> float:
+        return round(time.time() - self.started_at, 6)
+
+    def run(
+        self,
+        *,
+        target: str,
+        mutant: str | None,
+        seed: int,
+        max_examples: int,
+        relaxed: Iterable[str],
+    ) -> None:
+        self.write(
+            {
+                "kind": "run",
+                "target": target,
+                "mutant": mutant,
+                "seed": seed,
+                "max_examples": max_examples,
+                "relaxed": sorted(relaxed),
+                "started_at": self.started_at,
+            }
+        )
+
+    def exchange(
+        self,
+        *,
+        test: str,
+        phase: str,
+        mode: str | None,
+        request: Mapping[str, Any],
+        response: Mapping[str, Any] | None,
+        error: str | None,
+        checked: Sequence[str],
+        violations: Sequence[Mapping[str, Any]],
+        relaxed_violations: Sequence[Mapping[str, Any]],
+        curl: str,
+    ) -> None:
+        self.write(
+            {
+                "kind": "exchange",
+                "t": self.elapsed(),
+                "test": test,
+                "phase": phase,
+                "mode": mode,
+                "request": dict(request),
+                "response": dict(response) if response is not None else None,
+                "error": error,
+                "checked": list(checked),
+                "violations": list(violations),
+                "relaxed_violations": list(relaxed_violations),
+                "curl": curl,
+            }
+        )
+
+    def behaviour(
+        self, *, test: str, rule: str, held: bool, message: str, tag: str, relaxed: bool
+    ) -> None:
+        self.write(
+            {
+                "kind": "behaviour",
+                "t": self.elapsed(),
+                "test": test,
+                "rule": rule,
+                "held": held,
+                "message": message,
+                "tag": tag,
+                "relaxed": relaxed,
+            }
+        )
+
+
+def request_record(
+    method: str, path: str, headers: Mapping[str, Any], body: bytes | str | None, redactor: Redactor
+) -> dict[str, Any]:
+    """The ``request`` object of an exchange line."""
+    parsed, text = split_body(body)
+    return {
+        "method": method.upper(),
+        "path": redactor.text(path),
+        "headers": redactor.headers(headers),
+        "body": parsed,
+        "body_text": text,
+    }
+
+
+def response_record(
+    status: int, headers: Mapping[str, Any], body: bytes | str | None, elapsed_ms: float
+) -> dict[str, Any]:
+    """The ``response`` object of an exchange line."""
+    parsed, text = split_body(body)
+    return {
+        "status": status,
+        "headers": {str(k).lower(): str(v) for k, v in headers.items()},
+        "body": parsed,
+        "text": text,
+        "elapsed_ms": round(elapsed_ms, 3),
+    }

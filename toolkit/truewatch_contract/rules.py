@@ -1,0 +1,99 @@
+"""
+The rule catalogue, `RULES`, read from the spec's ``x-contract-rules``, and the registry of the
+Python rules that implement the cross-field ones.
+
+A rule is listed once, in the spec. This module never names a rule itself: it reads the catalogue
+and lets each rule module register its check under a catalogued id.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from truewatch_contract.violations import Violation
+
+SCOPES: tuple[str, ...] = ("request", "envelope", "content", "history", "behaviour")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One catalogued rule: its stable ``id``, ``scope``, ``tag``, ``statement`` and ``where``."""
+
+    id: str
+    scope: str
+    tag: str
+    statement: str
+    where: str
+
+
+def _load() -> dict[str, Rule]:
+    from truewatch_contract.spec_cache import document
+
+    entries = document().get("x-contract-rules")
+    if not isinstance(entries, list):
+        raise ValueError("the spec has no x-contract-rules catalogue")
+    rules: dict[str, Rule] = {}
+    for entry in entries:
+        rule = Rule(
+            id=str(entry["id"]),
+            scope=str(entry["scope"]),
+            tag=str(entry["tag"]),
+            statement=str(entry["statement"]),
+            where=str(entry["where"]),
+        )
+        if rule.id in rules:
+            raise ValueError(f"x-contract-rules lists {rule.id!r} twice")
+        rules[rule.id] = rule
+    return rules
+
+
+class _Catalogue(Mapping[str, Rule]):
+    """A read-only mapping that reads the spec on first use: importing the package stays cheap."""
+
+    _rules: dict[str, Rule] | None = None
+
+    def _get(self) -> dict[str, Rule]:
+        if self._rules is None:
+            self._rules = _load()
+        return self._rules
+
+    def __getitem__(self, key: str) -> Rule:
+        return self._get()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._get())
+
+    def __len__(self) -> int:
+        return len(self._get())
+
+    def __repr__(self) -> str:
+        return f"RULES({len(self)} rules)"
+
+
+RULES: Mapping[str, Rule] = _Catalogue()
+
+
+def tag_of(rule_id: str) -> str:
+    return RULES[rule_id].tag
+
+
+# --- the Python rules ----------------------------------------------------------------------------
+# A check returns None when it does not apply or cannot be evaluated (e.g. a field already fails
+# the schema), else the list of its violations (empty: the rule held).
+Check = Callable[[Any], "list[Violation] | None"]
+CHECKS: dict[str, Check] = {}
+
+
+def check(rule_id: str) -> Callable[[Check], Check]:
+    """Register the function as the Python implementation of the catalogued rule ``rule_id``."""
+
+    def register(function: Check) -> Check:
+        if rule_id in CHECKS:
+            raise ValueError(f"{rule_id} has two implementations")
+        CHECKS[rule_id] = function
+        return function
+
+    return register

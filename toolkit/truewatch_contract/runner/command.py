@@ -1,0 +1,162 @@
+"""
+``truewatch-contract run``, end to end: plan, probe, run the suite, report.
+
+Exit codes: 0 the contract holds, 1 it is broken, 2 bad usage, an unreachable target (before or
+during the run) or a suite that could not run, 130 interrupted. Whenever the suite started, the
+three reports are written, even when it was interrupted or the target died midway.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from pathlib import Path
+from typing import TextIO
+
+from truewatch_contract.runner import BadUsage
+from truewatch_contract.runner.execute import (
+    Progress,
+    describe_exit,
+    output_tail,
+    probe,
+    run_suite,
+)
+from truewatch_contract.runner.options import RunPlan, plan_run
+from truewatch_contract.runner.record import Record, read_record
+from truewatch_contract.runner.redact import Redactor
+from truewatch_contract.runner.report import RunContext, build_report
+from truewatch_contract.runner.summary import summarize, write_reports
+
+SUITE_OUTPUT = "suite-output.txt"
+
+
+def run_command(args: argparse.Namespace) -> int:
+    plan = plan_run(args)
+    quiet = bool(getattr(args, "quiet", False))
+    verbose = bool(getattr(args, "verbose", False))
+    if plan.base_url:
+        reason = probe(plan.base_url)
+        if reason is not None:
+            raise BadUsage(f"target unreachable: {reason} (nothing was run, no report written)")
+    redactor = Redactor([*plan.secrets, *mock_secrets(plan)])
+    err = sys.stderr
+    if not quiet:
+        relaxed = ", ".join(plan.relax) or "nothing"
+        print(
+            f"truewatch-contract run: {plan.target_name}, seed {plan.seed}, "
+            f"max examples {plan.max_examples}, relaxed: {relaxed}",
+            file=err,
+            flush=True,
+        )
+    printer = ProgressPrinter(err, enabled=not quiet)
+    with tempfile.TemporaryDirectory(prefix="truewatch-run-") as tmp:
+        result = run_suite(
+            plan.env,
+            Path(tmp),
+            exitfirst=bool(getattr(args, "exitfirst", False)),
+            watch_target=plan.base_url,
+            on_tick=printer.tick,
+            echo=(lambda line: print(line, flush=True)) if verbose else None,
+            redactor=redactor,
+        )
+        printer.done()
+        record = read_record(Path(tmp) / "record.jsonl")
+        tail = output_tail(result.output, redactor, lines=400)
+    lost = result.target_lost
+    recent_errors = any(e.response is None for e in record.exchanges[-LOST_WINDOW:])
+    if lost is None and plan.base_url and recent_errors and result.exit_code != 0:
+        lost = probe(plan.base_url, timeout=2.0)
+    suite_error = _suite_error(record, result.exit_code, result.interrupted, lost)
+    context = RunContext(
+        target=plan.target_name,
+        base_url=plan.base_url,
+        issue_id=plan.issue_id,
+        requested_relax=plan.relax,
+        redactor=redactor,
+        interrupted=result.interrupted,
+        target_lost=lost,
+        suite_exit=result.exit_code,
+        suite_error=suite_error,
+        wall_seconds=result.wall_seconds,
+        seed=plan.seed,
+        max_examples=plan.max_examples,
+    )
+    report = build_report(record, context)
+    paths = write_reports(report, plan.report_dir)
+    output_path = plan.report_dir / SUITE_OUTPUT
+    output_path.write_text("\n".join(tail) + "\n", encoding="utf-8")
+    if suite_error:
+        print("\n".join(tail[-25:]), file=err)
+    print(summarize(report, paths), flush=True)
+    code: int = report["exit_code"]
+    return code
+
+
+# How many of the last exchanges are looked at to suspect a lost target after the run.
+LOST_WINDOW = 5
+
+
+def _suite_error(
+    record: Record, exit_code: int | None, interrupted: bool, lost: str | None
+) -> str | None:
+    if interrupted or lost:
+        return None
+    if record.collect_errors:
+        return "The contract suite could not be collected (see the collection errors)."
+    if record.session_started_at is None and exit_code != 0:
+        return (
+            f"The contract suite could not start (pytest exited with status {exit_code} "
+            f"before running anything; see {SUITE_OUTPUT})."
+        )
+    if exit_code in (3, 4, 5):
+        return f"The contract suite could not run (pytest: {describe_exit(exit_code)})."
+    return None
+
+
+def mock_secrets(plan: RunPlan) -> list[str]:
+    """The built-in mock's keys: kept out of the reports like any other key."""
+    if plan.base_url:
+        return []
+    try:
+        from truewatch_contract.mock import MockState
+
+        info = MockState.default().connection_info("http://127.0.0.1")
+    except Exception:  # the reports still go through the record's own redaction
+        return []
+    return [str(info[k]) for k in ("api_key", "foreign_api_key") if info.get(k)]
+
+
+class ProgressPrinter:
+    """A progress line: rewritten in place on a terminal, printed every few seconds otherwise."""
+
+    def __init__(self, stream: TextIO, *, enabled: bool = True, every: float = 5.0) -> None:
+        self._stream = stream
+        self._enabled = enabled
+        self._tty = stream.isatty()
+        self._every = 0.5 if self._tty else every
+        self._last = -1e9
+        self._shown = False
+
+    def tick(self, progress: Progress, elapsed: float) -> None:
+        if not self._enabled or elapsed - self._last < self._every:
+            return
+        self._last = elapsed
+        line = (
+            f"  {elapsed:6.1f} s  {progress.requests} requests, "
+            f"{progress.tests_done} tests done ({progress.tests_failed} failed), "
+            f"{progress.violations} violations"
+        )
+        if progress.network_errors:
+            line += f", {progress.network_errors} network errors"
+        if self._tty:
+            self._stream.write("\r\x1b[K" + line)
+        else:
+            self._stream.write(line + "\n")
+        self._stream.flush()
+        self._shown = True
+
+    def done(self) -> None:
+        if self._enabled and self._tty and self._shown:
+            self._stream.write("\n")
+            self._stream.flush()

@@ -1,0 +1,438 @@
+"""
+``report.html``: one self-contained page a person reads.
+
+Verdict first, then the failures (rule, request, response, a redacted curl), coverage tables, the
+rules with how often each held or broke, the relaxed rules, and a chart of response times. Inline
+CSS and an inline SVG only: a Content-Security-Policy forbids the page to load anything, and every
+value is HTML-escaped (the payloads the suite sends are hostile on purpose).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from html import escape
+from pathlib import Path
+from typing import Any
+
+from truewatch_contract.runner.report import Report
+
+CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+MAX_PRE = 4000
+
+CSS = """
+:root { --ok:#1a7f37; --bad:#cf222e; --warn:#9a6700; --muted:#57606a; --line:#d0d7de;
+  --bg:#f6f8fa; --info:#0969da; }
+* { box-sizing: border-box; }
+body { font: 14px/1.5 -apple-system, "Segoe UI", "DejaVu Sans", Helvetica, Arial, sans-serif;
+  color:#1f2328; margin:0; background:#fff; }
+main { max-width: 1180px; margin: 0 auto; padding: 24px 28px 48px; }
+h1 { font-size: 22px; margin: 0 0 4px; }
+h2 { font-size: 18px; margin: 32px 0 10px; padding-bottom: 4px;
+  border-bottom: 1px solid var(--line); }
+h3 { font-size: 15px; margin: 0; }
+code, pre { font: 12.5px/1.45 "DejaVu Sans Mono", Menlo, Consolas, monospace; }
+pre { background: var(--bg); border: 1px solid var(--line); border-radius: 6px;
+  padding: 8px 10px;
+  margin: 4px 0 8px; white-space: pre-wrap; word-break: break-all; max-height: 340px;
+  overflow: auto; }
+.banner { border-radius: 8px; padding: 16px 20px; color: #fff; margin: 8px 0 12px; }
+.banner .verdict { font-size: 26px; font-weight: 700; letter-spacing: .5px;
+  text-transform: uppercase; }
+.banner .headline { font-size: 16px; }
+.v-passed { background: var(--ok); } .v-failed { background: var(--bad); }
+.v-error, .v-target-lost, .v-incomplete, .v-interrupted { background: var(--warn); }
+.meta { display: flex; flex-wrap: wrap; gap: 6px 22px; color: var(--muted); margin-bottom: 6px;
+  }
+.meta b { color: #1f2328; font-weight: 600; }
+.notes { border-left: 4px solid var(--warn); background: #fff8c5; padding: 8px 12px;
+  margin: 10px 0; }
+.card { border: 1px solid var(--line); border-left: 4px solid var(--bad); border-radius: 6px;
+  padding: 12px 16px; margin: 12px 0; }
+.card.relaxed { border-left-color: var(--warn); }
+.card .statement { color: var(--muted); margin: 2px 0 8px; }
+.example { border-top: 1px dashed var(--line); padding-top: 8px; margin-top: 8px; }
+.msg { font-weight: 600; }
+.small { color: var(--muted); font-size: 12.5px; }
+.badge { display: inline-block; border-radius: 10px; padding: 0 8px; font-size: 12px;
+  font-weight: 600;
+  border: 1px solid currentColor; white-space: nowrap; }
+.b-documented { color: var(--info); } .b-observed { color: #8250df;
+  } .b-assumed { color: var(--warn); }
+.s-held { color: var(--ok); } .s-broken { color: var(--bad); } .s-relaxed { color: var(--warn);
+  }
+.s-not-exercised { color: var(--muted); }
+.t-passed { color: var(--ok); } .t-failed, .t-error { color: var(--bad);
+  } .t-skipped { color: var(--muted); }
+table { border-collapse: collapse; width: 100%; margin: 4px 0 8px; }
+th, td { text-align: left; padding: 4px 8px; border-bottom: 1px solid var(--line);
+  vertical-align: top; }
+th { background: var(--bg); font-weight: 600; }
+td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
+tr.zero td { color: var(--muted); }
+.grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(270px, 1fr));
+  gap: 6px 24px; }
+.grid h3 { margin-top: 8px; }
+.two { display: grid; grid-template-columns: 1fr 1fr; gap: 12px; }
+@media (max-width: 900px) { .two { grid-template-columns: 1fr; } }
+details > summary { cursor: pointer; color: var(--info); margin: 6px 0; }
+svg text { font: 11px "DejaVu Sans", Helvetica, Arial, sans-serif; fill: #57606a; }
+footer { color: var(--muted); font-size: 12px; margin-top: 36px;
+  border-top: 1px solid var(--line);
+  padding-top: 8px; }
+"""
+
+
+def render_html(report: Report) -> str:
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        f'<meta http-equiv="Content-Security-Policy" content="{escape(CSP)}">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        '<meta name="referrer" content="no-referrer">',
+        f"<title>Contract report: {esc(report['verdict'])}</title>",
+        f"<style>{CSS}</style></head><body><main>",
+        _header(report),
+        _failures(report),
+        _rules(report),
+        _coverage(report),
+        _relaxed(report),
+        _timings(report),
+        _tests(report),
+        _footer(report),
+        "</main></body></html>",
+    ]
+    return "\n".join(p for p in parts if p) + "\n"
+
+
+def write_html(report: Report, path: Path) -> None:
+    path.write_text(render_html(report), encoding="utf-8")
+
+
+def esc(value: Any) -> str:
+    return escape("" if value is None else str(value), quote=True)
+
+
+def _pre(text: str) -> str:
+    if len(text) > MAX_PRE:
+        text = text[:MAX_PRE] + f"\n... [{len(text) - MAX_PRE} more characters]"
+    return f"<pre>{esc(text)}</pre>"
+
+
+def _pretty(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, indent=2, default=str)
+
+
+def badge(text: str, css: str) -> str:
+    return f'<span class="badge {css}">{esc(text)}</span>'
+
+
+def _header(report: Report) -> str:
+    target = report.get("target", {})
+    counts = report.get("counts", {})
+    tests = counts.get("tests", {})
+    where = target.get("base_url") or target.get("name") or "?"
+    meta = [
+        ("target", where),
+        ("mutant", target.get("mutant")),
+        ("issue", target.get("issue_id")),
+        ("seed", report.get("seed")),
+        ("max examples", report.get("max_examples")),
+        ("started", report.get("started_at")),
+        ("duration", f"{report['duration_s']} s" if report.get("duration_s") is not None else None),
+        ("requests", counts.get("requests")),
+        (
+            "tests",
+            f"{tests.get('passed', 0)} passed, {tests.get('failed', 0)} failed, "
+            f"{tests.get('error', 0)} errors, {tests.get('skipped', 0)} skipped",
+        ),
+        ("relaxed", ", ".join(report.get("relaxed", [])) or "nothing"),
+    ]
+    meta_html = "".join(
+        f"<span>{esc(k)}: <b>{esc(v)}</b></span>" for k, v in meta if v not in (None, "")
+    )
+    notes = report.get("notes") or []
+    notes_html = (
+        '<div class="notes">' + "<br>".join(esc(n) for n in notes) + "</div>" if notes else ""
+    )
+    verdict = str(report["verdict"])
+    return (
+        "<h1>TrueWatch Error Tracking API: contract report</h1>"
+        f'<div class="banner v-{esc(verdict)}"><div class="verdict">{esc(verdict)}</div>'
+        f'<div class="headline">{esc(report.get("headline"))}</div></div>'
+        f'<div class="meta">{meta_html}</div>{notes_html}'
+    )
+
+
+def _failures(report: Report) -> str:
+    failures = report.get("failures", [])
+    tests = report.get("test_failures", [])
+    collect = report.get("collect_errors", [])
+    if not (failures or tests or collect):
+        return "<h2>Failures</h2><p>None.</p>"
+    out = [f"<h2>Failures ({len(failures)} rule(s) broken, {len(tests)} test(s) failed)</h2>"]
+    for failure in failures:
+        out.append(_failure_card(failure, relaxed=False))
+    for error in collect:
+        out.append(
+            f'<div class="card"><h3>collection error: <code>{esc(error["test"])}</code></h3>'
+            f"{_pre(str(error['message']))}</div>"
+        )
+    if tests:
+        out.append("<h3>Failed tests</h3>")
+        for test in tests:
+            message = str(test.get("message") or "")
+            out.append(
+                f'<div class="card"><h3><code>{esc(test["test"])}</code> '
+                f"{badge(test['outcome'], 't-' + str(test['outcome']))}</h3>"
+                f"<details><summary>pytest output</summary>{_pre(message)}</details></div>"
+            )
+    return "\n".join(out)
+
+
+def _failure_card(failure: Mapping[str, Any], *, relaxed: bool) -> str:
+    examples = list(failure.get("examples", []))
+    out = [
+        f'<div class="card{" relaxed" if relaxed else ""}">'
+        f"<h3><code>{esc(failure['rule'])}</code> "
+        f"{badge(failure['tag'], 'b-' + str(failure['tag']))}"
+        f' <span class="small">{esc(failure["count"])} time(s), first at '
+        f"{esc(failure.get('first_at_s'))} s</span></h3>",
+        f'<div class="statement">{esc(failure.get("statement"))}</div>',
+    ]
+    for index, example in enumerate(examples):
+        body = _example(example)
+        if index == 0:
+            out.append(body)
+        else:
+            out.append(f"<details><summary>example {index + 1}</summary>{body}</details>")
+    out.append("</div>")
+    return "\n".join(out)
+
+
+def _example(example: Mapping[str, Any]) -> str:
+    out = ['<div class="example">']
+    pointer = example.get("pointer")
+    out.append(
+        f'<div class="msg">{esc(example.get("message"))}</div>'
+        f'<div class="small">at <code>{esc(pointer or "(root)")}</code> · test '
+        f"<code>{esc(example.get('test'))}</code> · phase {esc(example.get('phase'))} · "
+        f"t = {esc(example.get('t'))} s</div>"
+    )
+    if example.get("context"):
+        out.append(f'<div class="small">{esc(example["context"])}</div>')
+    request = example.get("request")
+    response = example.get("response")
+    columns = []
+    if isinstance(request, Mapping):
+        line = f"{request.get('method', '?')} {request.get('path', '?')}"
+        body = request.get("body")
+        text = request.get("body_text")
+        shown = _pretty(body) if body is not None or text is None else str(text)
+        columns.append(f"<div><b>Request</b> <code>{esc(line)}</code>{_pre(shown)}</div>")
+    if isinstance(response, Mapping):
+        body = response.get("body")
+        text = response.get("text")
+        shown = _pretty(body) if body is not None or text is None else str(text)
+        columns.append(
+            f"<div><b>Response</b> <code>{esc(response.get('status'))}</code> "
+            f'<span class="small">{esc(response.get("elapsed_ms"))} ms</span>{_pre(shown)}</div>'
+        )
+    elif example.get("error"):
+        columns.append(f"<div><b>No response</b>{_pre(str(example['error']))}</div>")
+    if columns:
+        out.append(f'<div class="two">{"".join(columns)}</div>')
+    if example.get("curl"):
+        out.append(f"<div><b>Reproduce</b>{_pre(str(example['curl']))}</div>")
+    out.append("</div>")
+    return "\n".join(out)
+
+
+def _rules(report: Report) -> str:
+    rows = []
+    for row in report.get("rules", []):
+        status = str(row["status"])
+        relaxed = " (relaxed)" if row["relaxed"] else ""
+        rows.append(
+            f"<tr{' class=zero' if status == 'not exercised' else ''}>"
+            f"<td><code>{esc(row['id'])}</code><div class=small>{esc(row['statement'])}</div></td>"
+            f"<td>{badge(row['tag'], 'b-' + str(row['tag']))}</td>"
+            f"<td>{badge(status + relaxed, 's-' + status.replace(' ', '-'))}</td>"
+            f"<td class=n>{row['checked']}</td><td class=n>{row['held']}</td>"
+            f"<td class=n>{row['broke']}</td><td class=n>{row['broke_relaxed']}</td></tr>"
+        )
+    return (
+        "<h2>Rules</h2><table><tr><th>rule</th><th>tag</th><th>status</th><th class=n>checked</th>"
+        "<th class=n>held</th><th class=n>broke</th><th class=n>broke, relaxed</th></tr>"
+        + "".join(rows)
+        + "</table>"
+    )
+
+
+def _table(title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
+    body = []
+    for row in rows:
+        zero = row[-1] == 0
+        cells = "".join(
+            f"<td class=n>{esc(c)}</td>" if i == len(row) - 1 else f"<td>{c}</td>"
+            for i, c in enumerate(row)
+        )
+        body.append(f"<tr{' class=zero' if zero else ''}>{cells}</tr>")
+    head = "".join(
+        f"<th class=n>{esc(h)}</th>" if i == len(headers) - 1 else f"<th>{esc(h)}</th>"
+        for i, h in enumerate(headers)
+    )
+    rows_html = "".join(body) or f"<tr><td colspan={len(headers)}>none</td></tr>"
+    return f"<div><h3>{esc(title)}</h3><table><tr>{head}</tr>{rows_html}</table></div>"
+
+
+def _coverage(report: Report) -> str:
+    coverage = report.get("coverage", {})
+    statuses = [
+        (
+            f"<code>{esc(s['value'])}</code>",
+            badge(s["kind"], _KIND_CSS.get(s["kind"], "s-not-exercised")),
+            s["count"],
+        )
+        for s in coverage.get("issue_status_sent", [])
+    ]
+    statuses += [
+        (f"<code>{esc(json.dumps(v))}</code>", badge("allowed", "s-held"), 0)
+        for v in coverage.get("issue_status_unsent", [])
+    ]
+    shapes = [(esc(s["shape"]), s["count"]) for s in coverage.get("assigner_shapes_sent", [])]
+    http = [(esc(s["status"]), s["count"]) for s in coverage.get("http_status_received", [])]
+    codes = [
+        (f"<code>{esc(c['errorCode'])}</code>", c["count"])
+        for c in coverage.get("error_codes_received", [])
+    ]
+    phases = [(esc(p["phase"]), p["count"]) for p in coverage.get("phases", [])]
+    methods = [(esc(m["method"]), m["count"]) for m in coverage.get("methods", [])]
+    return (
+        '<h2>Coverage</h2><div class="grid">'
+        + _table("issueStatus sent", ("value", "", "requests"), statuses)
+        + _table("assigner shapes sent", ("shape", "requests"), shapes)
+        + _table("HTTP status received", ("status", "responses"), http)
+        + _table("errorCode received", ("errorCode", "responses"), codes)
+        + _table("test phases", ("phase", "requests"), phases)
+        + _table("methods sent", ("method", "requests"), methods)
+        + "</div>"
+    )
+
+
+_KIND_CSS = {"allowed": "s-held", "invalid": "s-broken", "absent": "s-not-exercised"}
+
+
+def _relaxed(report: Report) -> str:
+    relaxed = report.get("relaxed", [])
+    rules = [r for r in report.get("rules", []) if r["relaxed"]]
+    findings = report.get("relaxed_findings", [])
+    if not relaxed:
+        return "<h2>Relaxed rules</h2><p>None: every rule failed the run when broken.</p>"
+    listed = ", ".join(f"<code>{esc(r)}</code>" for r in relaxed)
+    items = "".join(
+        f"<li><code>{esc(r['id'])}</code> [{esc(r['tag'])}]: {esc(r['status'])}, "
+        f"broke {r['broke_relaxed']} of {r['checked']} checks</li>"
+        for r in rules
+    )
+    cards = "".join(_failure_card(f, relaxed=True) for f in findings)
+    found = (
+        f"<details><summary>what the relaxed rules found ({len(findings)} rule(s))"
+        f"</summary>{cards}</details>"
+        if findings
+        else "<p>The relaxed rules found nothing.</p>"
+    )
+    return (
+        f"<h2>Relaxed rules</h2><p>Relaxed for this run (reported, not failed on): {listed}.</p>"
+        f"<ul>{items}</ul>{found}"
+    )
+
+
+def _timings(report: Report) -> str:
+    timings = report.get("timings", {})
+    points = timings.get("points", [])
+    if not points:
+        return "<h2>Response times</h2><p>No response was timed.</p>"
+    summary = (
+        f"{timings['count']} responses: min {timings['min_ms']} ms, median {timings['p50_ms']} ms, "
+        f"95th percentile {timings['p95_ms']} ms, max {timings['max_ms']} ms"
+    )
+    return f"<h2>Response times</h2><p>{esc(summary)}</p>{_chart(points, timings)}"
+
+
+def _chart(points: Sequence[Sequence[Any]], timings: Mapping[str, Any]) -> str:
+    """A scatter plot: time into the run (x) against response time (y), coloured by status class."""
+    width, height, left, bottom, top, right = 1100, 260, 56, 34, 12, 16
+    max_t = max(float(p[0]) for p in points) or 1.0
+    max_ms = max(float(p[1]) for p in points) or 1.0
+    plot_w, plot_h = width - left - right, height - top - bottom
+
+    def x(t: float) -> float:
+        return left + plot_w * t / max_t
+
+    def y(ms: float) -> float:
+        return top + plot_h * (1 - ms / max_ms)
+
+    colours = {"2": "#1a7f37", "4": "#0969da", "5": "#cf222e"}
+    dots = "".join(
+        f'<circle cx="{x(float(p[0])):.1f}" cy="{y(float(p[1])):.1f}" r="2.2" '
+        f'fill="{colours.get(str(p[2])[:1], "#9a6700")}" fill-opacity="0.6"/>'
+        for p in points
+    )
+    grid = []
+    for i in range(5):
+        ms = max_ms * i / 4
+        grid.append(
+            f'<line x1="{left}" x2="{width - right}" y1="{y(ms):.1f}" y2="{y(ms):.1f}" '
+            f'stroke="#d0d7de" stroke-width="1"/>'
+            f'<text x="{left - 6}" y="{y(ms) + 4:.1f}" text-anchor="end">{ms:.0f}</text>'
+        )
+        t = max_t * i / 4
+        grid.append(
+            f'<text x="{x(t):.1f}" y="{height - bottom + 16}" text-anchor="middle">{t:.1f}</text>'
+        )
+    p95 = timings.get("p95_ms")
+    marker = (
+        f'<line x1="{left}" x2="{width - right}" y1="{y(float(p95)):.1f}" y2="{y(float(p95)):.1f}" '
+        f'stroke="#cf222e" stroke-dasharray="4 3"/>'
+        f'<text x="{width - right}" y="{y(float(p95)) - 4:.1f}" text-anchor="end">p95</text>'
+        if isinstance(p95, (int, float))
+        else ""
+    )
+    legend = (
+        f'<text x="{left}" y="{height - 4}">seconds into the run →   ms ↑   '
+        "green 2xx · blue 4xx · red 5xx</text>"
+    )
+    return (
+        f'<svg role="img" aria-label="response times" '
+        f'viewBox="0 0 {width} {height}" width="100%" style="max-width:{width}px">'
+        f'<rect x="0" y="0" width="{width}" height="{height}" fill="#fff"/>'
+        + "".join(grid)
+        + marker
+        + dots
+        + legend
+        + "</svg>"
+    )
+
+
+def _tests(report: Report) -> str:
+    tests = report.get("tests", [])
+    rows = "".join(
+        f"<tr><td><code>{esc(t['test'])}</code></td>"
+        f"<td>{badge(t['outcome'], 't-' + str(t['outcome']))}</td>"
+        f"<td class=n>{float(t['duration_s']):.2f}</td></tr>"
+        for t in tests
+    )
+    return (
+        f"<h2>Tests</h2><details><summary>{len(tests)} test(s) of the suite</summary>"
+        "<table><tr><th>test</th><th>outcome</th><th class=n>seconds</th></tr>"
+        f"{rows}</table></details>"
+    )
+
+
+def _footer(report: Report) -> str:
+    tool = report.get("tool", {})
+    return (
+        f"<footer>truewatch-contract {esc(tool.get('version'))} · {esc(report.get('format'))} · "
+        "the same data is in report.json and junit.xml</footer>"
+    )

@@ -1,0 +1,187 @@
+"""
+``junit.xml``: the report CI servers render.
+
+Two test suites: ``contract rules`` (a test case per rule of the catalogue: failed when broken,
+skipped when not exercised or broken but relaxed) and ``contract tests`` (a test case per pytest
+test of the suite). A run that did not complete adds an errored ``run`` case, so a CI server never
+shows an interrupted run as green.
+"""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from truewatch_contract.runner.report import Report
+
+MAX_TEXT = 20000
+
+
+def render_junit(report: Report) -> bytes:
+    root = ET.Element("testsuites", name="truewatch-contract")
+    rules = _rules_suite(report)
+    tests = _tests_suite(report)
+    root.append(rules)
+    root.append(tests)
+    for attribute in ("tests", "failures", "errors", "skipped"):
+        root.set(attribute, str(int(rules.get(attribute, "0")) + int(tests.get(attribute, "0"))))
+    root.set("time", _seconds(report.get("duration_s")))
+    ET.indent(root)
+    body: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    return body + b"\n"
+
+
+def write_junit(report: Report, path: Path) -> None:
+    path.write_bytes(render_junit(report))
+
+
+def _suite(name: str, report: Report) -> ET.Element:
+    suite = ET.Element("testsuite", name=name)
+    if report.get("started_at"):
+        suite.set("timestamp", str(report["started_at"]))
+    properties = ET.SubElement(suite, "properties")
+    target = report.get("target", {})
+    for key, value in (
+        ("verdict", report.get("verdict")),
+        ("target", target.get("base_url") or target.get("name")),
+        ("mutant", target.get("mutant")),
+        ("seed", report.get("seed")),
+        ("max_examples", report.get("max_examples")),
+        ("relaxed", ",".join(report.get("relaxed", []))),
+    ):
+        if value not in (None, ""):
+            ET.SubElement(properties, "property", name=key, value=_clean(str(value)))
+    return suite
+
+
+def _finish(suite: ET.Element, cases: list[ET.Element]) -> ET.Element:
+    for case in cases:
+        suite.append(case)
+    suite.set("tests", str(len(cases)))
+    suite.set("failures", str(sum(1 for c in cases if c.find("failure") is not None)))
+    suite.set("errors", str(sum(1 for c in cases if c.find("error") is not None)))
+    suite.set("skipped", str(sum(1 for c in cases if c.find("skipped") is not None)))
+    suite.set("time", _seconds(sum(float(c.get("time", "0")) for c in cases)))
+    return suite
+
+
+def _rules_suite(report: Report) -> ET.Element:
+    suite = _suite("contract rules", report)
+    failures = {f["rule"]: f for f in report.get("failures", [])}
+    relaxed_findings = {f["rule"]: f for f in report.get("relaxed_findings", [])}
+    cases = []
+    if not report.get("complete", False):
+        case = ET.Element("testcase", classname="run", name="run", time="0")
+        error = ET.SubElement(
+            case, "error", message=_clean(report.get("headline", "")), type=report["verdict"]
+        )
+        error.text = _clean("\n".join(report.get("notes", [])))
+        cases.append(case)
+    for row in report.get("rules", []):
+        case = ET.Element("testcase", classname=f"rules.{row['scope']}", name=row["id"], time="0")
+        tally = (
+            f"{row['id']} [{row['tag']}]: {row['statement']}\n"
+            f"checked {row['checked']}, held {row['held']}, broke {row['broke']}"
+            + (f", broke (relaxed) {row['broke_relaxed']}" if row["broke_relaxed"] else "")
+            + (" - relaxed for this run" if row["relaxed"] else "")
+        )
+        if row["status"] == "broken":
+            failure = failures.get(row["id"], {})
+            element = ET.SubElement(
+                case,
+                "failure",
+                message=_clean(f"broke {row['broke']} of {row['checked']} times"),
+                type=row["tag"],
+            )
+            element.text = _clean(tally + "\n\n" + _examples_text(failure))
+        elif row["status"] == "relaxed":
+            finding = relaxed_findings.get(row["id"], {})
+            element = ET.SubElement(
+                case,
+                "skipped",
+                message=_clean(f"relaxed: broke {row['broke_relaxed']} of {row['checked']} times"),
+            )
+            element.text = _clean(tally + "\n\n" + _examples_text(finding))
+        elif row["status"] == "not exercised":
+            ET.SubElement(case, "skipped", message="not exercised by this run")
+        else:
+            ET.SubElement(case, "system-out").text = _clean(tally)
+        cases.append(case)
+    return _finish(suite, cases)
+
+
+def _tests_suite(report: Report) -> ET.Element:
+    suite = _suite("contract tests", report)
+    cases = []
+    for error in report.get("collect_errors", []):
+        case = ET.Element("testcase", classname="collection", name=error["test"] or "collection")
+        ET.SubElement(case, "error", message="collection error").text = _clean(error["message"])
+        cases.append(case)
+    for test in report.get("tests", []):
+        classname, name = _split_nodeid(test["test"])
+        case = ET.Element(
+            "testcase", classname=classname, name=name, time=_seconds(test["duration_s"])
+        )
+        message = _clean(test.get("message") or "")
+        first_line = message.strip().splitlines()[-1][:300] if message.strip() else ""
+        if test["outcome"] == "failed":
+            ET.SubElement(case, "failure", message=first_line).text = message
+        elif test["outcome"] == "error":
+            when = test.get("when", "setup")
+            element = ET.SubElement(case, "error", message=f"error in {when}: {first_line}")
+            element.text = message
+        elif test["outcome"] == "skipped":
+            ET.SubElement(case, "skipped", message=first_line)
+        cases.append(case)
+    return _finish(suite, cases)
+
+
+def _split_nodeid(nodeid: str) -> tuple[str, str]:
+    """``a/test_x.py::TestA::test_b[p]`` -> (``a.test_x.TestA``, ``test_b[p]``)."""
+    parts = nodeid.split("::")
+    module = parts[0].removesuffix(".py").replace("/", ".")
+    if len(parts) == 1:
+        return module, parts[0]
+    return ".".join([module, *parts[1:-1]]), parts[-1]
+
+
+def _examples_text(failure: Mapping[str, Any]) -> str:
+    lines = []
+    for example in failure.get("examples", [])[:3]:
+        lines.append(f"- {example.get('test')} ({example.get('phase')}, t={example.get('t')}s)")
+        if example.get("pointer"):
+            lines.append(f"  at {example['pointer']}")
+        lines.append(f"  {example.get('message')}")
+        response = example.get("response")
+        if isinstance(response, Mapping):
+            body = json.dumps(response.get("body"), ensure_ascii=False)[:600]
+            lines.append(f"  response {response.get('status')}: {body}")
+        if example.get("curl"):
+            lines.append(f"  reproduce: {str(example['curl'])[:1500]}")
+    return "\n".join(lines)
+
+
+def _seconds(value: Any) -> str:
+    try:
+        return f"{float(value):.3f}"
+    except (TypeError, ValueError):
+        return "0.000"
+
+
+def _clean(text: str) -> str:
+    """Drop the characters XML 1.0 cannot carry (hostile payloads contain them) and cap the size."""
+    cleaned = "".join(
+        ch
+        if ch in "\t\n\r"
+        or ("\x20" <= ch <= "\ud7ff")
+        or ("\ue000" <= ch <= "\ufffd")
+        or ch > "\uffff"
+        else "\ufffd"
+        for ch in text
+    )
+    if len(cleaned) > MAX_TEXT:
+        cleaned = cleaned[:MAX_TEXT] + " [...]"
+    return cleaned

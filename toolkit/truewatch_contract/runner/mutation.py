@@ -1,0 +1,355 @@
+"""
+``truewatch-contract mutants``: does the suite catch every known defect?
+
+The suite runs once against the correct built-in mock and once per mutant
+(``TRUEWATCH_MOCK_MUTANT``), several runs in parallel, each mutant run stopping at its first
+failing test (``-x``). A mutant is *killed* when its run fails, *survives* when it passes, and is an
+*error* when the suite could not judge it. For each kill the table names what caught it first (a
+rule, or the failing test) and how long into the run that was. Every survivor is a gap in the
+suite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from truewatch_contract.runner import BadUsage
+from truewatch_contract.runner.execute import describe_exit, output_tail, run_suite
+from truewatch_contract.runner.record import Record, read_record
+from truewatch_contract.runner.redact import Redactor
+from truewatch_contract.runner.report import RunContext, build_report
+
+CORRECT = "(correct mock)"
+FORMAT = "truewatch-contract-mutants/1"
+
+
+@dataclass(frozen=True)
+class MutantInfo:
+    name: str
+    family: str
+    description: str
+
+
+@dataclass
+class MutantOutcome:
+    """What one run of the suite said about one mutant (or about the correct mock)."""
+
+    name: str
+    family: str
+    description: str
+    status: str  # killed | survived | error | passed | failed | interrupted
+    caught_by: str | None
+    caught_kind: str | None  # rule | test
+    detail: str | None
+    time_to_catch_s: float | None
+    wall_s: float
+    requests: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "mutant": None if self.name == CORRECT else self.name,
+            "name": self.name,
+            "family": self.family,
+            "description": self.description,
+            "status": self.status,
+            "caught_by": self.caught_by,
+            "caught_kind": self.caught_kind,
+            "detail": self.detail,
+            "time_to_catch_s": self.time_to_catch_s,
+            "wall_s": round(self.wall_s, 3),
+            "requests": self.requests,
+        }
+
+
+def catalogue() -> dict[str, MutantInfo]:
+    """The mock's mutants, in catalogue order."""
+    from truewatch_contract.mock.mutants import MUTANTS
+
+    return {
+        name: MutantInfo(name, str(m.family), str(m.description)) for name, m in MUTANTS.items()
+    }
+
+
+def _positive_int(value: str | None, option: str, default: int | None) -> int | None:
+    if value is None:
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise BadUsage(f"{option}: {value!r} is not a whole number") from None
+    if number < 1:
+        raise BadUsage(f"{option}: {number} must be at least 1")
+    return number
+
+
+def select(names: str | None, known: Mapping[str, MutantInfo]) -> list[MutantInfo]:
+    """The mutants named in ``--only`` (all when ``None``)."""
+    if names is None:
+        return list(known.values())
+    wanted = [n.strip() for n in names.split(",") if n.strip()]
+    if not wanted:
+        raise BadUsage("--only: no mutant named")
+    unknown = [n for n in wanted if n not in known]
+    if unknown:
+        raise BadUsage(
+            f"--only: unknown mutant(s) {', '.join(unknown)} "
+            "(see 'truewatch-contract mutants --list')"
+        )
+    return [known[n] for n in dict.fromkeys(wanted)]
+
+
+def base_environment(max_examples: int | None, seed: int | None) -> dict[str, str]:
+    """The suite's environment for a mutation run: the built-in mock, strict, nothing relaxed."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TRUEWATCH_")}
+    if max_examples is not None:
+        env["TRUEWATCH_MAX_EXAMPLES"] = str(max_examples)
+    if seed is not None:
+        env["TRUEWATCH_SEED"] = str(seed)
+    return env
+
+
+def mutants_command(args: argparse.Namespace) -> int:
+    known = catalogue()
+    if getattr(args, "list", False):
+        width = max((len(n) for n in known), default=0)
+        for info in known.values():
+            print(f"{info.name:<{width}}  {info.family:<10}  {info.description}")
+        return 0
+    chosen = select(getattr(args, "only", None), known)
+    max_examples = _positive_int(getattr(args, "max_examples", None), "--max-examples", None)
+    seed_text = getattr(args, "seed", None)
+    seed = None
+    if seed_text is not None:
+        try:
+            seed = int(seed_text)
+        except ValueError:
+            raise BadUsage(f"--seed: {seed_text!r} is not a whole number") from None
+        if seed < 0:
+            raise BadUsage("--seed: must not be negative")
+    jobs = _positive_int(getattr(args, "jobs", None), "--jobs", os.cpu_count() or 1) or 1
+    report_dir = Path(getattr(args, "report_dir", None) or "reports")
+    if report_dir.exists() and not report_dir.is_dir():
+        raise BadUsage(f"--report-dir: {report_dir} exists and is not a directory")
+    quiet = bool(getattr(args, "quiet", False))
+    result = analyse(
+        chosen,
+        base_environment(max_examples, seed),
+        jobs=jobs,
+        echo=None if quiet else (lambda line: print(line, file=sys.stderr, flush=True)),
+    )
+    result["max_examples"] = max_examples
+    result["seed"] = seed
+    from truewatch_contract.runner.mutants_report import render_table, write_mutant_reports
+
+    paths = write_mutant_reports(result, report_dir)
+    print(render_table(result))
+    print("  reports: " + ", ".join(str(p) for p in paths))
+    code: int = result["exit_code"]
+    return code
+
+
+def analyse(
+    mutants: Sequence[MutantInfo],
+    env: Mapping[str, str],
+    *,
+    jobs: int,
+    echo: Any = None,
+) -> dict[str, Any]:
+    """Run the correct mock and every mutant; return the JSON-ready result."""
+    stop = threading.Event()
+    started = time.monotonic()
+    total = len(mutants) + 1
+    done = [0]
+    lock = threading.Lock()
+    outcomes: dict[str, MutantOutcome] = {}
+    redactor = Redactor()
+    correct = MutantInfo(CORRECT, "-", "The built-in mock as it should be: the suite must pass.")
+
+    def one(info: MutantInfo, workdir: Path) -> MutantOutcome:
+        run_env = dict(env)
+        if info.name != CORRECT:
+            run_env["TRUEWATCH_MOCK_MUTANT"] = info.name
+        result = run_suite(
+            run_env,
+            workdir / _safe(info.name),
+            exitfirst=info.name != CORRECT,
+            redactor=redactor,
+            stop=stop,
+        )
+        record = read_record(workdir / _safe(info.name) / "record.jsonl")
+        outcome = judge(info, record, result.exit_code, result.interrupted, result.wall_seconds)
+        if outcome.status == "error":
+            tail = output_tail(result.output, redactor, lines=6)
+            outcome.detail = (outcome.detail or "") + " | " + " / ".join(tail)
+        with lock:
+            done[0] += 1
+            if echo is not None:
+                echo(_progress_line(done[0], total, outcome, time.monotonic() - started))
+        return outcome
+
+    with tempfile.TemporaryDirectory(prefix="truewatch-mutants-") as tmp:
+        workdir = Path(tmp)
+        # The correct mock runs the whole suite: start it first so it does not finish last.
+        order = [correct, *mutants]
+        with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+            futures: dict[str, Future[MutantOutcome]] = {
+                info.name: pool.submit(one, info, workdir) for info in order
+            }
+            try:
+                for name, future in futures.items():
+                    outcomes[name] = future.result()
+            except KeyboardInterrupt:
+                stop.set()
+                for future in futures.values():
+                    future.cancel()
+                for name, future in futures.items():
+                    if not future.cancelled():
+                        outcomes[name] = future.result()
+    wall = time.monotonic() - started
+    return summarise(outcomes, [correct, *mutants], wall, jobs, interrupted=stop.is_set())
+
+
+def judge(
+    info: MutantInfo,
+    record: Record,
+    exit_code: int | None,
+    interrupted: bool,
+    wall: float,
+) -> MutantOutcome:
+    """Classify one run from its record, the way ``run`` would judge it."""
+    report = build_report(
+        record,
+        RunContext(target="built-in mock", interrupted=interrupted, suite_exit=exit_code),
+    )
+    verdict = report["verdict"]
+    caught, kind, detail, at = first_catch(record, report)
+    if info.name == CORRECT:
+        status = {"passed": "passed", "failed": "failed"}.get(verdict, "error")
+    elif verdict == "failed":
+        status = "killed"
+    elif verdict == "passed":
+        status = "survived"
+    elif verdict == "interrupted":
+        status = "interrupted"
+    else:
+        status = "error"
+    if status in ("error", "interrupted") and detail is None:
+        notes = " ".join(report.get("notes", []))
+        detail = f"{report['headline']} {notes} (pytest: {describe_exit(exit_code)})".strip()
+    return MutantOutcome(
+        name=info.name,
+        family=info.family,
+        description=info.description,
+        status=status,
+        caught_by=caught,
+        caught_kind=kind,
+        detail=detail,
+        time_to_catch_s=None if at is None else round(at, 3),
+        wall_s=wall,
+        requests=len(record.exchanges),
+    )
+
+
+def first_catch(
+    record: Record, report: Mapping[str, Any]
+) -> tuple[str | None, str | None, str | None, float | None]:
+    """The earliest failure in the run: (rule id or test id, "rule"|"test", message, seconds)."""
+    best: tuple[float, str, str, str] | None = None
+    for failure in report.get("failures", []):
+        example = (failure.get("examples") or [{}])[0]
+        candidate = (
+            float(failure.get("first_at_s") or 0.0),
+            str(failure["rule"]),
+            "rule",
+            str(example.get("message", "")),
+        )
+        if best is None or candidate[0] < best[0]:
+            best = candidate
+    if best is None:
+        started = record.started_at
+        for test in record.tests:
+            if test.outcome == "failed":
+                at = (test.at - started) if (test.at is not None and started) else 0.0
+                message = _last_error_line(test.message)
+                best = (max(0.0, at), test.test, "test", message)
+                break
+    if best is None:
+        return None, None, None, None
+    return best[1], best[2], best[3], best[0]
+
+
+def _last_error_line(message: str | None) -> str:
+    lines = (message or "").strip().splitlines()
+    errors = [line[1:] for line in lines if line.startswith("E ")]
+    text = errors[0] if errors else (lines[-1] if lines else "")
+    return " ".join(text.split())[:300]
+
+
+def summarise(
+    outcomes: Mapping[str, MutantOutcome],
+    order: Sequence[MutantInfo],
+    wall: float,
+    jobs: int,
+    *,
+    interrupted: bool,
+) -> dict[str, Any]:
+    rows = [outcomes[info.name] for info in order if info.name in outcomes]
+    correct = next((o for o in rows if o.name == CORRECT), None)
+    mutants = [o for o in rows if o.name != CORRECT]
+    counts = {
+        s: sum(1 for o in mutants if o.status == s)
+        for s in ("killed", "survived", "error", "interrupted")
+    }
+    ok = (
+        not interrupted
+        and correct is not None
+        and correct.status == "passed"
+        and counts["killed"] == len(order) - 1
+    )
+    problems = []
+    if correct is None or correct.status != "passed":
+        detail = f": {correct.caught_by or correct.detail}" if correct else ""
+        problems.append(f"the correct mock does not pass the suite{detail}")
+    if counts["survived"]:
+        names = ", ".join(o.name for o in mutants if o.status == "survived")
+        problems.append(f"{counts['survived']} mutant(s) survived: {names}")
+    if counts["error"]:
+        problems.append(f"{counts['error']} run(s) could not be judged")
+    if interrupted:
+        problems.append("the analysis was interrupted")
+    return {
+        "format": FORMAT,
+        "verdict": "all killed" if ok else "gaps",
+        "exit_code": 0 if ok else (130 if interrupted else 1),
+        "problems": problems,
+        "wall_s": round(wall, 3),
+        "jobs": jobs,
+        "total": len(order) - 1,
+        "counts": counts,
+        "correct": correct.to_dict() if correct else None,
+        "mutants": [o.to_dict() for o in mutants],
+    }
+
+
+def _progress_line(done: int, total: int, outcome: MutantOutcome, elapsed: float) -> str:
+    what = outcome.caught_by or outcome.detail or ""
+    at = f" at {outcome.time_to_catch_s} s" if outcome.time_to_catch_s is not None else ""
+    return (
+        f"  [{done:>3}/{total}] {elapsed:6.1f} s  {outcome.status:<11} {outcome.name}"
+        + (f"  by {what}{at}" if outcome.status in ("killed", "failed") else "")
+        + f"  ({outcome.wall_s:.1f} s)"
+    )
+
+
+def _safe(name: str) -> str:
+    return "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in name) or "run"

@@ -1,0 +1,148 @@
+"""
+From ``truewatch-contract run``'s options to the suite's environment.
+
+Each option has a ``TRUEWATCH_*`` variable; an option given on the command line wins, otherwise
+the variable already in the environment is used. The result is validated by the suite's own
+:meth:`Target.from_env <truewatch_contract.target.Target.from_env>`, so the command refuses
+exactly what the suite would refuse, before anything runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TextIO
+
+from truewatch_contract.runner import BadUsage
+
+# (argparse dest, variable, option as the user spells it)
+OPTIONS = (
+    ("base_url", "TRUEWATCH_BASE_URL", "--base-url"),
+    ("api_key", "TRUEWATCH_API_KEY", "--api-key"),
+    ("issue_id", "TRUEWATCH_ISSUE_ID", "--issue-id"),
+    ("assignees", "TRUEWATCH_ASSIGNEES", "--assignees"),
+    ("foreign_api_key", "TRUEWATCH_FOREIGN_API_KEY", "--foreign-api-key"),
+    ("foreign_issue_id", "TRUEWATCH_FOREIGN_ISSUE_ID", "--foreign-issue-id"),
+    ("rate_limit", "TRUEWATCH_RATE_LIMIT", "--rate-limit"),
+    ("max_examples", "TRUEWATCH_MAX_EXAMPLES", "--max-examples"),
+    ("relax", "TRUEWATCH_RELAX", "--relax"),
+    ("seed", "TRUEWATCH_SEED", "--seed"),
+)
+# Options that only make sense for a remote target: the built-in mock brings its own.
+REMOTE_ONLY = ("api_key", "issue_id", "foreign_api_key", "foreign_issue_id")
+
+
+@dataclass(frozen=True)
+class RunPlan:
+    """A validated run: the suite's environment and what the reports may say about the target."""
+
+    env: dict[str, str]
+    base_url: str | None
+    issue_id: str | None
+    relax: tuple[str, ...]
+    secrets: tuple[str, ...]
+    report_dir: Path
+    seed: int
+    max_examples: int
+
+    @property
+    def target_name(self) -> str:
+        return self.base_url or "built-in mock"
+
+
+def plan_run(
+    args: argparse.Namespace,
+    environ: Mapping[str, str] | None = None,
+    stdin: TextIO | None = None,
+) -> RunPlan:
+    """
+    Build the suite's environment from the options and the environment.
+
+    Raises:
+        BadUsage: a bad or missing value (exit 2), with a one-line message.
+    """
+    env = dict(os.environ if environ is None else environ)
+    given: dict[str, str] = {}
+    for dest, variable, option in OPTIONS:
+        value = getattr(args, dest, None)
+        if value is not None:
+            given[variable] = option
+            env[variable] = str(value)
+    if getattr(args, "api_key_file", None):
+        env["TRUEWATCH_API_KEY"] = _read_key_file(args.api_key_file, "--api-key-file")
+        given["TRUEWATCH_API_KEY"] = "--api-key-file"
+    if getattr(args, "api_key_stdin", False):
+        env["TRUEWATCH_API_KEY"] = _read_key_stdin(stdin)
+        given["TRUEWATCH_API_KEY"] = "--api-key-stdin"
+    if getattr(args, "foreign_api_key_file", None):
+        env["TRUEWATCH_FOREIGN_API_KEY"] = _read_key_file(
+            args.foreign_api_key_file, "--foreign-api-key-file"
+        )
+        given["TRUEWATCH_FOREIGN_API_KEY"] = "--foreign-api-key-file"
+    remote = bool(env.get("TRUEWATCH_BASE_URL", "").strip())
+    if not remote:
+        for dest, variable, _ in OPTIONS:
+            if dest in REMOTE_ONLY and variable in given:
+                raise BadUsage(
+                    f"{given[variable]} needs --base-url: the built-in mock brings its own "
+                    "key and issue"
+                )
+    # The record and the mutant are the runner's business, never inherited by accident.
+    env.pop("TRUEWATCH_RECORD", None)
+
+    from truewatch_contract.target import Target, TargetError
+
+    try:
+        target = Target.from_env(env)
+    except TargetError as error:
+        raise BadUsage(_name_option(str(error), given)) from None
+    report_dir = Path(getattr(args, "report_dir", None) or "reports")
+    if report_dir.exists() and not report_dir.is_dir():
+        raise BadUsage(f"--report-dir: {report_dir} exists and is not a directory")
+    return RunPlan(
+        env=env,
+        base_url=None if target.builtin_mock else target.base_url,
+        issue_id=None if target.builtin_mock else target.issue_id,
+        relax=tuple(sorted(target.relaxed)),
+        secrets=target.secrets,
+        report_dir=report_dir,
+        seed=target.seed,
+        max_examples=target.max_examples,
+    )
+
+
+def _name_option(message: str, given: Mapping[str, str]) -> str:
+    """Say ``--seed`` rather than ``TRUEWATCH_SEED`` when the value came from the command line."""
+    for variable, option in given.items():
+        if message.startswith((variable + ":", variable + " ")):
+            return option + message[len(variable) :]
+    return message
+
+
+def _read_key_file(path: str, option: str) -> str:
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        reason = getattr(error, "strerror", None) or type(error).__name__
+        raise BadUsage(f"{option}: cannot read {path}: {reason}") from None
+    return _one_key(text, option)
+
+
+def _read_key_stdin(stdin: TextIO | None) -> str:
+    stream = sys.stdin if stdin is None else stdin
+    text = getpass.getpass("API key: ") if stream.isatty() else stream.read()
+    return _one_key(text, "--api-key-stdin")
+
+
+def _one_key(text: str, option: str) -> str:
+    key = text.strip()
+    if not key:
+        raise BadUsage(f"{option}: no key found (the input is empty)")
+    if "\n" in key or "\r" in key:
+        raise BadUsage(f"{option}: expected one key on one line")
+    return key

@@ -1,0 +1,506 @@
+"""
+The report of one run: a single JSON-ready model built from the run record.
+
+``report.json`` is this model as it is; ``junit.xml``, ``report.html`` and the console summary
+are renderings of it, so the three reports can never disagree. Every string in it has been through
+the run's :class:`~truewatch_contract.runner.redact.Redactor`.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from truewatch_contract.runner import catalogue
+from truewatch_contract.runner.record import Behaviour, Exchange, Record, TestOutcome
+from truewatch_contract.runner.redact import Redactor
+
+FORMAT = "truewatch-contract-report/1"
+
+# Verdicts and the exit code of `truewatch-contract run` for each.
+EXIT_CODES = {
+    "passed": 0,
+    "failed": 1,
+    "error": 2,
+    "target-lost": 2,
+    "incomplete": 2,
+    "interrupted": 130,
+}
+
+EXAMPLES_PER_RULE = 5
+MAX_JSON_CHARS = 6000
+MAX_CURL_CHARS = 4000
+MAX_POINTS = 1500
+
+Report = dict[str, Any]
+
+
+@dataclass
+class RunContext:
+    """What the runner knows about a run beyond its record."""
+
+    target: str = "built-in mock"
+    base_url: str | None = None
+    issue_id: str | None = None
+    mutant: str | None = None
+    requested_relax: Sequence[str] = ()
+    redactor: Redactor = field(default_factory=Redactor)
+    interrupted: bool = False
+    target_lost: str | None = None
+    suite_exit: int | None = None
+    suite_error: str | None = None
+    wall_seconds: float | None = None
+    seed: int | None = None
+    max_examples: int | None = None
+
+
+def build_report(record: Record, context: RunContext) -> Report:
+    """Turn a run record into the report model (redacted)."""
+    rules = catalogue.rules()
+    relaxed = list(record.run.relaxed) if record.run else list(context.requested_relax)
+    rule_rows = _rule_rows(record, relaxed, rules)
+    tests = _tests(record.tests)
+    verdict, notes = _verdict(record, context, tests, rule_rows)
+    started = record.started_at
+    report: Report = {
+        "format": FORMAT,
+        "tool": {"name": "truewatch-contract", "version": _version()},
+        "verdict": verdict,
+        "exit_code": EXIT_CODES[verdict],
+        "headline": _headline(verdict, rule_rows, tests, context),
+        "complete": verdict in ("passed", "failed"),
+        "notes": notes,
+        "target": {
+            "name": context.target,
+            "base_url": context.base_url,
+            "issue_id": context.issue_id,
+            "mutant": (record.run.mutant if record.run else None) or context.mutant,
+        },
+        "seed": record.run.seed if record.run else context.seed,
+        "max_examples": record.run.max_examples if record.run else context.max_examples,
+        "relaxed": relaxed,
+        "started_at": _iso(started),
+        "duration_s": _duration(record, context),
+        "counts": _counts(record, tests),
+        "rules": rule_rows,
+        "failures": _failures(record, rules, relaxed=False),
+        "relaxed_findings": _failures(record, rules, relaxed=True),
+        "test_failures": [t for t in tests if t["outcome"] in ("failed", "error")],
+        "tests": tests,
+        "collect_errors": [{"test": t, "message": m} for t, m in record.collect_errors],
+        "coverage": _coverage(record.exchanges),
+        "timings": _timings(record.exchanges),
+        "record": {"damaged_lines": record.damaged_lines, "runs": record.runs_seen},
+    }
+    redacted: Report = context.redactor.deep(report)
+    return redacted
+
+
+def _version() -> str:
+    from truewatch_contract import __version__
+
+    return __version__
+
+
+def _iso(epoch: float | None) -> str | None:
+    if epoch is None:
+        return None
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch))
+
+
+def _duration(record: Record, context: RunContext) -> float | None:
+    if context.wall_seconds is not None:
+        return round(context.wall_seconds, 3)
+    times = [e.t for e in record.exchanges] + [b.t for b in record.behaviours]
+    return round(max(times), 3) if times else None
+
+
+# -- tests ---------------------------------------------------------------------------------------
+
+
+def _tests(outcomes: Iterable[TestOutcome]) -> list[dict[str, Any]]:
+    """One row per pytest test: its phases folded into passed / failed / error / skipped."""
+    rows: dict[str, dict[str, Any]] = {}
+    for outcome in outcomes:
+        row = rows.setdefault(
+            outcome.test,
+            {"test": outcome.test, "outcome": "passed", "duration_s": 0.0, "message": None},
+        )
+        row["duration_s"] = round(row["duration_s"] + outcome.duration, 6)
+        if outcome.outcome == "failed":
+            status = "failed" if outcome.when == "call" else "error"
+            if row["outcome"] not in ("failed", "error"):
+                row["outcome"] = status
+                row["message"] = outcome.message
+                row["when"] = outcome.when
+        elif outcome.outcome == "skipped" and row["outcome"] == "passed":
+            row["outcome"] = "skipped"
+            row["message"] = outcome.message
+    return list(rows.values())
+
+
+# -- rules ---------------------------------------------------------------------------------------
+
+
+def _is_relaxed(rule: catalogue.RuleInfo | None, rule_id: str, relaxed: Sequence[str]) -> bool:
+    return rule_id in relaxed or (rule is not None and rule.tag in relaxed)
+
+
+def _rule_rows(
+    record: Record, relaxed: Sequence[str], rules: Mapping[str, catalogue.RuleInfo]
+) -> list[dict[str, Any]]:
+    checked: Counter[str] = Counter()
+    broke: Counter[str] = Counter()
+    relaxed_broke: Counter[str] = Counter()
+    for exchange in record.exchanges:
+        broken = {str(v.get("rule")) for v in exchange.violations}
+        soft = {str(v.get("rule")) for v in exchange.relaxed_violations} - broken
+        for rule_id in set(exchange.checked) | broken | soft:
+            checked[rule_id] += 1
+        broke.update(broken)
+        relaxed_broke.update(soft)
+    for behaviour in record.behaviours:
+        checked[behaviour.rule] += 1
+        if not behaviour.held:
+            (relaxed_broke if behaviour.relaxed else broke)[behaviour.rule] += 1
+    ids = list(rules) + sorted(set(checked) - set(rules))
+    rows = []
+    for rule_id in ids:
+        info = rules.get(rule_id)
+        n, b, r = checked[rule_id], broke[rule_id], relaxed_broke[rule_id]
+        if b:
+            status = "broken"
+        elif r:
+            status = "relaxed"
+        elif n:
+            status = "held"
+        else:
+            status = "not exercised"
+        rows.append(
+            {
+                "id": rule_id,
+                "scope": info.scope if info else "unknown",
+                "tag": info.tag if info else "unknown",
+                "statement": info.statement if info else "(not in this toolkit's catalogue)",
+                "relaxed": _is_relaxed(info, rule_id, relaxed),
+                "checked": n,
+                "held": n - b - r,
+                "broke": b,
+                "broke_relaxed": r,
+                "status": status,
+            }
+        )
+    return rows
+
+
+# -- verdict -------------------------------------------------------------------------------------
+
+
+def _verdict(
+    record: Record,
+    context: RunContext,
+    tests: Sequence[Mapping[str, Any]],
+    rule_rows: Sequence[Mapping[str, Any]],
+) -> tuple[str, list[str]]:
+    notes: list[str] = []
+    failed = any(t["outcome"] in ("failed", "error") for t in tests) or any(
+        row["broke"] for row in rule_rows
+    )
+    if record.damaged_lines:
+        notes.append(f"{record.damaged_lines} damaged line(s) of the run record were skipped.")
+    if record.collect_errors or context.suite_error:
+        notes.append(context.suite_error or "The contract suite could not be collected.")
+        return "error", notes
+    if context.interrupted or record.interrupted:
+        notes.append("The run was interrupted: the report covers what ran until then.")
+        return "interrupted", notes
+    if context.target_lost:
+        notes.append(f"The target stopped answering during the run: {context.target_lost}")
+        return "target-lost", notes
+    if not record.session_finished:
+        notes.append("The suite stopped before finishing (killed or crashed).")
+        return "incomplete", notes
+    if failed:
+        return "failed", notes
+    if record.exit_status in (0, None) and (context.suite_exit in (0, None)):
+        if not tests:
+            notes.append("The suite ran no test.")
+            return "error", notes
+        return "passed", notes
+    notes.append(f"The suite ended with pytest exit status {record.exit_status}.")
+    return "error", notes
+
+
+def _headline(
+    verdict: str,
+    rule_rows: Sequence[Mapping[str, Any]],
+    tests: Sequence[Mapping[str, Any]],
+    context: RunContext,
+) -> str:
+    broken = [row["id"] for row in rule_rows if row["broke"]]
+    failed = [t for t in tests if t["outcome"] in ("failed", "error")]
+    if verdict == "passed":
+        return "The contract holds."
+    if verdict == "failed":
+        parts = []
+        if broken:
+            parts.append(f"{len(broken)} rule(s) broken")
+        if failed:
+            parts.append(f"{len(failed)} test(s) failed")
+        return "The contract is broken: " + ", ".join(parts) + "."
+    if verdict == "interrupted":
+        return "The run was interrupted before it finished."
+    if verdict == "target-lost":
+        return "The target stopped answering during the run."
+    if verdict == "incomplete":
+        return "The suite stopped before it finished."
+    return "The contract suite could not run."
+
+
+# -- counts and failures -------------------------------------------------------------------------
+
+
+def _counts(record: Record, tests: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    outcomes = Counter(t["outcome"] for t in tests)
+    return {
+        "requests": len(record.exchanges),
+        "network_errors": sum(1 for e in record.exchanges if e.response is None),
+        "violations": sum(len(e.violations) for e in record.exchanges)
+        + sum(1 for b in record.behaviours if not b.held and not b.relaxed),
+        "relaxed_violations": sum(len(e.relaxed_violations) for e in record.exchanges)
+        + sum(1 for b in record.behaviours if not b.held and b.relaxed),
+        "behaviours": len(record.behaviours),
+        "tests": {k: outcomes.get(k, 0) for k in ("passed", "failed", "error", "skipped")},
+    }
+
+
+def _failures(
+    record: Record, rules: Mapping[str, catalogue.RuleInfo], *, relaxed: bool
+) -> list[dict[str, Any]]:
+    """Broken rules (or relaxed findings), most frequent first, each with a few examples."""
+    groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    counts: Counter[str] = Counter()
+    first_seen: dict[str, float] = {}
+    for exchange in record.exchanges:
+        found = exchange.relaxed_violations if relaxed else exchange.violations
+        for violation in found:
+            rule_id = str(violation.get("rule"))
+            counts[rule_id] += 1
+            first_seen.setdefault(rule_id, exchange.t)
+            if len(groups[rule_id]) < EXAMPLES_PER_RULE:
+                groups[rule_id].append(_example(exchange, violation))
+    last_exchange = _last_exchange_per_test(record.exchanges)
+    for behaviour in record.behaviours:
+        if behaviour.held or behaviour.relaxed != relaxed:
+            continue
+        counts[behaviour.rule] += 1
+        first_seen.setdefault(behaviour.rule, behaviour.t)
+        if len(groups[behaviour.rule]) < EXAMPLES_PER_RULE:
+            groups[behaviour.rule].append(
+                _behaviour_example(behaviour, last_exchange(behaviour.test, behaviour.t))
+            )
+    result = []
+    for rule_id in sorted(counts, key=lambda r: (-counts[r], first_seen[r])):
+        info = rules.get(rule_id)
+        result.append(
+            {
+                "rule": rule_id,
+                "tag": info.tag if info else "unknown",
+                "statement": info.statement if info else "",
+                "count": counts[rule_id],
+                "first_at_s": round(first_seen[rule_id], 3),
+                "examples": groups[rule_id],
+            }
+        )
+    return result
+
+
+def _example(exchange: Exchange, violation: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "test": exchange.test,
+        "phase": exchange.phase,
+        "t": round(exchange.t, 3),
+        "pointer": violation.get("pointer", ""),
+        "message": violation.get("message", ""),
+        "request": _bounded(exchange.request),
+        "response": _bounded(exchange.response),
+        "error": exchange.error,
+        "curl": _cut(exchange.curl, MAX_CURL_CHARS),
+    }
+
+
+def _behaviour_example(behaviour: Behaviour, exchange: Exchange | None) -> dict[str, Any]:
+    return {
+        "test": behaviour.test,
+        "phase": exchange.phase if exchange else "scenario",
+        "t": round(behaviour.t, 3),
+        "pointer": "",
+        "message": behaviour.message,
+        "request": _bounded(exchange.request) if exchange else None,
+        "response": _bounded(exchange.response) if exchange else None,
+        "error": exchange.error if exchange else None,
+        "curl": _cut(exchange.curl, MAX_CURL_CHARS) if exchange else "",
+        "context": "the last request of this test before the rule was judged" if exchange else None,
+    }
+
+
+def _last_exchange_per_test(exchanges: Sequence[Exchange]) -> Any:
+    by_test: dict[str, list[Exchange]] = defaultdict(list)
+    for exchange in exchanges:
+        by_test[exchange.test].append(exchange)
+
+    def find(test: str, t: float) -> Exchange | None:
+        candidates = [e for e in by_test.get(test, ()) if e.t <= t + 1e-6]
+        return candidates[-1] if candidates else None
+
+    return find
+
+
+def _bounded(value: Any) -> Any:
+    """Keep huge bodies (the 1 MiB probe) out of the reports: a preview instead."""
+    if value is None:
+        return None
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    if len(text) <= MAX_JSON_CHARS:
+        return value
+    if isinstance(value, Mapping):
+        return {k: _bounded(v) for k, v in value.items()}
+    return {"[truncated]": f"{len(text)} characters", "preview": text[:1000]}
+
+
+def _cut(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    return text[:limit] + f" ... [{len(text) - limit} more characters]"
+
+
+# -- coverage ------------------------------------------------------------------------------------
+
+ABSENT = "(absent)"
+ASSIGNER_SHAPES = (
+    "absent",
+    "valid list",
+    "empty list",
+    "null",
+    "list with a bad id",
+    "wrong type",
+    "body not an object",
+)
+
+
+def _coverage(exchanges: Sequence[Exchange]) -> dict[str, Any]:
+    allowed = catalogue.issue_statuses()
+    statuses: Counter[str] = Counter()
+    shapes: Counter[str] = Counter()
+    http: Counter[str] = Counter()
+    codes: Counter[str] = Counter()
+    phases: Counter[str] = Counter()
+    methods: Counter[str] = Counter()
+    for exchange in exchanges:
+        phases[exchange.phase] += 1
+        methods[str(exchange.request.get("method", "?")).upper()] += 1
+        body = exchange.request.get("body")
+        if isinstance(body, dict):
+            if "issueStatus" in body:
+                statuses[json.dumps(body["issueStatus"], ensure_ascii=False)[:80]] += 1
+            else:
+                statuses[ABSENT] += 1
+        shapes[_assigner_shape(exchange.request)] += 1
+        if exchange.response is None:
+            http["network error"] += 1
+            continue
+        http[str(exchange.response.get("status", "?"))] += 1
+        envelope = exchange.response.get("body")
+        if isinstance(envelope, dict) and "errorCode" in envelope:
+            code = envelope["errorCode"]
+            codes[code if isinstance(code, str) and code else json.dumps(code)] += 1
+    valid_json = {json.dumps(v) for v in allowed}
+    return {
+        "issue_status_sent": [
+            {
+                "value": value,
+                "kind": "allowed"
+                if value in valid_json
+                else "absent"
+                if value == ABSENT
+                else "invalid",
+                "count": n,
+            }
+            for value, n in _ordered(statuses, [json.dumps(v) for v in allowed])
+        ],
+        "issue_status_allowed": list(allowed),
+        "issue_status_unsent": [v for v in allowed if not statuses.get(json.dumps(v))],
+        "assigner_shapes_sent": [
+            {"shape": shape, "count": shapes.get(shape, 0)} for shape in ASSIGNER_SHAPES
+        ],
+        "http_status_received": [
+            {"status": s, "count": n} for s, n in sorted(http.items(), key=lambda kv: kv[0])
+        ],
+        "error_codes_received": [
+            {"errorCode": c, "count": n} for c, n in sorted(codes.items(), key=lambda kv: -kv[1])
+        ],
+        "phases": [{"phase": p, "count": n} for p, n in phases.most_common()],
+        "methods": [{"method": m, "count": n} for m, n in methods.most_common()],
+    }
+
+
+def _ordered(counter: Counter[str], first: Sequence[str]) -> list[tuple[str, int]]:
+    head = [(k, counter[k]) for k in first if counter.get(k)]
+    tail = sorted(((k, n) for k, n in counter.items() if k not in first), key=lambda kv: -kv[1])
+    return head + tail
+
+
+def _assigner_shape(request: Mapping[str, Any]) -> str:
+    body = request.get("body")
+    if not isinstance(body, dict):
+        return "body not an object"
+    if "assigner" not in body:
+        return "absent"
+    value = body["assigner"]
+    if value is None:
+        return "null"
+    if not isinstance(value, list):
+        return "wrong type"
+    if not value:
+        return "empty list"
+    pattern = catalogue.account_id_pattern()
+    if all(isinstance(v, str) and pattern.fullmatch(v) for v in value):
+        return "valid list"
+    return "list with a bad id"
+
+
+# -- timings -------------------------------------------------------------------------------------
+
+
+def _timings(exchanges: Sequence[Exchange]) -> dict[str, Any]:
+    points: list[list[Any]] = []
+    for exchange in exchanges:
+        if exchange.response is None:
+            continue
+        elapsed = exchange.response.get("elapsed_ms")
+        if isinstance(elapsed, (int, float)) and not isinstance(elapsed, bool):
+            status = exchange.response.get("status")
+            points.append([round(exchange.t, 3), round(float(elapsed), 3), status])
+    values: list[float] = sorted(float(p[1]) for p in points)
+    step = max(1, math.ceil(len(points) / MAX_POINTS))
+    return {
+        "count": len(values),
+        "min_ms": values[0] if values else None,
+        "p50_ms": _percentile(values, 50),
+        "p95_ms": _percentile(values, 95),
+        "max_ms": values[-1] if values else None,
+        "points": points[::step],
+        "points_sampled_every": step,
+    }
+
+
+def _percentile(values: Sequence[float], p: float) -> float | None:
+    if not values:
+        return None
+    index = min(len(values) - 1, max(0, math.ceil(p / 100 * len(values)) - 1))
+    return values[index]

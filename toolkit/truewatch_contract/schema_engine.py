@@ -1,0 +1,387 @@
+"""
+The JSON Schema half of the validators: the spec's schemas, two engines, one verdict.
+
+The schemas are taken from the spec at load time and their local ``$ref`` s inlined, keeping every
+``x-rule`` / ``x-source`` annotation. An engine error is mapped to a `Violation` by following its
+schema path through the inlined schema: the rule is the nearest enclosing ``x-rule`` of a scope the
+payload has (a response's ``issueStatus`` is a ``content.schema`` fault, not a
+``request.issue-status`` one), the tag the nearest ``x-source``. Messages are written here from the
+keyword, the schema and the payload, never copied from an engine, so both engines give the same
+violations, word for word.
+
+Engines: ``jsonschema`` (Draft 2020-12, format checking on) is the reference; ``jsonschema-rs``
+(the ``fast`` extra) gives the same verdicts much faster. ``auto`` uses jsonschema-rs when it
+can be imported. The environment variable ``TRUEWATCH_ENGINE`` overrides ``auto``.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from truewatch_contract.violations import Violation, kind, pointer, short
+
+ENGINES: tuple[str, ...] = ("jsonschema", "jsonschema-rs")
+DRAFT_2020_12 = "https://json-schema.org/draft/2020-12/schema"
+
+
+@dataclass(frozen=True)
+class Target:
+    """A schema of the spec the validators apply, and the rule scopes a fault in it may name."""
+
+    name: str
+    where: tuple[str, ...]
+    scopes: frozenset[str]
+    fallback_rule: str
+
+
+TARGETS: dict[str, Target] = {
+    target.name: target
+    for target in (
+        Target(
+            "request",
+            ("components", "schemas", "UpdateIssueRequest"),
+            frozenset({"request"}),
+            "request.body-object",
+        ),
+        Target(
+            "issue-id",
+            ("components", "parameters", "IssueId", "schema"),
+            frozenset({"request"}),
+            "request.issue-id",
+        ),
+        Target(
+            "success",
+            ("components", "schemas", "UpdateIssueResponse"),
+            frozenset({"envelope", "content"}),
+            "envelope.fields",
+        ),
+        Target(
+            "error",
+            ("components", "schemas", "ErrorEnvelope"),
+            frozenset({"envelope"}),
+            "envelope.fields",
+        ),
+        Target(
+            "envelope",
+            ("components", "schemas", "Envelope"),
+            frozenset({"envelope"}),
+            "envelope.fields",
+        ),
+    )
+}
+
+
+def default_engine() -> str:
+    """The engine ``auto`` stands for: ``TRUEWATCH_ENGINE`` if set, else rs when importable."""
+    chosen = os.environ.get("TRUEWATCH_ENGINE", "auto").strip() or "auto"
+    if chosen != "auto":
+        return _checked_engine(chosen)
+    return "jsonschema-rs" if _rs_available() else "jsonschema"
+
+
+def resolve_engine(engine: str | None) -> str:
+    if engine is None or engine == "auto":
+        return default_engine()
+    return _checked_engine(engine)
+
+
+def _checked_engine(engine: str) -> str:
+    if engine not in ENGINES:
+        raise ValueError(f"unknown engine {engine!r}; expected auto, {', '.join(ENGINES)}")
+    if engine == "jsonschema-rs" and not _rs_available():
+        raise ValueError(
+            "engine 'jsonschema-rs' is not installed: pip install 'truewatch-contract[fast]'"
+        )
+    return engine
+
+
+@functools.lru_cache(maxsize=1)
+def _rs_available() -> bool:
+    try:
+        import jsonschema_rs  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+# --- loading -------------------------------------------------------------------------------------
+
+
+def _follow(document: Any, parts: Iterable[str]) -> Any:
+    node = document
+    for part in parts:
+        node = node[part]
+    return node
+
+
+def _inline(node: Any, document: dict[str, Any], active: frozenset[str] = frozenset()) -> Any:
+    """Replace every local ``$ref`` by a copy of its target (siblings of ``$ref`` win)."""
+    if isinstance(node, list):
+        return [_inline(item, document, active) for item in node]
+    if not isinstance(node, dict):
+        return node
+    reference = node.get("$ref")
+    if isinstance(reference, str):
+        if not reference.startswith("#/"):
+            raise ValueError(f"only local references are supported, not {reference!r}")
+        if reference in active:
+            raise ValueError(f"the spec's schemas are recursive at {reference!r}")
+        parts = [part.replace("~1", "/").replace("~0", "~") for part in reference[2:].split("/")]
+        merged = dict(_inline(_follow(document, parts), document, active | {reference}))
+        merged.update(
+            (key, _inline(value, document, active)) for key, value in node.items() if key != "$ref"
+        )
+        return merged
+    return {key: _inline(value, document, active) for key, value in node.items()}
+
+
+@functools.cache
+def schema(target: str) -> dict[str, Any]:
+    """The inlined schema of a target (shared, read-only)."""
+    from truewatch_contract.spec_cache import document
+
+    spec = document()
+    inlined: dict[str, Any] = _inline(_follow(spec, TARGETS[target].where), spec)
+    inlined["$schema"] = DRAFT_2020_12
+    return inlined
+
+
+def rule_ids_in_schemas() -> frozenset[str]:
+    """Every ``x-rule`` the targets' schemas carry (the rules the schema half implements)."""
+    found: set[str] = set()
+    for name in TARGETS:
+        stack: list[Any] = [schema(name)]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, dict):
+                if isinstance(node.get("x-rule"), str):
+                    found.add(node["x-rule"])
+                stack.extend(node.values())
+            elif isinstance(node, list):
+                stack.extend(node)
+    return frozenset(found)
+
+
+# --- engines -------------------------------------------------------------------------------------
+
+# JSON Schema patterns are ECMA-262 regular expressions: `$` matches only at the very end and `\d`
+# only ASCII digits. Python's `re` lets `$` match before a final newline, so the reference engine
+# gets the pattern translated (the Rust engine already behaves like ECMA-262).
+_TRAILING_DOLLAR = re.compile(r"(?<!\\)((?:\\\\)*)\$$")
+
+
+@functools.lru_cache(maxsize=64)
+def _ecma_pattern(pattern: str) -> re.Pattern[str]:
+    return re.compile(_TRAILING_DOLLAR.sub(r"\1\\Z", pattern), re.ASCII)
+
+
+@functools.cache
+def _compiled(target: str, engine: str) -> Any:
+    if engine == "jsonschema-rs":
+        import jsonschema_rs
+
+        return jsonschema_rs.Draft202012Validator(schema(target), validate_formats=True)
+
+    from jsonschema import Draft202012Validator, ValidationError, validators
+
+    def pattern(validator: Any, patrn: str, instance: Any, _schema: Any) -> Iterator[Any]:
+        if validator.is_type(instance, "string") and not _ecma_pattern(patrn).search(instance):
+            yield ValidationError(f"{instance!r} does not match {patrn!r}")
+
+    extended = validators.extend(  # type: ignore[no-untyped-call]
+        Draft202012Validator, {"pattern": pattern}
+    )
+    return extended(schema(target), format_checker=Draft202012Validator.FORMAT_CHECKER)
+
+
+def _errors(
+    target: str, engine: str, instance: Any
+) -> list[tuple[tuple[Any, ...], tuple[Any, ...]]]:
+    """(schema path, instance path) of every error; [] when the instance is valid."""
+    validator = _compiled(target, engine)
+    if engine == "jsonschema-rs":
+        if validator.is_valid(instance):
+            return []
+        return [
+            (tuple(error.schema_path), tuple(error.instance_path))
+            for error in validator.iter_errors(instance)
+        ]
+    return [
+        (tuple(error.absolute_schema_path), tuple(error.absolute_path))
+        for error in validator.iter_errors(instance)
+    ]
+
+
+def validate(target: str, instance: Any, *, engine: str | None = None) -> list[Violation]:
+    """The violations of ``instance`` against a target's schema (one per rule and pointer)."""
+    chosen = resolve_engine(engine)
+    try:
+        errors = _errors(target, chosen, instance)
+    except (ValueError, OverflowError, UnicodeError):
+        if chosen == "jsonschema":
+            raise
+        # A value the Rust engine cannot take (e.g. a lone surrogate): the reference engine decides.
+        errors = _errors(target, "jsonschema", instance)
+    found: dict[tuple[str, str], Violation] = {}
+    # Engines report in different orders; the most telling keyword explains a value first.
+    errors.sort(key=_error_order)
+    for schema_path, instance_path in errors:
+        for violation in _explain(target, schema_path, instance_path, instance):
+            found.setdefault((violation.rule, violation.pointer), violation)
+    return sorted(found.values())
+
+
+_KEYWORD_ORDER = {
+    keyword: rank
+    for rank, keyword in enumerate(
+        ("type", "required", "enum", "const", "pattern", "minItems", "minLength", "maxLength")
+    )
+}
+
+
+def _error_order(error: tuple[tuple[Any, ...], tuple[Any, ...]]) -> tuple[Any, ...]:
+    schema_path, instance_path = error
+    keyword = schema_path[-1] if schema_path else ""
+    return (
+        [str(part) for part in instance_path],
+        _KEYWORD_ORDER.get(keyword, len(_KEYWORD_ORDER)),
+        [str(part) for part in schema_path],
+    )
+
+
+# --- explaining an error -------------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=4096)
+def _annotations(target: str, schema_path: tuple[Any, ...]) -> tuple[str, str, Any]:
+    """(rule, tag, node holding the failed keyword) for an error at ``schema_path``."""
+    spec = TARGETS[target]
+    node: Any = schema(target)
+    rule, tag = spec.fallback_rule, "documented"
+    parent: Any = node
+    for depth, part in enumerate((None, *schema_path)):
+        if depth:
+            try:
+                node = node[part]
+            except (KeyError, IndexError, TypeError):
+                break
+        if isinstance(node, dict):
+            parent = node
+            candidate = node.get("x-rule")
+            if isinstance(candidate, str) and candidate.split(".", 1)[0] in spec.scopes:
+                rule = candidate
+            source = node.get("x-source")
+            if isinstance(source, dict) and isinstance(source.get("tag"), str):
+                tag = source["tag"]
+    return rule, tag, parent
+
+
+def _at(document: Any, path: Sequence[Any]) -> Any:
+    node = document
+    for part in path:
+        node = node[part]
+    return node
+
+
+def _name(path: Sequence[Any]) -> str:
+    """A readable name for a place in the payload: ``content.extend.firstTime``, ``assigner[0]``."""
+    if not path:
+        return "the payload"
+    text = ""
+    for part in path:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else str(part)
+    return text
+
+
+def _explain(
+    target: str, schema_path: tuple[Any, ...], instance_path: tuple[Any, ...], payload: Any
+) -> Iterator[Violation]:
+    keyword = schema_path[-1] if schema_path else ""
+    if "propertyNames" in schema_path:
+        # Engines disagree on where a bad key sits; both agree on the object, so each bad key is
+        # found here from the object and the propertyNames schema.
+        cut = schema_path.index("propertyNames") + 1
+        rule, tag, _ = _annotations(target, schema_path[:cut])
+        names = _at(schema(target), schema_path[:cut])
+        holder = _at(payload, instance_path)
+        if isinstance(holder, dict):
+            for key in holder:
+                problem = _key_problem(key, names)
+                if problem:
+                    place = (*instance_path, key)
+                    yield Violation(rule, pointer(place), f"{_name(place)}: {problem}.", tag)
+        return
+    rule, tag, node = _annotations(target, schema_path)
+    instance = _at(payload, instance_path)
+    value = node.get(keyword) if isinstance(node, dict) else None
+    if keyword == "required":
+        if isinstance(instance, dict) and isinstance(value, list):
+            for prop in value:
+                if prop not in instance:
+                    place = (*instance_path, prop)
+                    yield Violation(
+                        rule, pointer(place), f"{_name(place)} is required but missing.", tag
+                    )
+        return
+    yield Violation(
+        rule, pointer(instance_path), _message(keyword, value, instance_path, instance), tag
+    )
+
+
+def _key_problem(key: str, names: Any) -> str:
+    if not isinstance(names, dict):
+        return ""
+    allowed = names.get("enum")
+    if isinstance(allowed, list) and key not in allowed:
+        return f"the key must be one of {_choices(allowed)}, found {short(key)}"
+    expected = names.get("pattern")
+    if isinstance(expected, str) and not _ecma_pattern(expected).search(key):
+        return f"the key must match {expected}, found {short(key)}"
+    return ""
+
+
+def _choices(values: Sequence[Any]) -> str:
+    return ", ".join(str(value) if isinstance(value, str) else short(value) for value in values)
+
+
+_ARTICLES = {
+    "object": "an object",
+    "array": "an array",
+    "string": "a string",
+    "integer": "an integer",
+    "number": "a number",
+    "boolean": "a boolean",
+    "null": "null",
+}
+
+
+def _message(keyword: str, value: Any, path: Sequence[Any], instance: Any) -> str:
+    name = _name(path)
+    found = kind(instance)
+    if keyword == "type":
+        types = value if isinstance(value, list) else [value]
+        expected = " or ".join(_ARTICLES.get(str(each), str(each)) for each in types)
+        return f"{name} must be {expected}, found {found}."
+    if keyword == "enum":
+        return f"{name} must be one of {_choices(value)}, found {found}."
+    if keyword == "const":
+        return f"{name} must be {short(value)}, found {found}."
+    if keyword == "pattern":
+        return f"{name} must match {value}, found {found}."
+    if keyword == "minLength":
+        if value == 1:
+            return f"{name} must be a non-empty string, found {found}."
+        return f"{name} must be at least {value} characters long, found {found}."
+    if keyword == "maxLength":
+        return f"{name} must be at most {value} characters long, found {found}."
+    if keyword == "minItems":
+        return f"{name} must have at least {value} item{'s' if value != 1 else ''}, found {found}."
+    return f"{name} breaks the schema keyword {keyword!r} ({short(value)}), found {found}."

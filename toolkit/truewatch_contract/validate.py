@@ -1,0 +1,422 @@
+"""
+The public validators: request bodies, response envelopes and the update's invariants.
+
+Each function returns data (`Violation` s, or an `Evaluation` that also says which rules were
+checked); the ``assert_valid_*`` helpers raise `ContractViolation` for test code.
+
+Which schema applies to a response: a success (status 200, or with no status given an envelope
+whose ``code`` is 200 or ``success`` true) is checked as ``UpdateIssueResponse`` with the envelope
+and content rules; any other response as an envelope (``ErrorEnvelope`` for the documented error
+statuses) with the envelope rules only. ``previous`` (the content of an earlier success for the
+same issue) turns on the history rules.
+
+Options common to every function:
+    include_assumed: also report rules tagged ``assumed`` (off by default).
+    relax: rule ids or tags (``documented``, ``observed``, ``assumed``) not to report; what they
+        would have reported is kept in ``Evaluation.relaxed``.
+    engine: ``auto`` (default: jsonschema-rs when installed), ``jsonschema`` or ``jsonschema-rs``;
+        every engine gives the same violations.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable
+from typing import Any
+
+from truewatch_contract import content as _content  # noqa: F401 - registers the content rules
+from truewatch_contract import envelope as _envelope  # noqa: F401 - registers the envelope rules
+from truewatch_contract import history as _history  # noqa: F401 - registers the history rules
+from truewatch_contract import schema_engine
+from truewatch_contract.context import Context
+from truewatch_contract.jsonscan import scan
+from truewatch_contract.rules import CHECKS, RULES
+from truewatch_contract.violations import (
+    TAGS,
+    ContractViolation,
+    Evaluation,
+    Violation,
+    kind,
+)
+
+__all__ = [
+    "assert_valid_request",
+    "assert_valid_response",
+    "content_of",
+    "evaluate_envelope",
+    "evaluate_request",
+    "evaluate_response",
+    "implemented_rules",
+    "is_relaxable",
+    "validate_envelope",
+    "validate_request",
+    "validate_response",
+]
+
+
+# --- requests ------------------------------------------------------------------------------------
+
+
+def evaluate_request(
+    body: Any,
+    *,
+    issue_id: Any = None,
+    include_assumed: bool = False,
+    relax: Iterable[str] = (),
+    engine: str | None = None,
+) -> Evaluation:
+    """
+    Check a request body (already parsed JSON) and, when given, the route's ``issue_id``.
+
+    Raises:
+        TypeError: ``body`` or ``issue_id`` holds a value that is not JSON (bytes, a set, ...).
+        ValueError: an unknown ``relax`` item or engine.
+    """
+    policy = _Policy(include_assumed, relax)
+    found: list[Violation] = []
+    checked = {"request.body-object"}
+    findings = scan(body)
+    if findings:
+        found.extend(_not_json("request.body-object", findings, "the body"))
+        return policy.apply(found, checked)
+    if issue_id is not None:
+        checked.add("request.issue-id")
+        if scan(issue_id):
+            found.append(
+                Violation(
+                    "request.issue-id", "", "the route's issue_id must be a string.", "documented"
+                )
+            )
+        else:
+            found.extend(
+                Violation(
+                    v.rule,
+                    v.pointer,
+                    v.message.replace("the payload", "the route's issue_id", 1),
+                    v.tag,
+                )
+                for v in schema_engine.validate("issue-id", issue_id, engine=engine)
+            )
+    if isinstance(body, dict):
+        if "issueStatus" in body:
+            checked.add("request.issue-status")
+        if "assigner" in body:
+            checked.add("request.assigner")
+    found.extend(
+        Violation(v.rule, v.pointer, v.message.replace("the payload", "the body", 1), v.tag)
+        for v in schema_engine.validate("request", body, engine=engine)
+    )
+    return policy.apply(found, checked)
+
+
+def validate_request(
+    body: Any,
+    *,
+    issue_id: Any = None,
+    include_assumed: bool = False,
+    relax: Iterable[str] = (),
+    engine: str | None = None,
+) -> list[Violation]:
+    """The violations of a request body (see `evaluate_request`); [] when it is valid."""
+    evaluation = evaluate_request(
+        body, issue_id=issue_id, include_assumed=include_assumed, relax=relax, engine=engine
+    )
+    return list(evaluation.violations)
+
+
+# --- responses -----------------------------------------------------------------------------------
+
+
+def evaluate_response(
+    envelope: Any,
+    *,
+    status_code: int | None = None,
+    request: Any = None,
+    issue_id: Any = None,
+    previous: Any = None,
+    content_type: str | None = None,
+    include_assumed: bool = False,
+    relax: Iterable[str] = (),
+    engine: str | None = None,
+) -> Evaluation:
+    """
+    Check a response of the update: the envelope, and for a success its content.
+
+    Arguments:
+        envelope: the parsed response body.
+        status_code: the HTTP status (enables ``envelope.code-matches-status``).
+        request: the body that was sent (enables ``content.status-applied`` and friends).
+        issue_id: the route's issue_id (enables ``content.same-issue``).
+        previous: the content of an earlier successful response for the same issue (a whole
+            envelope is accepted too); enables the ``history.*`` rules.
+        content_type: the response's Content-Type header (``envelope.json``).
+
+    Raises:
+        TypeError: ``envelope`` holds a value that is not JSON (bytes, a set, ...).
+    """
+    return _evaluate(
+        envelope,
+        full=True,
+        status_code=status_code,
+        request=request,
+        issue_id=issue_id,
+        previous=content_of(previous),
+        content_type=content_type,
+        policy=_Policy(include_assumed, relax),
+        engine=engine,
+    )
+
+
+def validate_response(
+    envelope: Any,
+    *,
+    status_code: int | None = None,
+    request: Any = None,
+    issue_id: Any = None,
+    previous: Any = None,
+    content_type: str | None = None,
+    include_assumed: bool = False,
+    relax: Iterable[str] = (),
+    engine: str | None = None,
+) -> list[Violation]:
+    """The violations of a response of the update (see `evaluate_response`); [] when valid."""
+    evaluation = evaluate_response(
+        envelope,
+        status_code=status_code,
+        request=request,
+        issue_id=issue_id,
+        previous=previous,
+        content_type=content_type,
+        include_assumed=include_assumed,
+        relax=relax,
+        engine=engine,
+    )
+    return list(evaluation.violations)
+
+
+def evaluate_envelope(
+    envelope: Any,
+    *,
+    status_code: int | None = None,
+    content_type: str | None = None,
+    include_assumed: bool = False,
+    relax: Iterable[str] = (),
+    engine: str | None = None,
+) -> Evaluation:
+    """Check only the envelope rules, for a response of any endpoint of the same API."""
+    return _evaluate(
+        envelope,
+        full=False,
+        status_code=status_code,
+        request=None,
+        issue_id=None,
+        previous=None,
+        content_type=content_type,
+        policy=_Policy(include_assumed, relax),
+        engine=engine,
+    )
+
+
+def validate_envelope(
+    envelope: Any,
+    *,
+    status_code: int | None = None,
+    content_type: str | None = None,
+    include_assumed: bool = False,
+    relax: Iterable[str] = (),
+    engine: str | None = None,
+) -> list[Violation]:
+    """The violations of the envelope rules alone (see `evaluate_envelope`); [] when valid."""
+    evaluation = evaluate_envelope(
+        envelope,
+        status_code=status_code,
+        content_type=content_type,
+        include_assumed=include_assumed,
+        relax=relax,
+        engine=engine,
+    )
+    return list(evaluation.violations)
+
+
+def _evaluate(
+    envelope: Any,
+    *,
+    full: bool,
+    status_code: int | None,
+    request: Any,
+    issue_id: Any,
+    previous: Any,
+    content_type: str | None,
+    policy: _Policy,
+    engine: str | None,
+) -> Evaluation:
+    if status_code is not None and (
+        isinstance(status_code, bool) or not isinstance(status_code, int)
+    ):
+        raise TypeError(f"status_code must be an int or None, not {type(status_code).__name__}")
+    checked = {"envelope.json"}
+    findings = scan(envelope)
+    if findings:
+        return policy.apply(_not_json("envelope.json", findings, "the response"), checked)
+    if not isinstance(envelope, dict):
+        found = [
+            Violation(
+                "envelope.json",
+                "",
+                f"the response must be a JSON object, found {kind(envelope)}.",
+                RULES["envelope.json"].tag,
+            )
+        ]
+        if content_type is not None:
+            found.extend(CHECKS["envelope.json"](Context({}, content_type=content_type)) or ())
+        return policy.apply(found, checked)
+
+    success = full and _is_success(envelope, status_code)
+    if success:
+        target = "success"
+    elif status_code is not None and status_code in _error_statuses():
+        target = "error"
+    else:
+        target = "envelope"
+    schema_found = schema_engine.validate(target, envelope, engine=engine)
+    checked.update(("envelope.fields", "envelope.trace-id"))
+    if success:
+        checked.add("content.schema")
+
+    context = Context(
+        envelope,
+        status_code=status_code,
+        request=request,
+        issue_id=issue_id,
+        previous=previous,
+        content_type=content_type,
+        success=success,
+        flagged=frozenset(violation.pointer for violation in schema_found),
+    )
+    flagged = context.flagged
+    found = list(schema_found)
+    for rule_id, function in _checks_for(success, previous is not None):
+        result = function(context)
+        if result is None:
+            continue
+        checked.add(rule_id)
+        # One fault, one violation: where the schema already failed a value, a cross-field rule
+        # about the same value adds nothing.
+        found.extend(violation for violation in result if violation.pointer not in flagged)
+    return policy.apply(found, checked)
+
+
+def _is_success(envelope: dict[str, Any], status_code: int | None) -> bool:
+    if status_code is not None:
+        return status_code == 200
+    code = envelope.get("code")
+    return (code == 200 and not isinstance(code, bool)) or envelope.get("success") is True
+
+
+@functools.lru_cache(maxsize=1)
+def _error_statuses() -> frozenset[int]:
+    from truewatch_contract.spec import ROUTE
+    from truewatch_contract.spec_cache import document
+
+    responses = document()["paths"][ROUTE]["post"]["responses"]
+    return frozenset(int(code) for code in responses if str(code).isdigit() and int(code) != 200)
+
+
+@functools.lru_cache(maxsize=4)
+def _checks_for(success: bool, history: bool) -> tuple[tuple[str, Any], ...]:
+    scopes = {"envelope"}
+    if success:
+        scopes.add("content")
+        if history:
+            scopes.add("history")
+    return tuple(
+        (rule_id, function)
+        for rule_id, function in sorted(CHECKS.items())
+        if RULES[rule_id].scope in scopes
+    )
+
+
+def _not_json(rule: str, findings: Iterable[Any], what: str) -> list[Violation]:
+    return [
+        Violation(
+            rule,
+            finding.pointer,
+            f"{what} must be plain JSON, found {finding.problem}.",
+            RULES[rule].tag,
+        )
+        for finding in findings
+    ]
+
+
+# --- options -------------------------------------------------------------------------------------
+
+
+class _Policy:
+    """Which violations to report: ``assumed`` ones only on request, relaxed ones never."""
+
+    def __init__(self, include_assumed: bool, relax: Iterable[str]) -> None:
+        if isinstance(relax, str):
+            relax = [relax]
+        items = frozenset(item.strip() for item in relax if item.strip())
+        unknown = sorted(item for item in items if not is_relaxable(item))
+        if unknown:
+            raise ValueError(f"relax: unknown rule id or tag {', '.join(map(repr, unknown))}")
+        self.dropped = items if include_assumed else items | {"assumed"}
+        self.relax = items
+
+    def wanted(self, rule_id: str) -> bool:
+        """Whether a rule's violations are reported (else they go to ``relaxed``)."""
+        return rule_id not in self.dropped and RULES[rule_id].tag not in self.dropped
+
+    def apply(self, found: Iterable[Violation], checked: Iterable[str]) -> Evaluation:
+        kept: dict[tuple[str, str], Violation] = {}
+        relaxed: dict[tuple[str, str], Violation] = {}
+        for violation in found:
+            bucket = relaxed if {violation.rule, violation.tag} & self.dropped else kept
+            bucket.setdefault((violation.rule, violation.pointer), violation)
+        rules = {rule for rule in checked if self.wanted(rule)}
+        rules.update(violation.rule for violation in kept.values())
+        return Evaluation(
+            violations=tuple(sorted(kept.values())),
+            checked=tuple(sorted(rules)),
+            relaxed=tuple(sorted(relaxed.values())),
+        )
+
+
+def is_relaxable(item: str) -> bool:
+    """Whether ``item`` names a rule id of the catalogue or a tag."""
+    return item in TAGS or item in RULES
+
+
+def content_of(previous: Any) -> Any:
+    """The content of an earlier response: a success envelope is unwrapped, content is kept."""
+    if (
+        isinstance(previous, dict)
+        and isinstance(previous.get("content"), dict)
+        and "success" in previous
+        and "code" in previous
+    ):
+        return previous["content"]
+    return previous
+
+
+def implemented_rules() -> frozenset[str]:
+    """Every rule id the library checks: the schemas' ``x-rule`` s and the Python rules."""
+    return schema_engine.rule_ids_in_schemas() | frozenset(CHECKS)
+
+
+# --- for test code -------------------------------------------------------------------------------
+
+
+def assert_valid_request(body: Any, **options: Any) -> None:
+    """Raise `ContractViolation` (an AssertionError) listing every violation of the request."""
+    violations = validate_request(body, **options)
+    if violations:
+        raise ContractViolation(violations, what="request body")
+
+
+def assert_valid_response(envelope: Any, **options: Any) -> None:
+    """Raise `ContractViolation` (an AssertionError) listing every violation of the response."""
+    violations = validate_response(envelope, **options)
+    if violations:
+        raise ContractViolation(violations, what="response")
