@@ -250,7 +250,10 @@ class Suite:
             for name, ok in (
                 ("issueStatus", after.get("issueStatus") == before.get("issueStatus")),
                 ("assigner", after.get("assigner") == before.get("assigner")),
-                ("statusChangeRecords", new[: len(old)] == old and grown <= (0 if self.empty_ok else 1)),
+                (
+                    "statusChangeRecords",
+                    new[: len(old)] == old and grown <= (0 if self.empty_ok else 1),
+                ),
             )
             if not ok
         ]
@@ -282,7 +285,11 @@ class Suite:
             )
         records = (content.get("extend") or {}).get("statusChangeRecords") or []
         status = "Triage"
-        if len(records) >= 2 and isinstance(records[-1], dict) and records[-1].get("time", 0) >= before:
+        if (
+            len(records) >= 2
+            and isinstance(records[-1], dict)
+            and records[-1].get("time", 0) >= before
+        ):
             status = str(records[-2].get("status"))
         self._set_initial({**content, "issueStatus": status})
 
@@ -307,17 +314,23 @@ class Suite:
             return None
         for _attempt in range(3):
             sent = self.send(
-                "contract_tests::session", "restore", body or {"issueStatus": self.initial["issueStatus"]}
+                "contract_tests::session",
+                "restore",
+                body or {"issueStatus": self.initial["issueStatus"]},
             )
             content = sent.content
-            if sent.status == 200 and isinstance(content, dict):
-                if content.get("issueStatus") == self.initial["issueStatus"] and (
-                    not self.initial["assigner"] or content.get("assigner") == self.initial["assigner"]
-                ):
-                    return None
+            if (
+                sent.status == 200
+                and isinstance(content, dict)
+                and content.get("issueStatus") == self.initial["issueStatus"]
+                and (
+                    not self.initial["assigner"]
+                    or content.get("assigner") == self.initial["assigner"]
+                )
+            ):
+                return None
         return (
-            "could not restore the test issue to "
-            f"{self.initial!r}; last answer HTTP {sent.status}"
+            f"could not restore the test issue to {self.initial!r}; last answer HTTP {sent.status}"
         )
 
 

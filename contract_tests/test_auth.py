@@ -32,6 +32,7 @@ def _other_status(suite: Any) -> str:
         ("duplicated", [(AUTH_HEADER, WRONG_KEY), (AUTH_HEADER, WRONG_KEY[::-1])]),
         ("lowercase-name", [(AUTH_HEADER.lower(), WRONG_KEY)]),
     ],
+    ids=["missing", "wrong", "empty", "duplicated", "lowercase-name"],
 )
 def test_bad_key_rejected(
     suite: Any, request: pytest.FixtureRequest, variant: str, headers: list[tuple[str, str]]
@@ -42,7 +43,9 @@ def test_bad_key_rejected(
     body = {"issueStatus": _other_status(suite)}
     sent = suite.send(test, "auth", body, key=None, headers=headers, expectation="auth")
     suite.require(sent, f"{variant} key")
-    suite.prove_unchanged(test, "behaviour.auth-required", before, f"a request with a {variant} key")
+    suite.prove_unchanged(
+        test, "behaviour.auth-required", before, f"a request with a {variant} key"
+    )
 
 
 def test_key_appended_to_the_real_one_rejected(suite: Any, request: pytest.FixtureRequest) -> None:
@@ -100,7 +103,9 @@ def test_foreign_key_cannot_touch_our_issue(suite: Any, request: pytest.FixtureR
     test = request.node.nodeid
     before = suite.current
     body = {"issueStatus": _other_status(suite)}
-    sent = suite.send(test, "isolation", body, key=suite.target.foreign_api_key, expectation="isolated")
+    sent = suite.send(
+        test, "isolation", body, key=suite.target.foreign_api_key, expectation="isolated"
+    )
     suite.require(sent, "another workspace's key")
     suite.prove_unchanged(
         test, "behaviour.workspace-isolation", before, "a request with another workspace's key"

@@ -35,7 +35,6 @@ from truewatch_contract.spec import OPERATION_ID, load_spec
 from truewatch_contract.target import Target, TargetError
 
 
-
 def _import_time_target() -> Target:
     """
     The target as far as it is known before the session starts: for the built-in mock, its
@@ -66,7 +65,8 @@ IGNORED_AUTH_EVERY = 15
 # Built-in checks and the catalogued rule each one speaks for. Left out, on purpose:
 # status_code_conformance (the contract asks any 4xx of bad input, not only the declared ones),
 # allow_header_conformance (no rule asks for an Allow header), and the stateful checks
-# use_after_free, ensure_resource_availability, object_level_authorization (one operation, no links).
+# use_after_free, ensure_resource_availability, object_level_authorization (one operation,
+# no links).
 BUILTIN_RULES: dict[str, str] = {
     "not_a_server_error": "behaviour.no-server-error",
     "content_type_conformance": "envelope.json",
@@ -309,6 +309,3 @@ def test_positive(case: Any, suite: Any, request: pytest.FixtureRequest) -> None
 def test_negative(case: Any, suite: Any, request: pytest.FixtureRequest) -> None:
     """Invalid requests: rejected with a 4xx error envelope, never a 5xx."""
     _run(case, suite, request.node.nodeid)
-
-
-

@@ -225,5 +225,7 @@ def test_unknown_issue(suite: Any, request: pytest.FixtureRequest, issue_id: str
     """An unknown issue_id is answered 404 with an error envelope."""
     test = request.node.nodeid
     suite.require(
-        suite.send(test, "unknown", {"issueStatus": "Resolved"}, issue_id=issue_id, expectation="unknown")
+        suite.send(
+            test, "unknown", {"issueStatus": "Resolved"}, issue_id=issue_id, expectation="unknown"
+        )
     )

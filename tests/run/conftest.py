@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+import struct
+import subprocess
+import sys
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -282,6 +287,7 @@ def synthetic() -> Any:
         failing_lines=failing_lines,
         write_lines=write_lines,
         page_references=page_references,
+        decode_png=decode_png,
     )
 
 
@@ -294,3 +300,174 @@ def unused_port() -> int:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
     return port
+
+
+class CodeIsWrong:
+    """
+    A deliberately broken server: the correct mock, except that a successful answer says
+    ``"code": 201`` (breaks ``envelope.code-matches-status``). A tiny ASGI wrapper.
+    """
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        start: dict[str, Any] = {}
+        chunks: list[bytes] = []
+
+        async def capture(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                start.update(message)
+                return
+            chunks.append(message.get("body", b""))
+            if message.get("more_body"):
+                return
+            body = b"".join(chunks)
+            if start.get("status") == 200:
+                envelope = json.loads(body)
+                envelope["code"] = 201
+                body = json.dumps(envelope).encode()
+            headers = [
+                (k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"
+            ]
+            headers.append((b"content-length", str(len(body)).encode()))
+            await send({**start, "headers": headers})
+            await send({"type": "http.response.body", "body": body})
+
+        await self.app(scope, receive, capture)
+
+
+@pytest.fixture(scope="session")
+def broken_server() -> Any:
+    """The broken server running on a free port, with its connection details."""
+    from truewatch_contract.mock import MockState, create_app, serve
+
+    state = MockState.default()
+    with serve(CodeIsWrong(create_app(state))) as server:
+        yield server, state.connection_info(server.base_url)
+
+
+@pytest.fixture
+def correct_server() -> Any:
+    """The correct mock as a remote target (a server the test can stop midway)."""
+    from truewatch_contract.mock import MockState, create_app, serve
+
+    state = MockState.default()
+    server = serve(create_app(state))
+    try:
+        yield server, state.connection_info(server.base_url)
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def mock_keys() -> tuple[str, ...]:
+    """The built-in mock's keys: they must not appear in any report either."""
+    from truewatch_contract.mock import MockState
+
+    info = MockState.default().connection_info("http://127.0.0.1")
+    return tuple(str(info[k]) for k in ("api_key", "foreign_api_key") if info.get(k))
+
+
+def command(*argv: str) -> list[str]:
+    """``truewatch-contract run ...`` as a user types it (the package's ``__main__``)."""
+    return [sys.executable, "-m", "truewatch_contract", "run", *argv]
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    """This environment without any ``TRUEWATCH_*`` variable, plus `extra`."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TRUEWATCH_")}
+    env.update(extra)
+    return env
+
+
+# Small but real: every test of the suite runs, with fewer generated cases.
+MAX_EXAMPLES = "8"
+
+
+@pytest.fixture(scope="session")
+def mock_run(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> tuple[subprocess.CompletedProcess[str], Path]:
+    """One run of the command against the built-in mock (shared: it takes a few seconds)."""
+    reports = tmp_path_factory.mktemp("mock-run") / "reports"
+    done = subprocess.run(
+        command("--max-examples", MAX_EXAMPLES, "--report-dir", str(reports)),
+        capture_output=True, text=True, timeout=180, env=clean_env(), check=False,
+    )  # fmt: skip
+    return done, reports
+
+
+@pytest.fixture(scope="session")
+def broken_run(
+    tmp_path_factory: pytest.TempPathFactory, broken_server: Any
+) -> tuple[subprocess.CompletedProcess[str], Path, dict[str, Any]]:
+    """One run against the broken server: key on stdin, foreign key from a file."""
+    server, info = broken_server
+    base = tmp_path_factory.mktemp("broken-run")
+    foreign = base / "foreign-key"
+    foreign.write_text(info["foreign_api_key"] + "\n", encoding="utf-8")
+    reports = base / "reports"
+    argv = command(
+        "--base-url", server.base_url, "--api-key-stdin", "--issue-id", info["issue_id"],
+        "--assignees", ",".join(info["assignees"]), "--foreign-api-key-file", str(foreign),
+        "--foreign-issue-id", info["foreign_issue_id"], "--max-examples", MAX_EXAMPLES,
+        "--report-dir", str(reports),
+    )  # fmt: skip
+    done = subprocess.run(
+        argv, input=info["api_key"] + "\n", capture_output=True, text=True, timeout=180,
+        env=clean_env(), check=False,
+    )  # fmt: skip
+    return done, reports, info
+
+
+def decode_png(data: bytes) -> tuple[int, int, list[bytes]]:
+    """
+    A tiny PNG decoder (8-bit RGB or RGBA, not interlaced): width, height and the raw rows.
+    Enough to tell a rendered page from a blank one without an imaging library.
+    """
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
+    pos, idat, header = 8, b"", b""
+    while pos < len(data):
+        (length,) = struct.unpack(">I", data[pos : pos + 4])
+        kind, body = data[pos + 4 : pos + 8], data[pos + 8 : pos + 8 + length]
+        pos += 12 + length
+        if kind == b"IHDR":
+            header = body
+        elif kind == b"IDAT":
+            idat += body
+        elif kind == b"IEND":
+            break
+    width, height, depth, colour, _, _, interlace = struct.unpack(">IIBBBBB", header)
+    assert depth == 8 and colour in (2, 6) and interlace == 0, (depth, colour, interlace)
+    channels = 3 if colour == 2 else 4
+    raw = zlib.decompress(idat)
+    stride = width * channels
+    rows: list[bytes] = []
+    previous = bytearray(stride)
+    for y in range(height):
+        start = y * (stride + 1)
+        kind, line = raw[start], bytearray(raw[start + 1 : start + 1 + stride])
+        for x in range(stride):
+            a = line[x - channels] if x >= channels else 0
+            b = previous[x]
+            c = previous[x - channels] if x >= channels else 0
+            if kind == 1:
+                line[x] = (line[x] + a) & 0xFF
+            elif kind == 2:
+                line[x] = (line[x] + b) & 0xFF
+            elif kind == 3:
+                line[x] = (line[x] + (a + b) // 2) & 0xFF
+            elif kind == 4:
+                p = a + b - c
+                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+                predictor = a if pa <= pb and pa <= pc else (b if pb <= pc else c)
+                line[x] = (line[x] + predictor) & 0xFF
+        rows.append(
+            bytes(line) if channels == 3 else bytes(v for i, v in enumerate(line) if i % 4 != 3)
+        )
+        previous = line
+    return width, height, rows

@@ -12,7 +12,7 @@ import pytest
 # which does not put test folders on sys.path).
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from validator_payloads import DATA, ENGINES, example_response  # noqa: E402
+from validator_payloads import DATA, ENGINES, example_response
 
 
 @pytest.fixture(params=ENGINES)
@@ -28,5 +28,3 @@ def success() -> dict[str, Any]:
 @pytest.fixture
 def vendor_file() -> Path:
     return DATA / "vendor-example-response.json"
-
-

@@ -69,8 +69,10 @@ interesting = st.one_of(
     scalars,
     st.recursive(
         scalars,
-        lambda children: st.lists(children, max_size=3)
-        | st.dictionaries(st.text(max_size=4), children, max_size=3),
+        lambda children: (
+            st.lists(children, max_size=3)
+            | st.dictionaries(st.text(max_size=4), children, max_size=3)
+        ),
         max_leaves=6,
     ),
 )
@@ -81,7 +83,13 @@ def _paths(value: Any) -> list[tuple[Any, ...]]:
     stack: list[tuple[Any, tuple[Any, ...]]] = [(value, ())]
     while stack:
         node, path = stack.pop()
-        items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+        items = (
+            node.items()
+            if isinstance(node, dict)
+            else enumerate(node)
+            if isinstance(node, list)
+            else ()
+        )
         for key, child in items:
             found.append((*path, key))
             stack.append((child, (*path, key)))
@@ -138,11 +146,7 @@ non_json_leaves = st.one_of(
 def with_leaf(draw: st.DrawFn, leaf: st.SearchStrategy[Any]) -> tuple[Any, str]:
     """A JSON container with ``leaf`` put somewhere inside; returns it and the leaf's pointer."""
     value = draw(st.dictionaries(st.text(max_size=5), json_values, min_size=1, max_size=4))
-    containers = [
-        path
-        for path in _paths(value)
-        if isinstance(_at(value, path), (dict, list))
-    ]
+    containers = [path for path in _paths(value) if isinstance(_at(value, path), (dict, list))]
     path = draw(st.sampled_from(containers))
     holder = _at(value, path)
     if isinstance(holder, dict):
@@ -151,7 +155,9 @@ def with_leaf(draw: st.DrawFn, leaf: st.SearchStrategy[Any]) -> tuple[Any, str]:
     else:
         holder.append(draw(leaf))
         key = len(holder) - 1
-    pointer = "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in (*path, key))
+    pointer = "".join(
+        "/" + str(part).replace("~", "~0").replace("/", "~1") for part in (*path, key)
+    )
     return value, pointer
 
 

@@ -16,11 +16,12 @@ from truewatch_contract import (
     Violation,
     assert_valid_request,
     assert_valid_response,
+    schema_engine,
+    spec_cache,
     validate_envelope,
     validate_request,
     validate_response,
 )
-from truewatch_contract import schema_engine, spec_cache
 
 
 def test_violation_is_a_frozen_comparable_hashable_value() -> None:
@@ -65,7 +66,7 @@ def test_assert_valid_raises_an_assertion_error_with_every_violation() -> None:
 def test_assert_valid_response_passes_options_through() -> None:
     payload = example_response()
     payload["message"] = "ok"
-    with pytest.raises(ContractViolation, match="envelope.message-empty-on-success"):
+    with pytest.raises(ContractViolation, match=r"envelope\.message-empty-on-success"):
         assert_valid_response(payload)
     assert_valid_response(payload, relax=["envelope.message-empty-on-success"])
 
@@ -151,7 +152,9 @@ def test_missing_rust_engine_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -
         validate_request({}, engine="jsonschema-rs")
 
 
-def test_spec_cache_is_derived_and_optional(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_spec_cache_is_derived_and_optional(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("TRUEWATCH_CACHE_DIR", str(tmp_path / "cache"))
     spec_cache.document.cache_clear()
     try:

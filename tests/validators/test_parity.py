@@ -12,7 +12,7 @@ from validator_payloads import ISSUE_ID, previous_content
 from truewatch_contract import validate_request, validate_response
 
 PARITY = settings(
-    max_examples=700,
+    max_examples=1000,
     derandomize=True,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
@@ -46,7 +46,7 @@ def test_responses(payload: Any) -> None:
         )
 
 
-@PARITY
+@settings(PARITY, max_examples=600)
 @given(body=requests, issue_id=st.one_of(st.none(), st.sampled_from(["", ISSUE_ID]), json_values))
 def test_requests(body: Any, issue_id: Any) -> None:
     same(
@@ -72,7 +72,7 @@ def test_mutations_reach_many_rules() -> None:
     """The generated payloads are interesting: they break many different rules."""
     seen: set[str] = set()
 
-    @settings(PARITY, max_examples=150)
+    @settings(PARITY, max_examples=250)
     @given(payload=responses)
     def collect(payload: Any) -> None:
         seen.update(

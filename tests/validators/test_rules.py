@@ -266,7 +266,7 @@ def test_envelope_no_internal_detail_holds(message: str, engine: str) -> None:
         "java.lang.NullPointerException at com.truewatch.Issue.update(Issue.java:42)",
         "panic: runtime error: invalid memory address or nil pointer dereference",
         'ERROR: duplicate key value violates unique constraint "issue_pkey"',
-        "pq: syntax error at or near \"WHERE\" (SQLSTATE 42601)",
+        'pq: syntax error at or near "WHERE" (SQLSTATE 42601)',
         "<app.models.Issue object at 0x7f3a2b1c9d80>",
     ],
 )
@@ -324,7 +324,9 @@ def test_the_page_example_is_valid(engine: str) -> None:
         (("creatorInfo",), [], "/content/creatorInfo"),
     ],
 )
-def test_content_schema_breaks(path: tuple[Any, ...], value: Any, pointer: str, engine: str) -> None:
+def test_content_schema_breaks(
+    path: tuple[Any, ...], value: Any, pointer: str, engine: str
+) -> None:
     payload = example_response()
     holder = payload["content"]
     for part in path[:-1]:

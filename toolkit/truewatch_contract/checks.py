@@ -431,7 +431,8 @@ def _behaviour(
         need(
             "behaviour.workspace-isolation",
             status == 404 and error,
-            f"an issue of another workspace is answered 404 like an unknown one, found HTTP {status}",
+            f"an issue of another workspace is answered 404 like an unknown one, "
+            f"found HTTP {status}",
         )
     elif expect == Expectation.ISOLATED:
         need(

@@ -11,7 +11,6 @@ from truewatch_contract.context import (
     Context,
     is_int,
     is_number,
-    records,
     string_list,
     violation,
 )
@@ -90,7 +89,7 @@ def same_issue(ctx: Context) -> list[Violation] | None:
 
 @check("content.history-order")
 def history_order(ctx: Context) -> list[Violation] | None:
-    found = None if ctx.content is None else records(ctx.content)
+    found = ctx.records
     if found is None or not ctx.clean(_RECORDS):
         return None
     for index in range(1, len(found)):
@@ -110,7 +109,7 @@ def history_order(ctx: Context) -> list[Violation] | None:
 @check("content.history-head")
 def history_head(ctx: Context) -> list[Violation] | None:
     content = ctx.content
-    found = None if content is None else records(content)
+    found = ctx.records
     if content is None or not found or not isinstance(content.get("issueStatus"), str):
         return None
     if not ctx.clean(_RECORDS, "/content/issueStatus"):
@@ -131,7 +130,7 @@ def history_head(ctx: Context) -> list[Violation] | None:
 @check("content.status-duration")
 def status_duration(ctx: Context) -> list[Violation] | None:
     content = ctx.content
-    found = None if content is None else records(content)
+    found = ctx.records
     durations = None if content is None else content.get("statusDuration")
     if found is None or not isinstance(durations, dict):
         return None
@@ -140,6 +139,8 @@ def status_duration(ctx: Context) -> list[Violation] | None:
     latest: dict[str, int] = {}
     for record in found:  # oldest first: the last record of a status is its latest
         latest[record["status"]] = record["time"]
+    if latest == durations and all(is_int(value) for value in durations.values()):
+        return []
     problems: list[Violation] = []
     for status, time in latest.items():
         where = f"/content/statusDuration/{_escape(status)}"
@@ -177,7 +178,7 @@ def status_duration(ctx: Context) -> list[Violation] | None:
 @check("content.duration")
 def duration(ctx: Context) -> list[Violation] | None:
     content = ctx.content
-    found = None if content is None else records(content)
+    found = ctx.records
     if content is None or not found or not is_int(content.get("duration")):
         return None
     if not ctx.clean(_RECORDS, "/content/duration"):
@@ -205,6 +206,11 @@ def assigner_info(ctx: Context) -> list[Violation] | None:
         return None
     if not ctx.clean("/content/assigner", "/content/assignerInfo"):
         return None
+    if len(info) == len(assigner) and all(
+        isinstance(item, dict) and item.get("uuid") == assignee
+        for item, assignee in zip(info, assigner, strict=True)
+    ):
+        return []  # the usual case: the same ids, in the same order
     uuids = string_list([item.get("uuid") for item in info if isinstance(item, dict)])
     if uuids is None or len(uuids) != len(info):
         return None
@@ -230,10 +236,24 @@ def time_units(ctx: Context) -> list[Violation] | None:
     content = ctx.content
     if content is None:
         return None
-    problems: list[Violation] = []
-    evaluated = False
     extend = content.get("extend")
     first = extend.get("firstTime") if isinstance(extend, dict) else None
+    created, updated = content.get("createAt"), content.get("updateAt")
+    if (  # the usual case, in one go
+        not ctx.flagged
+        and type(first) is int
+        and type(created) is int
+        and type(updated) in (int, float)
+        and ctx.records is not None
+        and first is not None
+        and updated is not None
+        and first > MILLISECONDS_ABOVE
+        and created <= updated < MILLISECONDS_ABOVE
+        and all(record["time"] < MILLISECONDS_ABOVE for record in ctx.records)
+    ):
+        return []
+    problems: list[Violation] = []
+    evaluated = False
     if is_int(first) and ctx.clean("/content/extend/firstTime"):
         evaluated = True
         if first <= MILLISECONDS_ABOVE:
@@ -245,7 +265,7 @@ def time_units(ctx: Context) -> list[Violation] | None:
                     f"found {first}.",
                 )
             )
-    found = records(content) if ctx.clean(_RECORDS) else None
+    found = ctx.records if ctx.clean(_RECORDS) else None
     for index, record in enumerate(found or ()):
         evaluated = True
         if record["time"] >= MILLISECONDS_ABOVE:
@@ -257,7 +277,6 @@ def time_units(ctx: Context) -> list[Violation] | None:
                     f"found {record['time']}.",
                 )
             )
-    created, updated = content.get("createAt"), content.get("updateAt")
     for name, value in (("createAt", created), ("updateAt", updated)):
         if is_number(value) and ctx.clean(f"/content/{name}"):
             evaluated = True

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, TypeGuard
 
-from truewatch_contract.rules import RULES
+from truewatch_contract.rules import tag_of
 from truewatch_contract.violations import Violation
 
 
-@dataclass(frozen=True)
 class Context:
     """
     The facts a rule may use.
@@ -22,16 +20,50 @@ class Context:
         previous: the content of an earlier successful response for the same issue, when known.
         content_type: the response's Content-Type, when known.
         success: whether the response is read as a successful update (its content rules apply).
+        flagged: the pointers the schema already reported.
+        content: the success content, when the response is a success and its content an object.
+        records: the content's status records, when all are well-formed (see `records`).
     """
 
-    envelope: dict[str, Any]
-    status_code: int | None = None
-    request: Any = None
-    issue_id: Any = None
-    previous: Any = None
-    content_type: str | None = None
-    success: bool = False
-    flagged: frozenset[str] = frozenset()
+    __slots__ = (
+        "content",
+        "content_type",
+        "envelope",
+        "flagged",
+        "issue_id",
+        "previous",
+        "records",
+        "request",
+        "status_code",
+        "success",
+    )
+
+    def __init__(
+        self,
+        envelope: dict[str, Any],
+        *,
+        status_code: int | None = None,
+        request: Any = None,
+        issue_id: Any = None,
+        previous: Any = None,
+        content_type: str | None = None,
+        success: bool = False,
+        flagged: frozenset[str] = frozenset(),
+    ) -> None:
+        self.envelope = envelope
+        self.status_code = status_code
+        self.request = request
+        self.issue_id = issue_id
+        self.previous = previous
+        self.content_type = content_type
+        self.success = success
+        self.flagged = flagged
+        content = envelope.get("content")
+        self.content: dict[str, Any] | None = (
+            content if success and isinstance(content, dict) else None
+        )
+        # Computed once: most content and history rules read the records.
+        self.records = None if self.content is None else records(self.content)
 
     def clean(self, *pointers: str) -> bool:
         """
@@ -47,24 +79,25 @@ class Context:
                     return False
         return True
 
-    @property
-    def content(self) -> dict[str, Any] | None:
-        """The success content, when the response is a success and its content an object."""
-        content = self.envelope.get("content")
-        return content if self.success and isinstance(content, dict) else None
-
 
 def violation(rule: str, pointer: str, message: str) -> Violation:
     """A violation of a Python rule, tagged as its catalogue entry."""
-    return Violation(rule, pointer, message, RULES[rule].tag)
+    return Violation(rule, pointer, message, tag_of(rule))
 
 
 def is_int(value: Any) -> TypeGuard[int]:
-    return isinstance(value, int) and not isinstance(value, bool)
+    """An integer, not a boolean (exact ints, as JSON parsers give them, are the fast case)."""
+    return type(value) is int or (isinstance(value, int) and not isinstance(value, bool))
 
 
 def is_number(value: Any) -> TypeGuard[int | float]:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
+    """An integer or a float, not a boolean."""
+    kind = type(value)
+    return (
+        kind is int
+        or kind is float
+        or (isinstance(value, (int, float)) and not isinstance(value, bool))
+    )
 
 
 def records(content: dict[str, Any]) -> list[dict[str, Any]] | None:

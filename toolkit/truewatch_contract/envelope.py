@@ -87,8 +87,8 @@ def error_code_matches_success(ctx: Context) -> list[Violation] | None:
 
 @check("envelope.message-empty-on-success")
 def message_empty_on_success(ctx: Context) -> list[Violation] | None:
-    message, success = ctx.envelope.get("message"), ctx.envelope.get("success")
-    if success is not True or not isinstance(message, str):
+    message = ctx.envelope.get("message")
+    if _is_error(ctx) is not False or not isinstance(message, str):
         return None
     if message == "":
         return []
@@ -102,12 +102,21 @@ def message_empty_on_success(ctx: Context) -> list[Violation] | None:
 
 
 def _is_error(ctx: Context) -> bool | None:
-    success = ctx.envelope.get("success")
-    if isinstance(success, bool):
-        return not success
-    code = ctx.envelope.get("code")
-    if is_int(code):
-        return code != 200
+    """
+    Whether the response is an error: success and code agree on it, or the valid one says so.
+
+    When they disagree, ``envelope.success-matches-code`` reports it; the rules that depend on
+    the answer stay silent rather than guess.
+    """
+    success, code = ctx.envelope.get("success"), ctx.envelope.get("code")
+    by_success = (not success) if isinstance(success, bool) else None
+    by_code = (code != 200) if is_int(code) else None
+    if by_success is not None and by_code is not None:
+        return by_success if by_success == by_code else None
+    if by_success is not None:
+        return by_success
+    if by_code is not None:
+        return by_code
     if ctx.status_code is not None:
         return ctx.status_code != 200
     return None

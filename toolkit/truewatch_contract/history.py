@@ -37,7 +37,7 @@ def _both_records(ctx: Context) -> tuple[list[dict[str, Any]], list[dict[str, An
     pair = _pair(ctx)
     if pair is None:
         return None
-    before, after = records(pair[0]), records(pair[1])
+    before, after = records(pair[0]), ctx.records
     if before is None or after is None or not ctx.clean(_RECORDS):
         return None
     return before, after

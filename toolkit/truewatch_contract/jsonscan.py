@@ -45,6 +45,7 @@ def scan(value: Any, *, max_depth: int = MAX_DEPTH) -> list[Finding]:
     # with pointers, by `_precise`.
     level: list[Any] = [value]
     seen: set[int] = set()
+    containers = 0
     depth = 0
     while level:
         depth += 1
@@ -52,16 +53,14 @@ def scan(value: Any, *, max_depth: int = MAX_DEPTH) -> list[Finding]:
         for item in level:
             kind = type(item)
             if kind is dict:
-                if depth > max_depth or id(item) in seen:
-                    return _precise(value, max_depth)
+                containers += 1
                 seen.add(id(item))
                 for key in item:
                     if type(key) is not str:
                         return _precise(value, max_depth)
                 following.extend(item.values())
             elif kind is list:
-                if depth > max_depth or id(item) in seen:
-                    return _precise(value, max_depth)
+                containers += 1
                 seen.add(id(item))
                 following.extend(item)
             elif kind is str or kind is int or kind is bool or item is None:
@@ -71,8 +70,18 @@ def scan(value: Any, *, max_depth: int = MAX_DEPTH) -> list[Finding]:
                     return _precise(value, max_depth)
             else:
                 return _precise(value, max_depth)
+        # A container met twice is shared or part of a cycle; a level past the limit is too deep.
+        # Checked per level, so a shared structure cannot blow a level up more than once.
+        if len(seen) != containers or (
+            following and depth >= max_depth and _has_container(following)
+        ):
+            return _precise(value, max_depth)
         level = following
     return []
+
+
+def _has_container(items: list[Any]) -> bool:
+    return any(isinstance(item, (dict, list)) for item in items)
 
 
 _EXIT = object()

@@ -81,10 +81,12 @@ class TokenBucket:
         ceiling = self.rate.period if self.rate is not None else 30.0
         return float(min(ceiling, base * 2 ** (attempt - 1)))
 
-    def hold(self, seconds: float) -> None:
-        """Push the next slot back: the server said we were too fast."""
+    def pause(self, seconds: float) -> None:
+        """The server said we were too fast: wait, and hold every other request back as long."""
         with self._lock:
             self._next = max(self._next, self._clock() + seconds)
+        self._sleep(seconds)
+        self.waited += seconds
 
 
 class PacedAdapter(HTTPAdapter):
@@ -110,8 +112,7 @@ class PacedAdapter(HTTPAdapter):
             if attempt > self.max_retries_on_limit:
                 return response
             response.close()
-            delay = self.bucket.backoff(attempt)
-            self.bucket.hold(delay)
+            self.bucket.pause(self.bucket.backoff(attempt))
 
 
 def paced_session(bucket: TokenBucket) -> requests.Session:

@@ -106,7 +106,7 @@ class Recorder:
     def write(self, line: Mapping[str, Any]) -> None:
         if self._handle is None:
             return
-        text = json.dumps(self.redactor.value(line), ensure_ascii=False, default=str) + "\n"
+        text = json.dumps(self.redactor.value(line), default=str) + "\n"
         with self._lock:
             self._handle.write(text)
             self._handle.flush()

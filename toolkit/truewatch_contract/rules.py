@@ -8,6 +8,7 @@ and lets each rule module register its check under a catalogued id.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -77,7 +78,18 @@ RULES: Mapping[str, Rule] = _Catalogue()
 
 
 def tag_of(rule_id: str) -> str:
-    return RULES[rule_id].tag
+    """The tag of a catalogued rule (KeyError for an unknown id)."""
+    return _tags()[rule_id]
+
+
+@functools.cache
+def _tags() -> dict[str, str]:
+    return {rule.id: rule.tag for rule in RULES.values()}
+
+
+def scope_of(rule_id: str) -> str:
+    """The scope of a catalogued rule (KeyError for an unknown id)."""
+    return RULES[rule_id].scope
 
 
 # --- the Python rules ----------------------------------------------------------------------------

@@ -78,7 +78,12 @@ TARGETS: dict[str, Target] = {
 
 def default_engine() -> str:
     """The engine ``auto`` stands for: ``TRUEWATCH_ENGINE`` if set, else rs when importable."""
-    chosen = os.environ.get("TRUEWATCH_ENGINE", "auto").strip() or "auto"
+    return _default_for(os.environ.get("TRUEWATCH_ENGINE", ""))
+
+
+@functools.lru_cache(maxsize=8)
+def _default_for(setting: str) -> str:
+    chosen = setting.strip() or "auto"
     if chosen != "auto":
         return _checked_engine(chosen)
     return "jsonschema-rs" if _rs_available() else "jsonschema"
@@ -180,12 +185,41 @@ def _ecma_pattern(pattern: str) -> re.Pattern[str]:
     return re.compile(_TRAILING_DOLLAR.sub(r"\1\\Z", pattern), re.ASCII)
 
 
+_ANNOTATIONS = frozenset({"description", "examples", "example", "summary", "title", "$comment"})
+# Keywords whose value maps names to schemas: their keys are names, never annotations.
+_SCHEMA_MAPS = frozenset({"properties", "patternProperties", "$defs", "dependentSchemas"})
+
+
+def _bare(node: Any) -> Any:
+    """
+    The schema without what only costs time: annotations (``x-*``, descriptions, examples) and
+    ``additionalProperties: true`` (the default). The engines skip an annotation only after
+    looking at it, on every node of every payload. Paths through the schema are unchanged.
+    """
+    if isinstance(node, list):
+        return [_bare(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    bare: dict[str, Any] = {}
+    for key, value in node.items():
+        if key in _ANNOTATIONS or key.startswith("x-"):
+            continue
+        if key == "additionalProperties" and value is True:
+            continue
+        if key in _SCHEMA_MAPS and isinstance(value, dict):
+            bare[key] = {name: _bare(schema) for name, schema in value.items()}
+        else:
+            bare[key] = _bare(value)
+    return bare
+
+
 @functools.cache
 def _compiled(target: str, engine: str) -> Any:
+    bare = _bare(schema(target))
     if engine == "jsonschema-rs":
         import jsonschema_rs
 
-        return jsonschema_rs.Draft202012Validator(schema(target), validate_formats=True)
+        return jsonschema_rs.Draft202012Validator(bare, validate_formats=True)
 
     from jsonschema import Draft202012Validator, ValidationError, validators
 
@@ -196,7 +230,7 @@ def _compiled(target: str, engine: str) -> Any:
     extended = validators.extend(  # type: ignore[no-untyped-call]
         Draft202012Validator, {"pattern": pattern}
     )
-    return extended(schema(target), format_checker=Draft202012Validator.FORMAT_CHECKER)
+    return extended(bare, format_checker=Draft202012Validator.FORMAT_CHECKER)
 
 
 def _errors(
@@ -205,8 +239,6 @@ def _errors(
     """(schema path, instance path) of every error; [] when the instance is valid."""
     validator = _compiled(target, engine)
     if engine == "jsonschema-rs":
-        if validator.is_valid(instance):
-            return []
         return [
             (tuple(error.schema_path), tuple(error.instance_path))
             for error in validator.iter_errors(instance)
@@ -220,6 +252,13 @@ def _errors(
 def validate(target: str, instance: Any, *, engine: str | None = None) -> list[Violation]:
     """The violations of ``instance`` against a target's schema (one per rule and pointer)."""
     chosen = resolve_engine(engine)
+    if chosen == "jsonschema-rs":
+        # The hot path: a valid payload costs one call into Rust and nothing else.
+        try:
+            if _compiled(target, chosen).is_valid(instance):
+                return []
+        except (ValueError, OverflowError, UnicodeError):
+            pass  # explained below, by the reference engine if need be
     try:
         errors = _errors(target, chosen, instance)
     except (ValueError, OverflowError, UnicodeError):

@@ -72,7 +72,7 @@ def evaluate_request(
         TypeError: ``body`` or ``issue_id`` holds a value that is not JSON (bytes, a set, ...).
         ValueError: an unknown ``relax`` item or engine.
     """
-    policy = _Policy(include_assumed, relax)
+    policy = _policy(include_assumed, relax)
     found: list[Violation] = []
     checked = {"request.body-object"}
     findings = scan(body)
@@ -162,7 +162,7 @@ def evaluate_response(
         issue_id=issue_id,
         previous=content_of(previous),
         content_type=content_type,
-        policy=_Policy(include_assumed, relax),
+        policy=_policy(include_assumed, relax),
         engine=engine,
     )
 
@@ -212,7 +212,7 @@ def evaluate_envelope(
         issue_id=None,
         previous=None,
         content_type=content_type,
-        policy=_Policy(include_assumed, relax),
+        policy=_policy(include_assumed, relax),
         engine=engine,
     )
 
@@ -302,7 +302,9 @@ def _evaluate(
         checked.add(rule_id)
         # One fault, one violation: where the schema already failed a value, a cross-field rule
         # about the same value adds nothing.
-        found.extend(violation for violation in result if violation.pointer not in flagged)
+        for violation in result:
+            if violation.pointer not in flagged:
+                found.append(violation)
     return policy.apply(found, checked)
 
 
@@ -354,33 +356,54 @@ def _not_json(rule: str, findings: Iterable[Any], what: str) -> list[Violation]:
 class _Policy:
     """Which violations to report: ``assumed`` ones only on request, relaxed ones never."""
 
-    def __init__(self, include_assumed: bool, relax: Iterable[str]) -> None:
-        if isinstance(relax, str):
-            relax = [relax]
-        items = frozenset(item.strip() for item in relax if item.strip())
-        unknown = sorted(item for item in items if not is_relaxable(item))
+    def __init__(self, include_assumed: bool, relax: frozenset[str]) -> None:
+        unknown = sorted(item for item in relax if not is_relaxable(item))
         if unknown:
             raise ValueError(f"relax: unknown rule id or tag {', '.join(map(repr, unknown))}")
-        self.dropped = items if include_assumed else items | {"assumed"}
-        self.relax = items
+        self.dropped = relax if include_assumed else relax | {"assumed"}
+        # Every rule id whose violations are dropped as a whole (by id or by its catalogue tag).
+        self.dropped_rules = frozenset(
+            rule.id
+            for rule in RULES.values()
+            if rule.id in self.dropped or rule.tag in self.dropped
+        )
 
     def wanted(self, rule_id: str) -> bool:
         """Whether a rule's violations are reported (else they go to ``relaxed``)."""
-        return rule_id not in self.dropped and RULES[rule_id].tag not in self.dropped
+        return rule_id not in self.dropped_rules
 
-    def apply(self, found: Iterable[Violation], checked: Iterable[str]) -> Evaluation:
+    def apply(self, found: list[Violation], checked: set[str]) -> Evaluation:
+        if not found:  # the usual case
+            return Evaluation((), self._checked(frozenset(checked)), ())
         kept: dict[tuple[str, str], Violation] = {}
         relaxed: dict[tuple[str, str], Violation] = {}
+        dropped = self.dropped
         for violation in found:
-            bucket = relaxed if {violation.rule, violation.tag} & self.dropped else kept
-            bucket.setdefault((violation.rule, violation.pointer), violation)
-        rules = {rule for rule in checked if self.wanted(rule)}
+            gone = violation.rule in dropped or violation.tag in dropped
+            (relaxed if gone else kept).setdefault((violation.rule, violation.pointer), violation)
+        rules = set(checked) - self.dropped_rules
         rules.update(violation.rule for violation in kept.values())
         return Evaluation(
             violations=tuple(sorted(kept.values())),
             checked=tuple(sorted(rules)),
             relaxed=tuple(sorted(relaxed.values())),
         )
+
+    @functools.lru_cache(maxsize=256)  # noqa: B019 - policies are few and live as long as the process
+    def _checked(self, checked: frozenset[str]) -> tuple[str, ...]:
+        return tuple(sorted(checked - self.dropped_rules))
+
+
+@functools.lru_cache(maxsize=64)
+def _cached_policy(include_assumed: bool, relax: frozenset[str]) -> _Policy:
+    return _Policy(include_assumed, relax)
+
+
+def _policy(include_assumed: bool, relax: Iterable[str]) -> _Policy:
+    if isinstance(relax, str):
+        relax = [relax]
+    items = frozenset(item.strip() for item in relax if item.strip()) if relax else frozenset()
+    return _cached_policy(bool(include_assumed), items)
 
 
 def is_relaxable(item: str) -> bool:

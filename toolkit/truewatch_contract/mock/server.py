@@ -5,6 +5,10 @@ Serve an ASGI app with uvicorn in a background thread, on loopback and a free po
 uvicorn in a daemon thread and waits until it accepts connections. Use it as a context manager or
 call ``stop()``. uvicorn picks uvloop and httptools when they are installed (they are declared
 dependencies: the hot path needs them) and writes no access log.
+
+A request that is not even valid HTTP never reaches the app: uvicorn answers it itself, in plain
+text. The server swaps in a protocol class that answers it with the platform's envelope instead
+(400 ``ft.InvalidParameter``), so that every answer of the mock is an envelope.
 """
 
 from __future__ import annotations
@@ -20,6 +24,35 @@ _START_TIMEOUT = 15.0
 
 class ServerError(RuntimeError):
     """The server could not start (the address is in use, or uvicorn stopped at once)."""
+
+
+def _protocol_class() -> Any:
+    """uvicorn's HTTP protocol (httptools, else h11) with its bad-request answer as an envelope."""
+    base: Any
+    try:
+        from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+        base = HttpToolsProtocol
+    except ImportError:  # pragma: no cover - httptools is a declared dependency
+        from uvicorn.protocols.http.h11_impl import H11Protocol
+
+        base = H11Protocol
+
+    from truewatch_contract.mock.errors import INVALID_PARAMETER, render_error
+
+    class EnvelopeProtocol(base):  # type: ignore[misc]
+        def send_400_response(self, msg: str) -> None:
+            body = render_error(INVALID_PARAMETER, "The request is not valid HTTP.")
+            head = (
+                b"HTTP/1.1 400 Bad Request\r\n"
+                b"content-type: application/json\r\n"
+                b"content-length: " + str(len(body)).encode("ascii") + b"\r\n"
+                b"connection: close\r\n\r\n"
+            )
+            self.transport.write(head + body)
+            self.transport.close()
+
+    return EnvelopeProtocol
 
 
 class MockServer:
@@ -64,6 +97,7 @@ class MockServer:
             log_level=self.log_level,
             access_log=False,
             lifespan="off",
+            http=_protocol_class(),
             server_header=False,
             timeout_graceful_shutdown=2,
         )

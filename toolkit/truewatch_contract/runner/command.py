@@ -135,18 +135,21 @@ class ProgressPrinter:
         self._enabled = enabled
         self._tty = stream.isatty()
         self._every = 0.5 if self._tty else every
-        self._last = -1e9
+        self._last = 0.0
         self._shown = False
 
     def tick(self, progress: Progress, elapsed: float) -> None:
         if not self._enabled or elapsed - self._last < self._every:
             return
         self._last = elapsed
-        line = (
-            f"  {elapsed:6.1f} s  {progress.requests} requests, "
-            f"{progress.tests_done} tests done ({progress.tests_failed} failed), "
-            f"{progress.violations} violations"
-        )
+        if progress.started_at is None and not progress.requests:
+            line = f"  {elapsed:6.1f} s  starting the suite"
+        else:
+            line = (
+                f"  {elapsed:6.1f} s  {progress.requests} requests, "
+                f"{progress.tests_done} tests done ({progress.tests_failed} failed), "
+                f"{progress.violations} violations"
+            )
         if progress.network_errors:
             line += f", {progress.network_errors} network errors"
         if self._tty:

@@ -171,6 +171,7 @@ class SuiteResult:
     wall_seconds: float
     output: Path
     progress: Progress
+    stopped_early: bool = False
 
 
 class _Signals:
@@ -205,6 +206,7 @@ def run_suite(
     redactor: Redactor | None = None,
     tick_seconds: float = 0.25,
     stop: threading.Event | None = None,
+    kill_on_failure: bool = False,
 ) -> SuiteResult:
     """
     Run the suite once, writing its record to ``workdir/record.jsonl``.
@@ -216,6 +218,8 @@ def run_suite(
         on_tick: called about every ``tick_seconds`` with the progress and the elapsed time.
         echo: receives the suite's own output line by line (redacted), for ``--verbose``.
         stop: set from another thread to stop the run as if interrupted.
+        kill_on_failure: kill the suite as soon as the record shows a failure (the mutation
+            analysis needs only the first one; pytest's own -x would still shrink the example).
     """
     workdir.mkdir(parents=True, exist_ok=True)
     record = workdir / "record.jsonl"
@@ -229,6 +233,7 @@ def run_suite(
     started = time.monotonic()
     lost: str | None = None
     interrupted = False
+    stopped_early = False
     last_probe = 0.0
     with open(output, "wb") as sink, _Signals() as signals:
         child = subprocess.Popen(
@@ -250,6 +255,11 @@ def run_suite(
                 on_tick(progress, elapsed)
             if echoer is not None:
                 echoer.pump()
+            if kill_on_failure and (progress.violations or progress.tests_failed):
+                stopped_early = True
+                _signal(child, signal.SIGKILL)
+                child.wait()
+                break
             wants_stop = signals.count > 0 or (stop is not None and stop.is_set())
             if (
                 watch_target
@@ -280,6 +290,7 @@ def run_suite(
         wall_seconds=time.monotonic() - started,
         output=output,
         progress=tail.progress,
+        stopped_early=stopped_early,
     )
 
 

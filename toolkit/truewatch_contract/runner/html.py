@@ -10,6 +10,7 @@ value is HTML-escaped (the payloads the suite sends are hostile on purpose).
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from html import escape
 from pathlib import Path
@@ -94,8 +95,8 @@ def render_html(report: Report) -> str:
         f"<style>{CSS}</style></head><body><main>",
         _header(report),
         _failures(report),
-        _rules(report),
         _coverage(report),
+        _rules(report),
         _relaxed(report),
         _timings(report),
         _tests(report),
@@ -179,15 +180,29 @@ def _failures(report: Report) -> str:
             f"{_pre(str(error['message']))}</div>"
         )
     if tests:
-        out.append("<h3>Failed tests</h3>")
+        rows = []
         for test in tests:
             message = str(test.get("message") or "")
-            out.append(
-                f'<div class="card"><h3><code>{esc(test["test"])}</code> '
-                f"{badge(test['outcome'], 't-' + str(test['outcome']))}</h3>"
-                f"<details><summary>pytest output</summary>{_pre(message)}</details></div>"
+            rows.append(
+                f"<tr><td><code>{esc(test['test'])}</code>"
+                f"<div class=small>{esc(_error_line(message))}</div>"
+                f"<details><summary>pytest output</summary>{_pre(message)}</details></td>"
+                f"<td>{badge(test['outcome'], 't-' + str(test['outcome']))}</td></tr>"
             )
+        out.append(
+            f"<h3>Failed tests ({len(tests)})</h3><table><tr><th>test</th><th>outcome</th></tr>"
+            + "".join(rows)
+            + "</table>"
+        )
     return "\n".join(out)
+
+
+def _error_line(message: str) -> str:
+    """The first ``E`` line of a pytest failure: what went wrong, in one line."""
+    lines = [line for line in message.splitlines() if line.strip()]
+    errors = [line[1:].strip() for line in lines if line.startswith("E ")]
+    text = errors[0] if errors else (lines[-1] if lines else "")
+    return text if len(text) <= 240 else text[:237] + "..."
 
 
 def _failure_card(failure: Mapping[str, Any], *, relaxed: bool) -> str:
@@ -261,8 +276,11 @@ def _rules(report: Report) -> str:
             f"<td class=n>{row['checked']}</td><td class=n>{row['held']}</td>"
             f"<td class=n>{row['broke']}</td><td class=n>{row['broke_relaxed']}</td></tr>"
         )
+    tally = Counter(str(row["status"]) for row in report.get("rules", []))
+    counts = ", ".join(f"{n} {status}" for status, n in sorted(tally.items()))
     return (
-        "<h2>Rules</h2><table><tr><th>rule</th><th>tag</th><th>status</th><th class=n>checked</th>"
+        f"<h2>Rules</h2><p>{len(report.get('rules', []))} rules: {esc(counts)}.</p>"
+        "<table><tr><th>rule</th><th>tag</th><th>status</th><th class=n>checked</th>"
         "<th class=n>held</th><th class=n>broke</th><th class=n>broke, relaxed</th></tr>"
         + "".join(rows)
         + "</table>"

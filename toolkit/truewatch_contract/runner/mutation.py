@@ -185,6 +185,7 @@ def analyse(
             exitfirst=info.name != CORRECT,
             redactor=redactor,
             stop=stop,
+            kill_on_failure=info.name != CORRECT,
         )
         record = read_record(workdir / _safe(info.name) / "record.jsonl")
         outcome = judge(info, record, result.exit_code, result.interrupted, result.wall_seconds)
@@ -199,6 +200,7 @@ def analyse(
 
     with tempfile.TemporaryDirectory(prefix="truewatch-mutants-") as tmp:
         workdir = Path(tmp)
+        env = with_bytecode_cache(env, workdir / "pycache")
         # The correct mock runs the whole suite: start it first so it does not finish last.
         order = [correct, *mutants]
         with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
@@ -219,6 +221,20 @@ def analyse(
     return summarise(outcomes, [correct, *mutants], wall, jobs, interrupted=stop.is_set())
 
 
+def with_bytecode_cache(env: Mapping[str, str], directory: Path) -> dict[str, str]:
+    """
+    Let the many runs share compiled bytecode in a private cache for this analysis only.
+
+    Pytest rewrites the asserts of every plugin module (schemathesis included) at each start;
+    when bytecode writing is off (``PYTHONDONTWRITEBYTECODE``) it redoes that work in every run.
+    A private ``PYTHONPYCACHEPREFIX`` lets the first run pay for it without writing anywhere
+    else; it is deleted with the analysis's temporary directory.
+    """
+    cached = {k: v for k, v in env.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    cached["PYTHONPYCACHEPREFIX"] = str(directory)
+    return cached
+
+
 def judge(
     info: MutantInfo,
     record: Record,
@@ -233,9 +249,11 @@ def judge(
     )
     verdict = report["verdict"]
     caught, kind, detail, at = first_catch(record, report)
+    # A failure anywhere in the record is a kill, even when the run was cut short on purpose.
+    found = caught is not None
     if info.name == CORRECT:
-        status = {"passed": "passed", "failed": "failed"}.get(verdict, "error")
-    elif verdict == "failed":
+        status = "failed" if found else {"passed": "passed"}.get(verdict, "error")
+    elif found or verdict == "failed":
         status = "killed"
     elif verdict == "passed":
         status = "survived"

@@ -216,12 +216,13 @@ def _verdict(
     if record.collect_errors or context.suite_error:
         notes.append(context.suite_error or "The contract suite could not be collected.")
         return "error", notes
+    # The runner stops the suite itself when the target is lost: that is not a user's interrupt.
+    if context.target_lost and not context.interrupted:
+        notes.append(f"The target stopped answering during the run: {context.target_lost}")
+        return "target-lost", notes
     if context.interrupted or record.interrupted:
         notes.append("The run was interrupted: the report covers what ran until then.")
         return "interrupted", notes
-    if context.target_lost:
-        notes.append(f"The target stopped answering during the run: {context.target_lost}")
-        return "target-lost", notes
     if not record.session_finished:
         notes.append("The suite stopped before finishing (killed or crashed).")
         return "incomplete", notes

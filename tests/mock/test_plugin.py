@@ -1,0 +1,98 @@
+"""The ``truewatch_mock`` fixture, as another project meets it: through the pytest11 entry point."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+HEAVY = ("starlette", "uvicorn", "httpx", "anyio", "jsonschema", "jsonschema_rs", "yaml")
+
+USER_TESTS = textwrap.dedent(
+    """
+    import http.client, json
+    from urllib.parse import urlsplit
+
+    def post(mock, body, issue_id=None, key=None):
+        parts = urlsplit(mock.base_url)
+        connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+        connection.request("POST", urlsplit(mock.update_url(issue_id)).path,
+                           body=json.dumps(body), headers=mock.headers(key))
+        response = connection.getresponse()
+        return response.status, json.loads(response.read())
+
+    def test_a_plugin_load_costs_nothing(request):
+        import sys
+        heavy = [m for m in {HEAVY!r} if m in sys.modules]
+        assert heavy == [], heavy
+
+    def test_update_and_inspect(truewatch_mock):
+        assert truewatch_mock.issue_id == "04a0bb44b28e9ff1e01f87828af622b9"
+        assert truewatch_mock.api_key not in repr(truewatch_mock)
+        status, envelope = post(truewatch_mock, {{"issueStatus": "Working"}})
+        assert status == 200 and envelope["content"]["issueStatus"] == "Working"
+        assert truewatch_mock.get_issue(truewatch_mock.issue_id)["issueStatus"] == "Working"
+        assert len(truewatch_mock.assignees) >= 3
+
+    def test_state_is_reset_for_each_test(truewatch_mock):
+        assert truewatch_mock.get_issue(truewatch_mock.issue_id)["issueStatus"] == "Resolved"
+
+    def test_arrange_through_the_live_state(truewatch_mock):
+        with truewatch_mock.state.lock:
+            issue = truewatch_mock.state.workspaces[
+                "wksp_84c4a0044edc4f878ea88e4517659bda"].find_issue(truewatch_mock.issue_id)
+            issue["assigner"] = []
+        truewatch_mock.set_time(1795000000.5)
+        status, envelope = post(truewatch_mock, {{"issueStatus": "Triage"}})
+        assert envelope["content"]["assigner"] == []
+        assert envelope["content"]["updateAt"] == 1795000000.5
+
+    def test_isolation(truewatch_mock):
+        status, envelope = post(truewatch_mock, {{}}, issue_id=truewatch_mock.foreign_issue_id)
+        assert status == 404
+        status, envelope = post(truewatch_mock, {{}}, issue_id=truewatch_mock.foreign_issue_id,
+                                key=truewatch_mock.foreign_api_key)
+        assert status == 200
+    """
+).format(HEAVY=HEAVY)
+
+
+def test_the_fixture_serves_resets_and_loads_lazily(tmp_path: Path) -> None:
+    (tmp_path / "test_user.py").write_text(USER_TESTS)
+    result = subprocess.run(
+        # The other installed plugins are switched off: they import what they need themselves.
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "-p",
+            "no:anyio",
+            "-p",
+            "no:schemathesis",
+            "-p",
+            "no:hypothesispytest",
+            "test_user.py",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+    assert "5 passed" in result.stdout
+
+
+def test_importing_the_plugin_imports_nothing_heavy() -> None:
+    code = (
+        "import sys, truewatch_contract.pytest_plugin as p; "
+        f"print(sorted(m for m in {HEAVY!r} if m in sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
