@@ -121,7 +121,7 @@ def main() -> int:
     for _ in range(args.rounds):
         for hooks in (False, True):
             state = MockState.default()
-            server = serve(create_app(state))
+            server = serve(create_app(state), log_level="error")
             try:
                 info = state.connection_info(server.base_url)
                 elapsed, spent, generated = st_run(

@@ -17,13 +17,13 @@ import dataclasses
 import json
 import time
 from collections.abc import Iterator, Mapping
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from truewatch_contract.checks import (
     Exchange,
-    Expectation,
     Policy,
     Verdict,
     configure,
@@ -50,9 +50,57 @@ def _read_target() -> Target | TargetError:
 TARGET = _read_target()
 
 
+def _private_hypothesis_home() -> None:
+    """
+    Hypothesis keeps caches in ``./.hypothesis``; the suite may run from any directory (``/``,
+    the site-packages of an installed wheel), so it keeps them in the temp directory instead.
+    """
+    import tempfile
+
+    from hypothesis.configuration import set_hypothesis_home_dir
+
+    set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "truewatch-contract-hypothesis")
+
+
+_private_hypothesis_home()
+
+
 def pytest_configure(config: pytest.Config) -> None:
     if isinstance(TARGET, TargetError):
         raise pytest.UsageError(f"truewatch contract suite: {TARGET}")
+
+
+def _known_secrets() -> set[str]:
+    """The keys the session may send: the environment's, or the built-in mock's own."""
+    if not isinstance(TARGET, Target):
+        return set()
+    secrets = set(TARGET.secrets)
+    if TARGET.builtin_mock:
+        from truewatch_contract.mock import MockState
+
+        info = MockState.default().connection_info("http://127.0.0.1")
+        secrets |= {str(info[k]) for k in ("api_key", "foreign_api_key") if info.get(k)}
+    return secrets
+
+
+_REPORT_REDACTOR = Redactor(_known_secrets())
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """
+    The last line of defence: no report leaves with an API key in it (a long traceback shows a
+    Schemathesis case's headers, for one).
+    """
+    outcome = yield
+    report = outcome.get_result()  # type: ignore[attr-defined]
+    redact = _REPORT_REDACTOR.text
+    longrepr = report.longrepr
+    if longrepr is not None and not isinstance(longrepr, tuple):
+        text = str(longrepr)
+        if redact(text) != text:
+            report.longrepr = redact(text)
+    report.sections = [(name, redact(content)) for name, content in report.sections]
 
 
 @dataclasses.dataclass
@@ -94,6 +142,9 @@ class Suite:
         self.current: dict[str, Any] | None = None
         self.initial: dict[str, Any] | None = None
         self.empty_ok = False  # whether the target answers `{}` with 200 (learnt at the start)
+        # The built-in mock's live state: lets the isolation tests look at the foreign issue,
+        # which no request of the suite may change (None for any other target).
+        self.mock_state: Any = None
         self.policy = Policy.from_target(target)
         configure(self.policy, redactor, recorder, record_in_check=False)
 
@@ -167,8 +218,7 @@ class Suite:
         record_exchange(
             self.recorder, exchange, verdict, self.redactor, test=test, phase=phase, mode=None
         )
-        if verdict.expectation == Expectation.ACCEPT and exchange.status == 200:
-            self.learn(verdict)
+        self.learn(verdict)
         return Sent(exchange, verdict)
 
     def _send(
@@ -179,9 +229,10 @@ class Suite:
         request = requests.Request(method, url, data=data)
         prepared = self.session.prepare_request(request)
         # Repeated headers (a duplicated DF-API-KEY) go out as separate lines.
-        prepared.headers = _MultiHeaders(headers)  # type: ignore[assignment]
+        pairs = list(headers)
         if data is not None:
-            prepared.headers["Content-Length"] = str(len(data))
+            pairs.append(("Content-Length", str(len(data))))
+        prepared.headers = _multi_headers(pairs)
         started = time.perf_counter()
         try:
             response = self.session.send(prepared, timeout=30)
@@ -340,22 +391,14 @@ def _records(content: Any) -> list[Any]:
     return records if isinstance(records, list) else []
 
 
-class _MultiHeaders(dict):  # type: ignore[type-arg]
-    """Headers as a list of pairs, so one name can go out twice (urllib3 sends them in order)."""
+def _multi_headers(pairs: list[tuple[str, str]]) -> Any:
+    """Headers that may repeat a name (a duplicated DF-API-KEY goes out as two lines)."""
+    from urllib3 import HTTPHeaderDict
 
-    def __init__(self, pairs: list[tuple[str, str]]) -> None:
-        super().__init__()
-        self.pairs = list(pairs)
-        for name, value in pairs:
-            super().__setitem__(name, value)
-
-    def __setitem__(self, name: str, value: str) -> None:
-        self.pairs = [(n, v) for n, v in self.pairs if n.lower() != name.lower()]
-        self.pairs.append((name, value))
-        super().__setitem__(name, value)
-
-    def items(self) -> Any:
-        return list(self.pairs)
+    headers = HTTPHeaderDict()
+    for name, value in pairs:
+        headers.add(name, value)
+    return headers
 
 
 def _joined(pairs: list[tuple[str, str]]) -> dict[str, str]:
@@ -375,7 +418,7 @@ def suite() -> Iterator[Suite]:
         from truewatch_contract.mock import MockState, create_app, serve
 
         state = MockState.default()
-        server = serve(create_app(state, mutant=target.mock_mutant))
+        server = serve(create_app(state, mutant=target.mock_mutant), log_level="error")
         target = target.with_connection(state.connection_info(server.base_url))
     redactor = Redactor(target.secrets)
     recorder = Recorder(target.record, redactor)
@@ -387,6 +430,8 @@ def suite() -> Iterator[Suite]:
         relaxed=target.relaxed,
     )
     instance = Suite(target, recorder, redactor)
+    if server is not None:
+        instance.mock_state = state
     problem = None
     try:
         instance.learn_initial()

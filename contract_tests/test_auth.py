@@ -83,6 +83,7 @@ def test_foreign_issue_invisible(suite: Any, request: pytest.FixtureRequest) -> 
     foreign = suite.target.foreign_issue_id
     unknown = "f" * len(foreign) if foreign.isalnum() else "ffffffffffffffffffffffffffffffff"
     body = {"issueStatus": "Working"}
+    before = _foreign_issue(suite)
     seen = suite.send(test, "isolation", body, issue_id=foreign, expectation="foreign")
     baseline = suite.send(test, "isolation", body, issue_id=unknown, expectation="unknown")
     suite.require(seen, "an issue of another workspace")
@@ -94,6 +95,30 @@ def test_foreign_issue_invisible(suite: Any, request: pytest.FixtureRequest) -> 
         same,
         "an issue of another workspace is answered exactly like an unknown one"
         + ("" if same else f": {_shape(seen, foreign)!r} vs {_shape(baseline, unknown)!r}"),
+    )
+    _foreign_unchanged(suite, test, before)
+
+
+def _foreign_issue(suite: Any) -> Any:
+    """The foreign issue as the built-in mock holds it (None for any other target)."""
+    state = suite.mock_state
+    return None if state is None else state.get_issue(suite.target.foreign_issue_id)
+
+
+def _foreign_unchanged(suite: Any, test: str, before: Any) -> None:
+    """
+    On the built-in mock, look at the foreign issue itself: the rejected request must not have
+    changed it (elsewhere the suite cannot read it without touching it).
+    """
+    if before is None:
+        return
+    after = _foreign_issue(suite)
+    suite.behaviour(
+        test,
+        "behaviour.workspace-isolation",
+        after == before,
+        "a request for another workspace's issue does not change it"
+        + ("" if after == before else ", but it changed"),
     )
 
 

@@ -147,6 +147,54 @@ def test_partial_update_keeps_assignees(suite: Any, request: pytest.FixtureReque
     suite.require(suite.send(test, "scenario", {"issueStatus": "Assigned"}))
 
 
+@pytest.mark.parametrize("body", INVALID_BODIES, ids=[repr(b)[:40] for b in INVALID_BODIES])
+def test_invalid_body_rejected(suite: Any, request: pytest.FixtureRequest, body: Any) -> None:
+    """Each invalid body: a 4xx error envelope, and the issue unchanged."""
+    test = request.node.nodeid
+    before = suite.current
+    suite.require(suite.send(test, "invalid", body, expectation="reject"))
+    suite.prove_unchanged(test, "behaviour.invalid-body-rejected", before, f"the body {body!r}")
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded"])
+def test_other_media_type_rejected(
+    suite: Any, request: pytest.FixtureRequest, content_type: str
+) -> None:
+    """A JSON body declared as another media type is not the documented request: rejected."""
+    test = request.node.nodeid
+    before = suite.current
+    current = (before or {}).get("issueStatus")
+    body = {"issueStatus": "Ignored" if current != "Ignored" else "Triage"}
+    sent = suite.send(test, "invalid", body, headers={"Content-Type": content_type})
+    suite.require(sent, f"sent as {content_type}")
+    suite.prove_unchanged(
+        test, "behaviour.invalid-body-rejected", before, f"a body sent as {content_type}"
+    )
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    ["application/json;charset=UTF-8", "application/json; charset=utf-8"],
+    ids=["page-form", "spaced-lowercase"],
+)
+def test_json_with_charset_accepted(
+    suite: Any, request: pytest.FixtureRequest, content_type: str
+) -> None:
+    """The page's own requests send application/json;charset=UTF-8: a valid update is accepted."""
+    test = request.node.nodeid
+    current = (suite.current or {}).get("issueStatus")
+    body = {"issueStatus": "Resolved" if current != "Resolved" else "Working"}
+    suite.require(
+        suite.send(
+            test,
+            "scenario",
+            body,
+            headers={"Content-Type": content_type},
+            expectation="accept",
+        )
+    )
+
+
 @pytest.mark.parametrize(
     ("raw", "content_type", "what"),
     [

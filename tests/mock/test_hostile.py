@@ -191,6 +191,27 @@ def _wrong_types() -> list[Case]:
     return cases
 
 
+def _leak_lookalikes() -> list[Case]:
+    """Values that read like internal detail: echoed back, they must not make the answer leak."""
+    values = [
+        "Traceback (most recent call last):",
+        'File "/srv/app.py", line 3, in update',
+        "KeyError: 'issueStatus'",
+        "ValueError",
+        "at java.lang.Thread.run(Thread.java:750)",
+        "NullPointerException",
+        "/usr/lib/python3/site-packages/starlette/routing.py",
+    ]
+    cases: list[Case] = []
+    for i, value in enumerate(values):
+        cases.append(Case(f"leak-status-{i}", json.dumps({"issueStatus": value}).encode()))
+        cases.append(Case(f"leak-assigner-{i}", json.dumps({"assigner": [value]}).encode()))
+        deep = json.dumps({value: "x"}).encode().replace(b'"x"', b"[" * 600 + b"]" * 600)
+        cases.append(Case(f"leak-deep-key-{i}", deep))
+        cases.append(Case(f"leak-content-type-{i}", VALID, headers=[("Content-Type", value), KEY]))
+    return cases
+
+
 def _sizes_and_depth() -> list[Case]:
     padding = b'{"issueStatus": "Working", "pad": "' + b"x" * MIB + b'"}'
     garbage = b"\xff" * (2 * MIB)
@@ -372,6 +393,7 @@ def _raw_post(
 
 def _protocol_garbage() -> list[Case]:
     raws = [
+        b"OPTIONS * HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
         b"GARBAGE\r\n\r\n",
         b"POST /api/v1/error_track/x/update HTTP/9.9\r\n\r\n",
         _raw_post(VALID).replace(b"Content-Length", b"Content Length"),
@@ -383,7 +405,10 @@ def _protocol_garbage() -> list[Case]:
             b"Connection: close\r\n", b"Transfer-Encoding: chunked\r\nConnection: close\r\n"
         ),
     ]
-    return [Case(f"protocol-{i}", raw=raw, status=400) for i, raw in enumerate(raws)]
+    # `OPTIONS *` is valid HTTP that no route can match: a 404 envelope; the rest is not HTTP.
+    return [
+        Case(f"protocol-{i}", raw=raw, status=404 if i == 0 else 400) for i, raw in enumerate(raws)
+    ]
 
 
 CASES = (
@@ -392,6 +417,7 @@ CASES = (
     + _invalid_utf8()
     + _content_types()
     + _wrong_types()
+    + _leak_lookalikes()
     + _sizes_and_depth()
     + _issue_ids()
     + _keys()

@@ -271,13 +271,14 @@ def run_suite(
     max_examples: int = 30,
     rate_limit: str | None = None,
     timeout: float = 240,
+    files: tuple[str, ...] = (),
 ) -> SuiteRun:
     """Serve the mock (wrapped by `wrap`) and run the contract suite against it in a subprocess."""
     state = MockState.default()
     app = create_app(state, rate_limit=rate_limit)
     info = state.connection_info("http://127.0.0.1")
     served = wrap(app, info) if wrap is not None else app
-    server = serve(served)
+    server = serve(served, log_level="error")
     try:
         info = state.connection_info(server.base_url)
         child_env = {
@@ -299,7 +300,7 @@ def run_suite(
             sys.executable,
             "-m",
             "pytest",
-            str(SUITE_DIR),
+            *([str(SUITE_DIR / name) for name in files] or [str(SUITE_DIR)]),
             "-q",
             "-p",
             "no:cacheprovider",

@@ -34,6 +34,12 @@ def test_remote_target_relaxes_assumed_rules_by_default() -> None:
     assert not target.is_relaxed("envelope.fields", "documented")
 
 
+def test_relax_none_enforces_assumed_rules_off_the_mock() -> None:
+    assert Target.from_env({**REMOTE, "TRUEWATCH_RELAX": "none"}).relaxed == frozenset()
+    with pytest.raises(TargetError):
+        Target.from_env({**REMOTE, "TRUEWATCH_RELAX": "none,assumed"})
+
+
 def test_assignees_foreign_and_rate_limit() -> None:
     target = Target.from_env(
         {

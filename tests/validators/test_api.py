@@ -147,9 +147,13 @@ def test_unknown_engine_keyword() -> None:
 def test_missing_rust_engine_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(schema_engine, "_rs_available", lambda: False)
     monkeypatch.delenv("TRUEWATCH_ENGINE", raising=False)
-    assert schema_engine.default_engine() == "jsonschema"
-    with pytest.raises(ValueError, match="pip install"):
-        validate_request({}, engine="jsonschema-rs")
+    schema_engine._default_for.cache_clear()
+    try:
+        assert schema_engine.default_engine() == "jsonschema"
+        with pytest.raises(ValueError, match="pip install"):
+            validate_request({}, engine="jsonschema-rs")
+    finally:
+        schema_engine._default_for.cache_clear()
 
 
 def test_spec_cache_is_derived_and_optional(
@@ -183,3 +187,20 @@ def test_rule_catalogue_is_lazy_and_read_only() -> None:
     assert "envelope.json" in rules and len(rules) == len(list(rules))
     assert not hasattr(rules, "__setitem__")
     assert repr(rules).startswith("RULES(")
+
+
+def test_spec_cache_follows_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An edit of the spec is seen at once: the cache is keyed by, and parsed from, the bytes."""
+    original = spec_cache.spec_path().read_text(encoding="utf-8")
+    old = "statement: deleteAt is -1 for an issue that is not deleted."
+    assert old in original
+    edited = tmp_path / "spec.yaml"
+    edited.write_text(original.replace(old, "statement: Edited."), encoding="utf-8")
+    monkeypatch.setenv("TRUEWATCH_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(spec_cache, "spec_path", lambda: edited)
+    spec_cache.document.cache_clear()
+    try:
+        rules = {rule["id"]: rule for rule in spec_cache.document()["x-contract-rules"]}
+        assert rules["content.delete-at"]["statement"] == "Edited."
+    finally:
+        spec_cache.document.cache_clear()

@@ -152,6 +152,15 @@ def test_bad_input_exits_2_with_one_line(
     assert "Traceback" not in err
 
 
+def test_bad_engine_setting_exits_2(
+    vendor_file: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("TRUEWATCH_ENGINE", "turbo")
+    code, out, err = run(["validate", "response", str(vendor_file)], capsys)
+    assert (code, out) == (2, "")
+    assert "TRUEWATCH_ENGINE" in err and "unknown engine 'turbo'" in err
+
+
 def test_bad_usage_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as caught:
         main(["validate", "payload", "x.json"])

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from strategies import json_values, requests, responses
 from validator_payloads import ISSUE_ID, previous_content
 
 from truewatch_contract import validate_request, validate_response
+
+pytest.importorskip("jsonschema_rs", reason="the parity needs the optional fast engine")
 
 PARITY = settings(
     max_examples=1000,

@@ -103,10 +103,11 @@ def test_request_issue_id_breaks(issue_id: Any, engine: str) -> None:
 # --- envelope ------------------------------------------------------------------------------------
 
 
-def test_envelope_json_holds(success: dict[str, Any], engine: str) -> None:
-    evaluation = evaluate_response(
-        success, content_type="application/json; charset=utf-8", engine=engine
-    )
+@pytest.mark.parametrize(
+    "content_type", ["application/json", "application/json; charset=utf-8", "Application/JSON"]
+)
+def test_envelope_json_holds(success: dict[str, Any], content_type: str, engine: str) -> None:
+    evaluation = evaluate_response(success, content_type=content_type, engine=engine)
     held(evaluation, "envelope.json")
     assert evaluation.ok
 
@@ -118,7 +119,9 @@ def test_envelope_json_breaks_on_a_non_object(payload: Any, engine: str) -> None
     assert len(evaluation.violations) == 1
 
 
-@pytest.mark.parametrize("content_type", ["text/html", "", "text/plain; charset=utf-8"])
+@pytest.mark.parametrize(
+    "content_type", ["text/html", "", "text/plain; charset=utf-8", "application/problem+json"]
+)
 def test_envelope_json_breaks_on_a_content_type(content_type: str, engine: str) -> None:
     evaluation = evaluate_response(example_response(), content_type=content_type, engine=engine)
     broke(evaluation, "envelope.json", "")
@@ -245,6 +248,9 @@ def test_envelope_no_content_on_error_breaks(content: Any, engine: str) -> None:
         "Value error: assigner must not be empty",
         "The API key's rate limit was reached; retry later.",
         "Key not valid. Please check the File you uploaded.",
+        "A runtime error: the issue is being updated by another request; retry later.",
+        "Exception: the workspace is read-only.",
+        "SELECT one of the allowed statuses.",
     ],
 )
 def test_envelope_no_internal_detail_holds(message: str, engine: str) -> None:

@@ -7,6 +7,8 @@ schema already reports, so a malformed content never crashes a rule nor counts a
 
 from __future__ import annotations
 
+from typing import Any
+
 from truewatch_contract.context import (
     Context,
     is_int,
@@ -31,7 +33,7 @@ def status_applied(ctx: Context) -> list[Violation] | None:
     sent, got = request.get("issueStatus"), content.get("issueStatus")
     if not isinstance(sent, str) or not isinstance(got, str):
         return None
-    if not ctx.clean("/content/issueStatus"):
+    if ctx.flagged and not ctx.clean("/content/issueStatus"):
         return None
     if got == sent:
         return []
@@ -50,7 +52,7 @@ def assigner_applied(ctx: Context) -> list[Violation] | None:
     if content is None or not isinstance(request, dict):
         return None
     sent, got = string_list(request.get("assigner")), string_list(content.get("assigner"))
-    if sent is None or got is None or not ctx.clean("/content/assigner"):
+    if sent is None or got is None or (ctx.flagged and not ctx.clean("/content/assigner")):
         return None
     # Compared as sets: the order of assignees means nothing, and a server may drop duplicates.
     if set(sent) == set(got):
@@ -73,7 +75,7 @@ def same_issue(ctx: Context) -> list[Violation] | None:
     issue_id, uuid = content.get("issueID"), content.get("uuid")
     if not isinstance(issue_id, str) and not isinstance(uuid, str):
         return None
-    if not ctx.clean("/content/issueID", "/content/uuid"):
+    if ctx.flagged and not ctx.clean("/content/issueID", "/content/uuid"):
         return None
     if ctx.issue_id in (issue_id, uuid):
         return []
@@ -90,7 +92,7 @@ def same_issue(ctx: Context) -> list[Violation] | None:
 @check("content.history-order")
 def history_order(ctx: Context) -> list[Violation] | None:
     found = ctx.records
-    if found is None or not ctx.clean(_RECORDS):
+    if found is None or (ctx.flagged and not ctx.clean(_RECORDS)):
         return None
     for index in range(1, len(found)):
         before, after = found[index - 1]["time"], found[index]["time"]
@@ -112,7 +114,7 @@ def history_head(ctx: Context) -> list[Violation] | None:
     found = ctx.records
     if content is None or not found or not isinstance(content.get("issueStatus"), str):
         return None
-    if not ctx.clean(_RECORDS, "/content/issueStatus"):
+    if ctx.flagged and not ctx.clean(_RECORDS, "/content/issueStatus"):
         return None
     last = found[-1]["status"]
     if last == content["issueStatus"]:
@@ -134,12 +136,12 @@ def status_duration(ctx: Context) -> list[Violation] | None:
     durations = None if content is None else content.get("statusDuration")
     if found is None or not isinstance(durations, dict):
         return None
-    if not ctx.clean(_RECORDS, "/content/statusDuration"):
+    if ctx.flagged and not ctx.clean(_RECORDS, "/content/statusDuration"):
         return None
     latest: dict[str, int] = {}
     for record in found:  # oldest first: the last record of a status is its latest
         latest[record["status"]] = record["time"]
-    if latest == durations and all(is_int(value) for value in durations.values()):
+    if latest == durations:  # equal to integers: the schema reports any other type
         return []
     problems: list[Violation] = []
     for status, time in latest.items():
@@ -181,7 +183,7 @@ def duration(ctx: Context) -> list[Violation] | None:
     found = ctx.records
     if content is None or not found or not is_int(content.get("duration")):
         return None
-    if not ctx.clean(_RECORDS, "/content/duration"):
+    if ctx.flagged and not ctx.clean(_RECORDS, "/content/duration"):
         return None
     expected = found[-1]["time"] - found[0]["time"]
     if content["duration"] == expected:
@@ -204,13 +206,14 @@ def assigner_info(ctx: Context) -> list[Violation] | None:
     assigner, info = string_list(content.get("assigner")), content.get("assignerInfo")
     if assigner is None or not isinstance(info, list):
         return None
-    if not ctx.clean("/content/assigner", "/content/assignerInfo"):
+    if ctx.flagged and not ctx.clean("/content/assigner", "/content/assignerInfo"):
         return None
-    if len(info) == len(assigner) and all(
-        isinstance(item, dict) and item.get("uuid") == assignee
-        for item, assignee in zip(info, assigner, strict=True)
-    ):
-        return []  # the usual case: the same ids, in the same order
+    if len(info) == len(assigner):  # the usual case: the same ids, in the same order
+        for item, assignee in zip(info, assigner, strict=True):
+            if not isinstance(item, dict) or item.get("uuid") != assignee:
+                break
+        else:
+            return []
     uuids = string_list([item.get("uuid") for item in info if isinstance(item, dict)])
     if uuids is None or len(uuids) != len(info):
         return None
@@ -249,7 +252,7 @@ def time_units(ctx: Context) -> list[Violation] | None:
         and updated is not None
         and first > MILLISECONDS_ABOVE
         and created <= updated < MILLISECONDS_ABOVE
-        and all(record["time"] < MILLISECONDS_ABOVE for record in ctx.records)
+        and _all_seconds(ctx.records)
     ):
         return []
     problems: list[Violation] = []
@@ -304,6 +307,13 @@ def time_units(ctx: Context) -> list[Violation] | None:
                 )
             )
     return problems if evaluated else None
+
+
+def _all_seconds(found: list[dict[str, Any]]) -> bool:
+    for record in found:  # noqa: SIM110 - a loop: all(generator) costs more on this hot path
+        if record["time"] >= MILLISECONDS_ABOVE:
+            return False
+    return True
 
 
 @check("content.delete-at")

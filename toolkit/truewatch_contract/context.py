@@ -26,6 +26,7 @@ class Context:
     """
 
     __slots__ = (
+        "_touched",
         "content",
         "content_type",
         "envelope",
@@ -58,6 +59,12 @@ class Context:
         self.content_type = content_type
         self.success = success
         self.flagged = flagged
+        # Every flagged pointer and each of its ancestors: a place is clean when it is none of them.
+        self._touched: frozenset[str] = (
+            frozenset(prefix for place in flagged for prefix in _ancestors(place))
+            if flagged
+            else flagged
+        )
         content = envelope.get("content")
         self.content: dict[str, Any] | None = (
             content if success and isinstance(content, dict) else None
@@ -73,11 +80,17 @@ class Context:
         """
         if not self.flagged:
             return True
-        for flagged in self.flagged:
-            for place in pointers:
-                if flagged == place or flagged.startswith(place + "/"):
-                    return False
-        return True
+        touched = self._touched
+        return all(place not in touched for place in pointers)
+
+
+def _ancestors(place: str) -> list[str]:
+    """``/a/b`` -> ``/a/b``, ``/a``, ``""``."""
+    found = [place]
+    while place:
+        place = place[: place.rindex("/")]
+        found.append(place)
+    return found
 
 
 def violation(rule: str, pointer: str, message: str) -> Violation:
@@ -119,6 +132,10 @@ def records(content: dict[str, Any]) -> list[dict[str, Any]] | None:
 
 
 def string_list(value: Any) -> list[str] | None:
-    if isinstance(value, list) and all(isinstance(item, str) for item in value):
-        return value
-    return None
+    """The value, when it is a list of strings; else None."""
+    if not isinstance(value, list):
+        return None
+    for item in value:  # a loop, not all(...): this runs on every response
+        if not isinstance(item, str):
+            return None
+    return value

@@ -19,7 +19,7 @@ JSON_MEDIA_TYPES = frozenset({"application/json"})
 def content_type_problem(content_type: str) -> str:
     """Why a Content-Type is not JSON, or "" when it is (parameters such as charset are fine)."""
     media = content_type.split(";", 1)[0].strip().lower()
-    if media in JSON_MEDIA_TYPES or (media.startswith("application/") and media.endswith("+json")):
+    if media in JSON_MEDIA_TYPES:
         return ""
     return (
         f"the response must be served as application/json, found Content-Type {short(content_type)}"
@@ -39,7 +39,7 @@ def json_object(ctx: Context) -> list[Violation] | None:
 @check("envelope.code-matches-status")
 def code_matches_status(ctx: Context) -> list[Violation] | None:
     code = ctx.envelope.get("code")
-    if ctx.status_code is None or not is_int(code) or not ctx.clean("/code"):
+    if ctx.status_code is None or not is_int(code) or (ctx.flagged and not ctx.clean("/code")):
         return None
     if code == ctx.status_code:
         return []
@@ -55,7 +55,11 @@ def code_matches_status(ctx: Context) -> list[Violation] | None:
 @check("envelope.success-matches-code")
 def success_matches_code(ctx: Context) -> list[Violation] | None:
     code, success = ctx.envelope.get("code"), ctx.envelope.get("success")
-    if not is_int(code) or not isinstance(success, bool) or not ctx.clean("/code", "/success"):
+    if (
+        not is_int(code)
+        or not isinstance(success, bool)
+        or (ctx.flagged and not ctx.clean("/code", "/success"))
+    ):
         return None
     if success == (code == 200):
         return []
@@ -74,7 +78,7 @@ def error_code_matches_success(ctx: Context) -> list[Violation] | None:
     error_code, success = ctx.envelope.get("errorCode"), ctx.envelope.get("success")
     if not isinstance(error_code, str) or not isinstance(success, bool):
         return None
-    if not ctx.clean("/errorCode", "/success"):
+    if ctx.flagged and not ctx.clean("/errorCode", "/success"):
         return None
     if (error_code == "") == success:
         return []
@@ -156,7 +160,8 @@ _INTERNAL_DETAIL = re.compile(
             r"^\s*at [\w$.]+\([\w$]+\.(?:java|kt|scala):\d+\)",
             r"\bgoroutine \d+ \[",
             r"\bpanic: ",
-            r"runtime error: ",
+            r"runtime error: (?:index out of range|invalid memory address|slice bounds|"
+            r"integer divide by zero|makeslice|hash of unhashable)",
             r"nil pointer dereference",
             r"/site-packages/",
             r"/dist-packages/",
@@ -176,8 +181,48 @@ _INTERNAL_DETAIL = re.compile(
 )
 
 
+_SEARCHED = 65536
+# Every pattern above contains one of these literals. Python's `re` tries each alternative at
+# every position of the text, so the patterns run only on a text that holds one of them.
+_TRIGGERS = (
+    "Traceback",
+    "File ",
+    "Error",
+    "Exception",
+    "Panic",
+    "java.",
+    "at ",
+    "goroutine",
+    "panic: ",
+    "runtime error",
+    "nil pointer",
+    "-packages/",
+    ".py",
+    ".go:",
+    "SQLSTATE",
+    "ORA-",
+    "SQL syntax",
+    "syntax error at",
+    "duplicate key",
+    "psycopg",
+    "sqlalchemy.",
+    "pymysql",
+    "SELECT",
+    "INSERT INTO",
+    "UPDATE",
+    " object at 0x",
+)
+
+
 def internal_detail(text: str) -> str:
     """The first fragment of ``text`` that leaks internals, or "" when there is none."""
+    # A leak shows near the start; the cap keeps a huge message from costing a long search.
+    text = text[:_SEARCHED]
+    for trigger in _TRIGGERS:
+        if trigger in text:
+            break
+    else:
+        return ""
     found = _INTERNAL_DETAIL.search(text)
     return found.group(0) if found else ""
 

@@ -32,10 +32,10 @@ def document() -> dict[str, Any]:
     """The parsed spec (shared and read-only by convention)."""
     path = spec_path()
     try:
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        data = path.read_bytes()
     except OSError:
         return spec_document()
-    cached = _cache_dir() / f"spec-{digest[:32]}.json"
+    cached = _cache_dir() / f"spec-{hashlib.sha256(data).hexdigest()[:32]}.json"
     try:
         with cached.open("rb") as handle:
             loaded = json.load(handle)
@@ -43,9 +43,21 @@ def document() -> dict[str, Any]:
             return loaded
     except (OSError, ValueError):
         pass
-    parsed = spec_document()
+    # Parsed from the very bytes that were hashed: the cache entry can never hold another version
+    # of the spec (a long-lived process's own parse may predate an edit of the file).
+    parsed = _parse(data)
     _write(cached, parsed)
     return parsed
+
+
+def _parse(data: bytes) -> dict[str, Any]:
+    import yaml  # only on a cache miss: the cold CLI never imports it
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    document = yaml.load(data, Loader=loader)  # a safe loader
+    if not isinstance(document, dict):
+        raise ValueError(f"{spec_path()} does not hold an OpenAPI document")
+    return document
 
 
 def _write(target: Path, parsed: dict[str, Any]) -> None:

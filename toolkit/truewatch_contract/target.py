@@ -20,9 +20,11 @@ from urllib.parse import urlsplit
 DEFAULT_SEED = 20261127
 #: Fuzzing examples per generation mode. With the coverage phase and the scenarios, the default
 #: run against the built-in mock sends well over 1,000 judged requests.
-DEFAULT_MAX_EXAMPLES = 450
+DEFAULT_MAX_EXAMPLES = 400
 MAX_MAX_EXAMPLES = 1_000_000
 TAGS = ("documented", "observed", "assumed")
+#: ``TRUEWATCH_RELAX=none``: relax nothing, not even the ``assumed`` rules off the mock.
+STRICT = "none"
 ACCOUNT_ID = re.compile(r"^acnt_[0-9a-f]{32}$")
 _RATE = re.compile(r"^\s*(\d+)\s*/\s*(\d*)\s*(s|sec|second|m|min|minute|h|hour)\s*$", re.IGNORECASE)
 _UNITS = {"s": 1.0, "sec": 1.0, "second": 1.0, "m": 60.0, "min": 60.0, "minute": 60.0}
@@ -201,7 +203,12 @@ class Target:
 
     @property
     def relaxed(self) -> frozenset[str]:
-        """Rule ids and tags not to fail on: ``TRUEWATCH_RELAX``, plus ``assumed`` off the mock."""
+        """
+        Rule ids and tags not to fail on: ``TRUEWATCH_RELAX``, plus ``assumed`` off the mock
+        (unless ``TRUEWATCH_RELAX=none``: then nothing at all).
+        """
+        if STRICT in self.relax:
+            return frozenset()
         return self.relax if self.builtin_mock else self.relax | {"assumed"}
 
     @property
@@ -280,6 +287,10 @@ def parse_relax(text: str | None) -> frozenset[str]:
     if text is None:
         return frozenset()
     names = {part.strip() for part in text.split(",") if part.strip()}
+    if STRICT in names and len(names) > 1:
+        raise TargetError(f"TRUEWATCH_RELAX: {STRICT!r} (relax nothing) cannot be combined")
+    if names == {STRICT}:
+        return frozenset(names)
     known = known_rule_ids()
     unknown = sorted(name for name in names if name not in known and name not in TAGS)
     if unknown:

@@ -73,12 +73,29 @@ def evaluate_request(
         ValueError: an unknown ``relax`` item or engine.
     """
     policy = _policy(include_assumed, relax)
+    return policy.apply(*_request_findings(body, issue_id, engine))
+
+
+def validate_request(
+    body: Any,
+    *,
+    issue_id: Any = None,
+    include_assumed: bool = False,
+    relax: Iterable[str] = (),
+    engine: str | None = None,
+) -> list[Violation]:
+    """The violations of a request body (see `evaluate_request`); [] when it is valid."""
+    policy = _policy(include_assumed, relax)
+    return policy.report(_request_findings(body, issue_id, engine)[0])
+
+
+def _request_findings(body: Any, issue_id: Any, engine: str | None) -> _Findings:
     found: list[Violation] = []
     checked = {"request.body-object"}
     findings = scan(body)
     if findings:
         found.extend(_not_json("request.body-object", findings, "the body"))
-        return policy.apply(found, checked)
+        return found, checked
     if issue_id is not None:
         checked.add("request.issue-id")
         if scan(issue_id):
@@ -106,22 +123,7 @@ def evaluate_request(
         Violation(v.rule, v.pointer, v.message.replace("the payload", "the body", 1), v.tag)
         for v in schema_engine.validate("request", body, engine=engine)
     )
-    return policy.apply(found, checked)
-
-
-def validate_request(
-    body: Any,
-    *,
-    issue_id: Any = None,
-    include_assumed: bool = False,
-    relax: Iterable[str] = (),
-    engine: str | None = None,
-) -> list[Violation]:
-    """The violations of a request body (see `evaluate_request`); [] when it is valid."""
-    evaluation = evaluate_request(
-        body, issue_id=issue_id, include_assumed=include_assumed, relax=relax, engine=engine
-    )
-    return list(evaluation.violations)
+    return found, checked
 
 
 # --- responses -----------------------------------------------------------------------------------
@@ -153,17 +155,11 @@ def evaluate_response(
 
     Raises:
         TypeError: ``envelope`` holds a value that is not JSON (bytes, a set, ...).
+        ValueError: an unknown ``relax`` item or engine.
     """
-    return _evaluate(
-        envelope,
-        full=True,
-        status_code=status_code,
-        request=request,
-        issue_id=issue_id,
-        previous=content_of(previous),
-        content_type=content_type,
-        policy=_policy(include_assumed, relax),
-        engine=engine,
+    policy = _policy(include_assumed, relax)
+    return policy.apply(
+        *_findings(envelope, True, status_code, request, issue_id, previous, content_type, engine)
     )
 
 
@@ -180,18 +176,11 @@ def validate_response(
     engine: str | None = None,
 ) -> list[Violation]:
     """The violations of a response of the update (see `evaluate_response`); [] when valid."""
-    evaluation = evaluate_response(
-        envelope,
-        status_code=status_code,
-        request=request,
-        issue_id=issue_id,
-        previous=previous,
-        content_type=content_type,
-        include_assumed=include_assumed,
-        relax=relax,
-        engine=engine,
+    policy = _policy(include_assumed, relax)
+    found, _ = _findings(
+        envelope, True, status_code, request, issue_id, previous, content_type, engine
     )
-    return list(evaluation.violations)
+    return policy.report(found)
 
 
 def evaluate_envelope(
@@ -204,16 +193,9 @@ def evaluate_envelope(
     engine: str | None = None,
 ) -> Evaluation:
     """Check only the envelope rules, for a response of any endpoint of the same API."""
-    return _evaluate(
-        envelope,
-        full=False,
-        status_code=status_code,
-        request=None,
-        issue_id=None,
-        previous=None,
-        content_type=content_type,
-        policy=_policy(include_assumed, relax),
-        engine=engine,
+    policy = _policy(include_assumed, relax)
+    return policy.apply(
+        *_findings(envelope, False, status_code, None, None, None, content_type, engine)
     )
 
 
@@ -227,29 +209,26 @@ def validate_envelope(
     engine: str | None = None,
 ) -> list[Violation]:
     """The violations of the envelope rules alone (see `evaluate_envelope`); [] when valid."""
-    evaluation = evaluate_envelope(
-        envelope,
-        status_code=status_code,
-        content_type=content_type,
-        include_assumed=include_assumed,
-        relax=relax,
-        engine=engine,
-    )
-    return list(evaluation.violations)
+    policy = _policy(include_assumed, relax)
+    found, _ = _findings(envelope, False, status_code, None, None, None, content_type, engine)
+    return policy.report(found)
 
 
-def _evaluate(
+#: What a check found (violations before the policy) and which rules it evaluated.
+_Findings = tuple[list[Violation], set[str]]
+
+
+def _findings(
     envelope: Any,
-    *,
     full: bool,
     status_code: int | None,
     request: Any,
     issue_id: Any,
     previous: Any,
     content_type: str | None,
-    policy: _Policy,
     engine: str | None,
-) -> Evaluation:
+) -> _Findings:
+    """The violations and checked rules of a response (``full``: with content and history)."""
     if status_code is not None and (
         isinstance(status_code, bool) or not isinstance(status_code, int)
     ):
@@ -257,7 +236,7 @@ def _evaluate(
     checked = {"envelope.json"}
     findings = scan(envelope)
     if findings:
-        return policy.apply(_not_json("envelope.json", findings, "the response"), checked)
+        return _not_json("envelope.json", findings, "the response"), checked
     if not isinstance(envelope, dict):
         found = [
             Violation(
@@ -269,8 +248,9 @@ def _evaluate(
         ]
         if content_type is not None:
             found.extend(CHECKS["envelope.json"](Context({}, content_type=content_type)) or ())
-        return policy.apply(found, checked)
+        return found, checked
 
+    previous = content_of(previous)
     success = full and _is_success(envelope, status_code)
     if success:
         target = "success"
@@ -291,7 +271,9 @@ def _evaluate(
         previous=previous,
         content_type=content_type,
         success=success,
-        flagged=frozenset(violation.pointer for violation in schema_found),
+        flagged=frozenset([violation.pointer for violation in schema_found])
+        if schema_found
+        else _NOTHING,
     )
     flagged = context.flagged
     found = list(schema_found)
@@ -305,7 +287,10 @@ def _evaluate(
         for violation in result:
             if violation.pointer not in flagged:
                 found.append(violation)
-    return policy.apply(found, checked)
+    return found, checked
+
+
+_NOTHING: frozenset[str] = frozenset()
 
 
 def _is_success(envelope: dict[str, Any], status_code: int | None) -> bool:
@@ -388,6 +373,17 @@ class _Policy:
             checked=tuple(sorted(rules)),
             relaxed=tuple(sorted(relaxed.values())),
         )
+
+    def report(self, found: list[Violation]) -> list[Violation]:
+        """The violations to report, sorted, one per rule and pointer."""
+        if not found:  # the usual case
+            return []
+        kept: dict[tuple[str, str], Violation] = {}
+        dropped = self.dropped
+        for violation in found:
+            if violation.rule not in dropped and violation.tag not in dropped:
+                kept.setdefault((violation.rule, violation.pointer), violation)
+        return sorted(kept.values())
 
     @functools.lru_cache(maxsize=256)  # noqa: B019 - policies are few and live as long as the process
     def _checked(self, checked: frozenset[str]) -> tuple[str, ...]:

@@ -111,12 +111,12 @@ _SHORT.maxlong = 40
 
 def short(value: Any) -> str:
     """A bounded repr for messages: a huge or deep value never floods a message."""
-    if isinstance(value, bool) or value is None:
+    if value is None or isinstance(value, bool):
         return {True: "true", False: "false", None: "null"}[value]
-    if isinstance(value, str):
-        return _SHORT.repr(value)
-    if isinstance(value, (int, float)):
-        return _SHORT.repr(value)
+    if isinstance(value, str) and len(value) <= _SHORT.maxstring:
+        return repr(value)  # the common case, without reprlib's machinery
+    if isinstance(value, int) and -(10**15) < value < 10**15:
+        return repr(value)
     return _SHORT.repr(value)
 
 

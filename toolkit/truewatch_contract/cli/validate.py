@@ -88,7 +88,12 @@ def _status(text: str | None) -> int | None:
 
 def run(args: argparse.Namespace) -> int:
     from truewatch_contract import validate as validation  # lazy: keeps `--help` fast
+    from truewatch_contract.schema_engine import default_engine
 
+    try:
+        default_engine()
+    except ValueError as error:
+        raise UsageError(f"TRUEWATCH_ENGINE: {error}") from None
     relax = [part.strip() for item in args.relax for part in item.split(",") if part.strip()]
     if args.kind == "request":
         for option in ("request", "previous", "status"):
@@ -115,7 +120,7 @@ def run(args: argparse.Namespace) -> int:
                 status_code=status,
                 request=request,
                 issue_id=args.issue_id,
-                previous=validation.content_of(previous),
+                previous=previous,
                 include_assumed=args.include_assumed,
                 relax=relax,
             )

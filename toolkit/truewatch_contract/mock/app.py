@@ -23,12 +23,20 @@ import time
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.types import Receive, Scope, Send
 
-from truewatch_contract.mock.errors import BODY_LIMIT, INTERNAL_ERROR, render_envelope
+from truewatch_contract.mock.errors import (
+    BODY_LIMIT,
+    INTERNAL_ERROR,
+    INVALID_PARAMETER,
+    METHOD_NOT_ALLOWED,
+    NOT_FOUND_ROUTE,
+    render_envelope,
+)
 from truewatch_contract.mock.ratelimit import RateLimit
 from truewatch_contract.mock.service import Answer, Clock, Exchange, Service
 from truewatch_contract.mock.state import MockState
@@ -134,6 +142,14 @@ class MockApp(Starlette):
         await super().__call__(scope, receive, send)
 
 
+async def _http_error_handler(request: Request, exc: Exception) -> Response:
+    """Starlette's own 404/405 (a path no route can match, e.g. ``*``), as an envelope."""
+    status = getattr(exc, "status_code", 404)
+    kind = {404: NOT_FOUND_ROUTE, 405: METHOD_NOT_ALLOWED}.get(status, INVALID_PARAMETER)
+    body = render_envelope(status, "null", kind.error_code, kind.message)
+    return Response(body, status_code=status, media_type="application/json")
+
+
 async def _fault_handler(request: Request, exc: Exception) -> Response:
     body = render_envelope(
         INTERNAL_ERROR.status, "null", INTERNAL_ERROR.error_code, INTERNAL_ERROR.message
@@ -176,7 +192,8 @@ def create_app(
             when None.
         control: serve the test-control API under ``/__mock__/``.
 
-    The service is reachable as ``app.state.service`` (and the state as ``app.state.mock_state``).
+    The service is reachable as ``app.state.service`` (and the state as ``app.state.mock_state``);
+    ``service.reset()`` (``POST /__mock__/reset``) brings the state back to what it was here.
     """
     if isinstance(rate_limit, str):
         rate_limit = RateLimit.parse(rate_limit)
@@ -193,7 +210,10 @@ def create_app(
 
         routes.append(Mount(CONTROL_PREFIX, routes=control_routes(service)))
     routes.append(Route("/{path:path}", endpoint=NotFoundEndpoint(service)))
-    app = MockApp(routes=routes, exception_handlers={Exception: _fault_handler})
+    app = MockApp(
+        routes=routes,
+        exception_handlers={Exception: _fault_handler, HTTPException: _http_error_handler},
+    )
     app.update_endpoint = update
     app.state.service = service
     app.state.mock_state = service.state

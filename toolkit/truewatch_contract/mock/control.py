@@ -113,10 +113,8 @@ def control_routes(service: Service) -> list[BaseRoute]:
         except StateError as error:
             return _error(400, str(error))
         with service.state.lock:
-            existing = workspace.find_issue(issue["issueID"]) or workspace.find_issue(issue["uuid"])
-            if existing is not None:
-                workspace.issues.pop(existing["issueID"], None)
-                workspace._by_uuid.pop(existing["uuid"], None)
+            workspace.remove_issue(issue["issueID"])
+            workspace.remove_issue(issue["uuid"])
             workspace.put_issue(copy.deepcopy(issue))
             stored = copy.deepcopy(workspace.issues[issue["issueID"]])
         return JSONResponse(stored)

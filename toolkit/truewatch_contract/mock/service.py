@@ -24,6 +24,10 @@ history stays in order even if the clock steps back); the same status again appe
 again; ``updator`` becomes the acting account and ``updateAt`` the time of the update (never going
 back). ``{}`` (or a body of unknown fields only) changes nothing at all, not even ``updateAt``.
 
+Speed: the verdicts on Content-Type values and on small bodies (by their bytes) are remembered,
+so a client that repeats its bodies pays for the library's validation once; the parsed body is
+never shared between requests, and mutants never use the cache.
+
 Every step is a small method: the catalogue of mutants (`truewatch_contract.mock.mutants`)
 subclasses `Service` and overrides exactly one of them to plant exactly one defect.
 """
@@ -31,6 +35,7 @@ subclasses `Service` and overrides exactly one of them to plant exactly one defe
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -90,7 +95,7 @@ class Exchange:
 
     method: str
     issue_id: str
-    api_keys: list[str] = field(default_factory=list)
+    api_keys: list[str] = field(default_factory=list, repr=False)  # never in a log or a failure
     content_types: list[str] = field(default_factory=list)
     body: bytes | None = b""  # None: larger than the limit (never read past it)
     credential: ApiKey | None = None
@@ -98,6 +103,11 @@ class Exchange:
 
 
 _MISSING = object()
+# What reads like internal detail in any language, whatever a checker's own list says.
+_LEAK_MARKERS = re.compile(
+    r"traceback|exception|error\b|file \"|line \d|\.py\b|site-packages|java\.|\bat \w+\.\w+\(",
+    re.IGNORECASE,
+)
 
 
 class BadBody(Exception):
@@ -114,6 +124,11 @@ class _NonFinite(ValueError):
 
 def _reject_constant(name: str) -> Any:
     raise _NonFinite(name)
+
+
+# One decoder for every body (``json.loads`` with options builds a new one on each call); it
+# refuses the NaN and Infinity literals that Python's json accepts but JSON does not have.
+_json_decode = json.JSONDecoder(parse_constant=_reject_constant).decode
 
 
 def echo(value: str) -> str:
@@ -142,10 +157,11 @@ class Service:
         # Test control of time (/__mock__/clock): a frozen instant, or an offset to the clock.
         self.frozen: float | None = None
         self.offset = 0.0
-        from truewatch_contract import validate_request
+        from truewatch_contract import validate_envelope, validate_request
         from truewatch_contract.schema_engine import resolve_engine
 
         self._validate_request = validate_request
+        self._validate_envelope = validate_envelope
         # Resolved once: the library would otherwise look the engine up on every call.
         self._engine = resolve_engine(None)
         self._verdicts: dict[tuple[bytes, str], str | None] = {}
@@ -222,14 +238,48 @@ class Service:
                 return None
         return self.state.api_keys.get(first)
 
+    def safe(self, message: str) -> str:
+        """
+        A message that echoes client input, made safe to send.
+
+        A client can send a value that reads like a leak (``"Traceback (most recent call
+        last)"``); echoed back, it would make the answer break ``envelope.no-internal-detail``.
+        The library's own rule decides, with a few markers of its own on top (stricter checkers
+        exist): a message flagged loses the echoed value (the part from ``", found"``), and is
+        dropped (``""``) if that is still not enough.
+        """
+        if self._leaks(message):
+            message = message.split(", found ", 1)[0].rstrip(".") + "."
+            if self._leaks(message):
+                return ""
+        return message
+
+    def _leaks(self, message: str) -> bool:
+        if _LEAK_MARKERS.search(message):
+            return True
+        envelope = {
+            "code": 400,
+            "content": None,
+            "errorCode": errors.INVALID_PARAMETER.error_code,
+            "message": message,
+            "success": False,
+            "traceId": "0" * 32,
+        }
+        return any(
+            v.rule == "envelope.no-internal-detail"
+            for v in self._validate_envelope(envelope, status_code=400, engine=self._engine)
+        )
+
     def content_type_verdict(self, values: list[str]) -> str | None:
-        """`check_content_type`, remembered for the few Content-Type values clients send."""
+        """`check_content_type` (made `safe`), remembered for the few values clients send."""
         if self.mutant is not None:
             return self.check_content_type(values)
         key = tuple(values)
         cached = self._content_types.get(key, _MISSING)
         if cached is _MISSING:
             cached = self.check_content_type(values)
+            if cached is not None:
+                cached = self.safe(cached) or "Content-Type: expected application/json"
             if len(self._content_types) >= _VERDICT_CACHE_SIZE:
                 self._content_types.clear()
             self._content_types[key] = cached
@@ -261,7 +311,7 @@ class Service:
         except UnicodeDecodeError as error:
             raise BadBody(f"body: not valid UTF-8 (byte {error.start})") from None
         try:
-            return json.loads(text, parse_constant=_reject_constant)
+            return _json_decode(text)
         except _NonFinite as error:
             raise BadBody(f"body: {error} is not a JSON number") from None
         except json.JSONDecodeError as error:
@@ -281,7 +331,11 @@ class Service:
         """
         raw = exchange.body or b""
         key = None
-        if self.mutant is None and len(raw) <= _VERDICT_CACHE_BODY:
+        if (
+            self.mutant is None
+            and len(raw) <= _VERDICT_CACHE_BODY
+            and len(exchange.issue_id) <= 128
+        ):
             # Mutants may have side effects in their checks: they are never cached.
             key = (raw, exchange.issue_id)
             cached = self._verdicts.get(key, _MISSING)
@@ -312,7 +366,8 @@ class Service:
             return "body: nested too deeply"
         if not violations:
             return None
-        return "; ".join(_field_message(v.pointer, v.message) for v in violations[:3])
+        parts = [self.safe(_field_message(v.pointer, v.message)) for v in violations[:3]]
+        return "; ".join(part for part in parts if part) or "The request body is invalid."
 
     def find_issue(self, credential: ApiKey, issue_id: str) -> Json | None:
         """The issue of the key's own workspace, by ``issueID`` or ``uuid``; never another's."""

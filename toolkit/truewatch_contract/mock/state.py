@@ -115,6 +115,14 @@ class Workspace:
         self.issues[issue["issueID"]] = issue
         self._by_uuid[issue["uuid"]] = issue["issueID"]
 
+    def remove_issue(self, issue_id: str) -> Json | None:
+        """Remove the issue whose ``issueID`` or ``uuid`` is ``issue_id``; return it, or None."""
+        issue = self.find_issue(issue_id)
+        if issue is not None:
+            del self.issues[issue["issueID"]]
+            self._by_uuid.pop(issue["uuid"], None)
+        return issue
+
     def account_info(self, uuid: str) -> Json:
         """The full info of a member, or a blank account object for an id nobody here has."""
         known = self.accounts.get(uuid)

@@ -43,13 +43,30 @@ def suite_path() -> Path:
     return resource_path("contract_tests")
 
 
-def suite_command(ini: Path, *, exitfirst: bool = False) -> list[str]:
+def suite_stages() -> list[tuple[str, list[str]]]:
+    """
+    The suite split for the mutation analysis: its explicit test files (cheap to collect, each
+    aimed at one behaviour) and its generated-input files (``*fuzz*``: slow to collect). Falls
+    back to one stage, the whole suite, when there is no such split.
+    """
+    suite = suite_path()
+    files = sorted(suite.glob("test_*.py"))
+    explicit = [str(p) for p in files if "fuzz" not in p.name]
+    generated = [str(p) for p in files if "fuzz" in p.name]
+    if not explicit or not generated:
+        return [("whole suite", [str(suite)])]
+    return [("scenarios", explicit), ("generated", generated)]
+
+
+def suite_command(
+    ini: Path, *, exitfirst: bool = False, paths: Sequence[str] | None = None
+) -> list[str]:
     suite = suite_path()
     argv = [
         sys.executable,
         "-m",
         "pytest",
-        str(suite),
+        *(paths or [str(suite)]),
         "-p",
         COLLECTOR,
         "-p",
@@ -207,6 +224,7 @@ def run_suite(
     tick_seconds: float = 0.25,
     stop: threading.Event | None = None,
     kill_on_failure: bool = False,
+    paths: Sequence[str] | None = None,
 ) -> SuiteResult:
     """
     Run the suite once, writing its record to ``workdir/record.jsonl``.
@@ -220,6 +238,7 @@ def run_suite(
         stop: set from another thread to stop the run as if interrupted.
         kill_on_failure: kill the suite as soon as the record shows a failure (the mutation
             analysis needs only the first one; pytest's own -x would still shrink the example).
+        paths: the test files or folders to run (default: the whole suite).
     """
     workdir.mkdir(parents=True, exist_ok=True)
     record = workdir / "record.jsonl"
@@ -237,7 +256,7 @@ def run_suite(
     last_probe = 0.0
     with open(output, "wb") as sink, _Signals() as signals:
         child = subprocess.Popen(
-            suite_command(ini, exitfirst=exitfirst),
+            suite_command(ini, exitfirst=exitfirst, paths=paths),
             env=child_env,
             stdin=subprocess.DEVNULL,
             stdout=sink,

@@ -49,6 +49,8 @@ def render_html(result: dict[str, Any]) -> str:
         caught = row["caught_by"] or ""
         detail = row["detail"] or ""
         after = f"{row['time_to_catch_s']:.2f} s" if row["time_to_catch_s"] is not None else "-"
+        if row.get("stage") and row["status"] == "killed":
+            after += f" into the {row['stage']}"
         rows.append(
             f"<tr><td><code>{esc(row['name'])}</code><div class=small>{esc(row['description'])}"
             f"</div></td><td>{esc(row['family'])}</td>"
@@ -75,7 +77,8 @@ def render_html(result: dict[str, Any]) -> str:
         + esc(result.get("max_examples") or "suite default")
         + "</b></span>"
         f"<span>seed: <b>{esc(result.get('seed') or 'suite default')}</b></span>"
-        "<span>mutant runs stop at their first failing test</span></div>"
+        "<span>a mutant run stops at its first failure; the suite's explicit scenarios run "
+        "first, its generated-input tests only for a mutant they did not catch</span></div>"
         "<table><tr><th>mutant</th><th>family</th><th>result</th><th>caught by</th>"
         "<th class=n>after</th><th class=n>run</th></tr>" + "".join(rows) + "</table>"
         "<footer>truewatch-contract mutants · the same data is in mutants.json</footer>"

@@ -1,12 +1,14 @@
 """
 ``truewatch-contract mutants``: does the suite catch every known defect?
 
-The suite runs once against the correct built-in mock and once per mutant
-(``TRUEWATCH_MOCK_MUTANT``), several runs in parallel, each mutant run stopping at its first
-failing test (``-x``). A mutant is *killed* when its run fails, *survives* when it passes, and is an
-*error* when the suite could not judge it. For each kill the table names what caught it first (a
-rule, or the failing test) and how long into the run that was. Every survivor is a gap in the
-suite.
+The suite runs once, whole, against the correct built-in mock, and against each mutant
+(``TRUEWATCH_MOCK_MUTANT``), several runs in parallel. A mutant run is cut short at its first
+failure, and goes in stages: the suite's explicit scenario files first (cheap to start), its
+generated-input files (``*fuzz*``, slow to collect) only when the scenarios did not catch it. So
+a mutant meets the whole suite before it is said to survive. A mutant is *killed* when a run
+fails, *survives* when every stage passes, and is an *error* when the suite could not judge it.
+For each kill the table names what caught it first (a rule, or the failing test) and how long into
+that stage's run it was. Every survivor is a gap in the suite.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from truewatch_contract.runner import BadUsage
-from truewatch_contract.runner.execute import describe_exit, output_tail, run_suite
+from truewatch_contract.runner.execute import describe_exit, output_tail, run_suite, suite_stages
 from truewatch_contract.runner.record import Record, read_record
 from truewatch_contract.runner.redact import Redactor
 from truewatch_contract.runner.report import RunContext, build_report
@@ -54,6 +56,7 @@ class MutantOutcome:
     time_to_catch_s: float | None
     wall_s: float
     requests: int
+    stage: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -68,6 +71,7 @@ class MutantOutcome:
             "time_to_catch_s": self.time_to_catch_s,
             "wall_s": round(self.wall_s, 3),
             "requests": self.requests,
+            "stage": self.stage,
         }
 
 
@@ -175,23 +179,39 @@ def analyse(
     redactor = Redactor()
     correct = MutantInfo(CORRECT, "-", "The built-in mock as it should be: the suite must pass.")
 
+    stages = suite_stages()
+
     def one(info: MutantInfo, workdir: Path) -> MutantOutcome:
         run_env = dict(env)
-        if info.name != CORRECT:
+        is_mutant = info.name != CORRECT
+        if is_mutant:
             run_env["TRUEWATCH_MOCK_MUTANT"] = info.name
-        result = run_suite(
-            run_env,
-            workdir / _safe(info.name),
-            exitfirst=info.name != CORRECT,
-            redactor=redactor,
-            stop=stop,
-            kill_on_failure=info.name != CORRECT,
-        )
-        record = read_record(workdir / _safe(info.name) / "record.jsonl")
-        outcome = judge(info, record, result.exit_code, result.interrupted, result.wall_seconds)
-        if outcome.status == "error":
-            tail = output_tail(result.output, redactor, lines=6)
-            outcome.detail = (outcome.detail or "") + " | " + " / ".join(tail)
+        # The correct mock runs the whole suite at once; a mutant runs stage by stage and stops
+        # at the first stage (and the first failure) that catches it.
+        plan = stages if is_mutant else [("whole suite", [])]
+        wall = 0.0
+        outcome: MutantOutcome | None = None
+        for index, (stage, paths) in enumerate(plan):
+            rundir = workdir / _safe(info.name) / str(index)
+            result = run_suite(
+                run_env,
+                rundir,
+                exitfirst=is_mutant,
+                redactor=redactor,
+                stop=stop,
+                kill_on_failure=is_mutant,
+                paths=paths or None,
+            )
+            wall += result.wall_seconds
+            record = read_record(rundir / "record.jsonl")
+            outcome = judge(info, record, result.exit_code, result.interrupted, wall)
+            outcome.stage = stage
+            if outcome.status == "error":
+                tail = output_tail(result.output, redactor, lines=6)
+                outcome.detail = (outcome.detail or "") + " | " + " / ".join(tail)
+            if outcome.status != "survived":
+                break
+        assert outcome is not None
         with lock:
             done[0] += 1
             if echo is not None:
@@ -362,6 +382,8 @@ def summarise(
 def _progress_line(done: int, total: int, outcome: MutantOutcome, elapsed: float) -> str:
     what = outcome.caught_by or outcome.detail or ""
     at = f" at {outcome.time_to_catch_s} s" if outcome.time_to_catch_s is not None else ""
+    if outcome.stage and outcome.status == "killed":
+        at += f" ({outcome.stage})"
     return (
         f"  [{done:>3}/{total}] {elapsed:6.1f} s  {outcome.status:<11} {outcome.name}"
         + (f"  by {what}{at}" if outcome.status in ("killed", "failed") else "")
