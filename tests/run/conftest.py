@@ -392,10 +392,14 @@ MAX_EXAMPLES = "8"
 def mock_run(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> tuple[subprocess.CompletedProcess[str], Path]:
-    """One run of the command against the built-in mock (shared: it takes a few seconds)."""
+    """
+    One run against the built-in mock, started as the README says (``scripts/run``, which runs
+    ``truewatch-contract run`` in the checkout's .venv). Shared: it takes a few seconds.
+    """
     reports = tmp_path_factory.mktemp("mock-run") / "reports"
+    script = Path(__file__).resolve().parents[2] / "scripts" / "run"
     done = subprocess.run(
-        command("--max-examples", MAX_EXAMPLES, "--report-dir", str(reports)),
+        [str(script), "--max-examples", MAX_EXAMPLES, "--report-dir", str(reports)],
         capture_output=True, text=True, timeout=180, env=clean_env(), check=False,
     )  # fmt: skip
     return done, reports

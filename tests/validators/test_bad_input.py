@@ -30,7 +30,7 @@ from truewatch_contract import (
 from truewatch_contract.jsonscan import MAX_DEPTH
 
 FUZZ = settings(
-    max_examples=250,
+    max_examples=200,
     derandomize=True,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
@@ -188,3 +188,32 @@ def test_issue_id_must_be_json() -> None:
         evaluate_request({}, issue_id=b"04a0")
     assert [v.rule for v in validate_request({}, issue_id=math.nan)] == ["request.issue-id"]
     assert validate_request({}, issue_id=ISSUE_ID) == []
+
+
+any_python = st.recursive(
+    st.one_of(json_values, non_json_leaves, st.just(math.nan)),
+    lambda children: st.one_of(
+        st.lists(children, max_size=4),
+        st.tuples(children),
+        st.dictionaries(
+            st.one_of(st.text(max_size=4), st.integers(), st.none(), st.booleans()),
+            children,
+            max_size=4,
+        ),
+    ),
+    max_leaves=12,
+)
+
+
+@settings(FUZZ, max_examples=150)
+@given(value=any_python, status=st.one_of(st.none(), st.integers(100, 599)))
+def test_any_python_value_gives_violations_or_a_type_error(value: Any, status: int | None) -> None:
+    for check in (
+        lambda: validate_request(value, issue_id="x"),
+        lambda: validate_response(value, status_code=status, request=value, previous=value),
+        lambda: validate_envelope(value, status_code=status),
+    ):
+        try:
+            all_violations(check())
+        except TypeError as error:
+            assert "JSON" in str(error)

@@ -39,6 +39,10 @@ def run_command(args: argparse.Namespace) -> int:
         reason = probe(plan.base_url)
         if reason is not None:
             raise BadUsage(f"target unreachable: {reason} (nothing was run, no report written)")
+    try:
+        plan.report_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise BadUsage(f"--report-dir: cannot create {plan.report_dir}: {error.strerror}") from None
     redactor = Redactor([*plan.secrets, *mock_secrets(plan)])
     err = sys.stderr
     if not quiet:
@@ -83,9 +87,12 @@ def run_command(args: argparse.Namespace) -> int:
         max_examples=plan.max_examples,
     )
     report = build_report(record, context)
-    paths = write_reports(report, plan.report_dir)
-    output_path = plan.report_dir / SUITE_OUTPUT
-    output_path.write_text("\n".join(tail) + "\n", encoding="utf-8")
+    try:
+        paths = write_reports(report, plan.report_dir)
+        (plan.report_dir / SUITE_OUTPUT).write_text("\n".join(tail) + "\n", encoding="utf-8")
+    except OSError as error:
+        print(summarize(report), flush=True)
+        raise BadUsage(f"cannot write the reports to {plan.report_dir}: {error.strerror}") from None
     if suite_error:
         print("\n".join(tail[-25:]), file=err)
     print(summarize(report, paths), flush=True)

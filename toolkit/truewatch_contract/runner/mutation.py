@@ -155,7 +155,11 @@ def mutants_command(args: argparse.Namespace) -> int:
     result["seed"] = seed
     from truewatch_contract.runner.mutants_report import render_table, write_mutant_reports
 
-    paths = write_mutant_reports(result, report_dir)
+    try:
+        paths = write_mutant_reports(result, report_dir)
+    except OSError as error:
+        print(render_table(result))
+        raise BadUsage(f"cannot write the reports to {report_dir}: {error.strerror}") from None
     print(render_table(result))
     print("  reports: " + ", ".join(str(p) for p in paths))
     code: int = result["exit_code"]
