@@ -355,7 +355,15 @@ class Suite:
         """Put the test issue's status and assignees back; return a problem, or None."""
         if self.initial is None:
             return None
+        if self.empty_ok:
+            # A broken server may have changed the issue while answering an error: look first.
+            self.send("contract_tests::session", "restore", {})
         current = self.current or {}
+        if not self.initial["assigner"] and current.get("assigner"):
+            return (
+                "the test issue had no assignees and now has some; an empty list cannot be "
+                "sent, so they must be removed by hand"
+            )
         body: dict[str, Any] = {}
         if current.get("issueStatus") != self.initial["issueStatus"]:
             body["issueStatus"] = self.initial["issueStatus"]
@@ -393,7 +401,7 @@ def _records(content: Any) -> list[Any]:
 
 def _multi_headers(pairs: list[tuple[str, str]]) -> Any:
     """Headers that may repeat a name (a duplicated DF-API-KEY goes out as two lines)."""
-    from urllib3 import HTTPHeaderDict
+    from urllib3._collections import HTTPHeaderDict  # also in urllib3 1.26
 
     headers = HTTPHeaderDict()
     for name, value in pairs:

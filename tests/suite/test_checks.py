@@ -64,6 +64,7 @@ def error(status: int, code: str = "ft.X") -> dict[str, Any]:
         (exchange({"issueStatus": "level"}, key=None), Expectation.REJECT),
         (exchange({"issueStatus": "Resolved"}, issue="f" * 32), Expectation.FOREIGN),
         (exchange({"issueStatus": "Resolved"}, issue="abc"), Expectation.UNKNOWN),
+        (exchange({"issueStatus": "Resolved"}, issue=".."), Expectation.ROUTE),
     ],
 )
 def test_expectation_comes_from_the_request(made: Exchange, expected: str) -> None:

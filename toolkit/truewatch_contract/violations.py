@@ -92,7 +92,13 @@ def escape_token(token: object) -> str:
 
 def pointer(path: Iterable[object]) -> str:
     """The RFC 6901 pointer of a path of keys and indexes."""
-    return "".join("/" + escape_token(token) for token in path)
+    parts = []
+    for token in path:
+        text = str(token)
+        if "~" in text or "/" in text:
+            text = text.replace("~", "~0").replace("/", "~1")
+        parts.append(text)
+    return "/" + "/".join(parts) if parts else ""
 
 
 def join(base: str, *tokens: object) -> str:

@@ -69,7 +69,7 @@ table { border-collapse: collapse; width: 100%; margin: 4px 0 8px; }
 th, td { text-align: left; padding: 4px 8px; border-bottom: 1px solid var(--line);
   vertical-align: top; }
 th { background: var(--bg); font-weight: 600; }
-td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
+td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 tr.zero td { color: var(--muted); }
 .grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(270px, 1fr));
   gap: 6px 24px; }
