@@ -55,6 +55,48 @@ def suite_run(workdir: Path) -> tuple[int, float, bool]:
     return count, elapsed, done.returncode == 0
 
 
+def judge_cost(record: Path) -> float:
+    """Seconds per `judge()` call, replaying the record's exchanges (the key put back in)."""
+    from truewatch_contract.checks import Exchange, Policy, judge
+    from truewatch_contract.mock import MockState
+
+    info = MockState.default().connection_info("http://127.0.0.1")
+    policy = Policy(
+        api_key=info["api_key"],
+        issue_ids=frozenset({info["issue_id"]}),
+        foreign_issue_id=info["foreign_issue_id"],
+        relaxed=frozenset(),
+    )
+    exchanges = []
+    for line in record.read_text().splitlines():
+        item = json.loads(line)
+        if item["kind"] != "exchange" or item["response"] is None:
+            continue
+        request, response = item["request"], item["response"]
+        headers = dict(request["headers"])
+        if "DF-API-KEY" in headers:
+            headers["DF-API-KEY"] = info["api_key"]
+        sent = request["body_text"] if request["body"] is None else json.dumps(request["body"])
+        got = response["text"] if response["body"] is None else json.dumps(response["body"])
+        exchanges.append(
+            Exchange(
+                method=request["method"],
+                url="http://127.0.0.1" + request["path"],
+                request_headers=headers,
+                request_body=(sent or "").encode(),
+                status=response["status"],
+                response_headers=response["headers"],
+                response_body=(got or "").encode(),
+            )
+        )
+    judge(exchanges[0], policy)  # warm the caches (spec, compiled schemas)
+    started = time.perf_counter()
+    for _ in range(3):
+        for exchange in exchanges:
+            judge(exchange, policy)
+    return (time.perf_counter() - started) / (3 * len(exchanges))
+
+
 def st_run(
     base_url: str, key: str, issue: str, examples: int, seed: int, hooks: bool
 ) -> tuple[float, float, int]:
@@ -108,12 +150,18 @@ def main() -> int:
 
     with tempfile.TemporaryDirectory() as tmp:
         count, seconds, passed = suite_run(Path(tmp))
+        per_judge = judge_cost(Path(tmp) / "record.jsonl")
     print("1. default suite run against the built-in mock (pytest contract_tests)")
     print(
         f"   judged requests: {count}, wall time: {seconds:.1f} s, "
         f"{count / seconds:.0f} requests/s,"
     )
     print(f"   green: {passed}; goal >= 1000 requests under 60 s: {count >= 1000 and seconds < 60}")
+    print(
+        f"   the suite's judgement of one exchange (library rules + behaviour rules), re-run in "
+        f"process over the record: {1000 * per_judge:.2f} ms, "
+        f"{100 * per_judge * count / seconds:.1f} % of the run's wall time"
+    )
 
     wall: dict[bool, list[float]] = {False: [], True: []}
     cpu: dict[bool, list[float]] = {False: [], True: []}

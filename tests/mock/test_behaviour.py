@@ -150,7 +150,7 @@ def test_assigner_replaces_the_list_and_assignerinfo_follows_in_order(mock: Any)
     assert content["assigner"] == body["assigner"]
     assert [a["uuid"] for a in content["assignerInfo"]] == body["assigner"]
     known = content["assignerInfo"][1]
-    assert known["email"] == "zhang.min@example-corp.com" and known["username"]
+    assert known["email"] == "priya.nair@example-corp.com" and known["username"]
     blank = content["assignerInfo"][0]
     assert blank == {
         "uuid": UNKNOWN_ACCOUNT,

@@ -48,9 +48,10 @@ def test_the_printer_writes_a_line_every_few_seconds_off_a_terminal() -> None:
     progress = Progress(requests=12, tests_done=3, tests_failed=1, violations=2, started_at=1.0)
     for elapsed in (1.0, 4.0, 5.5, 6.0, 11.0):
         printer.tick(progress, elapsed)
-    printer.done()
+    printer.done(progress, 12.0)
     lines = stream.getvalue().splitlines()
-    assert len(lines) == 2
+    assert len(lines) == 3  # two ticks and the final count
+    assert lines[-1].split()[0] == "12.0"
     assert " ".join(lines[0].split()) == "5.5 s 12 requests, 3 tests done (1 failed), 2 violations"
 
 
@@ -59,3 +60,18 @@ def test_a_quiet_printer_prints_nothing() -> None:
     printer = ProgressPrinter(stream, enabled=False)
     printer.tick(Progress(requests=1), 100.0)
     assert stream.getvalue() == ""
+
+
+def test_a_suite_that_never_started_or_could_not_collect_is_a_suite_error() -> None:
+    from truewatch_contract.runner.command import _suite_error
+    from truewatch_contract.runner.record import Record
+
+    never_started = _suite_error(Record(), 1, interrupted=False, lost=None)
+    assert never_started is not None and "could not start" in never_started
+    collect = Record(session_started_at=1.0, collect_errors=[("contract_tests/x.py", "boom")])
+    assert "could not be collected" in str(_suite_error(collect, 2, interrupted=False, lost=None))
+    assert "no tests collected" in str(
+        _suite_error(Record(session_started_at=1.0), 5, interrupted=False, lost=None)
+    )
+    assert _suite_error(Record(session_started_at=1.0), 1, interrupted=False, lost=None) is None
+    assert _suite_error(Record(), 1, interrupted=True, lost=None) is None

@@ -201,3 +201,17 @@ def test_huge_bodies_are_cut_in_reports(tmp_path: Path, synthetic: Any) -> None:
     lines[-5]["curl"] = "curl " + "y" * 2_000_000
     report = _report(synthetic.write_lines(tmp_path / "r.jsonl", lines))
     assert len(json.dumps(report)) < 200_000
+
+
+def test_lone_surrogates_from_a_hostile_server_do_not_break_the_reports(
+    tmp_path: Path, synthetic: Any
+) -> None:
+    lines = synthetic.failing_lines()
+    lines[-5]["response"]["body"]["message"] = "\ud800 bad"
+    lines[-5]["violations"][0]["message"] = "found \udfff"
+    # json.dumps escapes them (\ud800), as the suite's writer does; reading gives them back.
+    report = _report(synthetic.write_lines(tmp_path / "r.jsonl", lines))
+    paths = write_reports(report, tmp_path / "reports")
+    for path in paths:
+        assert "\ufffd" in path.read_text(encoding="utf-8")
+    assert "\ufffd" in summarize(report, paths)

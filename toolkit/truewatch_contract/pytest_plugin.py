@@ -32,7 +32,7 @@ class TruewatchMock:
 
     Attributes:
         base_url: ``http://127.0.0.1:<port>``.
-        api_key: the main workspace's key (acts as ``acnt_8b4bd2b8782646f3ba8f6554193f5997``).
+        api_key: the main workspace's key (acts as ``acnt_93dfc910d94eea1c09f45d5e8f648457``).
         issue_id: the page's example issue (``04a0bb44b28e9ff1e01f87828af622b9``).
         assignees: the ids of the main workspace's member accounts.
         foreign_api_key, foreign_issue_id: a second workspace's key and issue.

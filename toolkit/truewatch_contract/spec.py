@@ -48,7 +48,7 @@ def _load_cached() -> dict[str, Any]:
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     with spec_path().open("rb") as handle:
-        document = yaml.load(handle, Loader=loader)  # noqa: S506 - a safe loader
+        document = yaml.load(handle, Loader=loader)
     if not isinstance(document, dict):
         raise ValueError(f"{spec_path()} does not hold an OpenAPI document")
     return document

@@ -2,9 +2,11 @@
 The default seed: a workspace as a real one looks.
 
 - Workspace ``wksp_84c4a0044edc4f878ea88e4517659bda`` with four member accounts (full account info,
-  real-looking e-mails as in the spec's example), among them the acting account of the default key
-  (``acnt_8b4bd2b8782646f3ba8f6554193f5997``, the page's ``updator``) and
-  ``acnt_3875a23398de4c92a5fc68a1c49a664b`` (the page's assignee).
+  real-looking e-mails as in the spec's example), among them the page's ``updator``
+  (``acnt_8b4bd2b8782646f3ba8f6554193f5997``), the page's assignee
+  (``acnt_3875a23398de4c92a5fc68a1c49a664b``) and the acting account of the default key
+  (``acnt_93dfc910d94eea1c09f45d5e8f648457``). The key acts as someone other than the issue's last
+  updator on purpose: a server that never updates ``updator`` is then visible at the first update.
 - The page's example issue ``04a0bb44b28e9ff1e01f87828af622b9`` /
   ``isset_3572af454e1d48918612304f0f22237f`` with exactly the page's content and history, and two
   more issues (a fresh one nobody is assigned to, one being worked on).
@@ -21,7 +23,8 @@ from typing import Any
 
 WORKSPACE = "wksp_84c4a0044edc4f878ea88e4517659bda"
 FOREIGN_WORKSPACE = "wksp_5d1e7c0b9a3f4e26b8c4d2a1f0e9b7c6"
-ACTING_ACCOUNT = "acnt_8b4bd2b8782646f3ba8f6554193f5997"
+PAGE_UPDATOR = "acnt_8b4bd2b8782646f3ba8f6554193f5997"
+ACTING_ACCOUNT = "acnt_93dfc910d94eea1c09f45d5e8f648457"
 PAGE_ASSIGNEE = "acnt_3875a23398de4c92a5fc68a1c49a664b"
 PAGE_ISSUE_ID = "04a0bb44b28e9ff1e01f87828af622b9"
 PAGE_ISSUE_UUID = "isset_3572af454e1d48918612304f0f22237f"
@@ -48,9 +51,9 @@ def _account(uuid: str, email: str, mobile: str = "", nickname: str = "") -> dic
 
 
 _ACCOUNTS = [
-    _account(ACTING_ACCOUNT, "zhang.min@example-corp.com", "13917246680", "Min"),
+    _account(PAGE_UPDATOR, "zhang.min@example-corp.com", "13917246680", "Min"),
     _account(PAGE_ASSIGNEE, "lin.wei@example-corp.com", "17316567690"),
-    _account("acnt_93dfc910d94eea1c09f45d5e8f648457", "priya.nair@example-corp.com", "", "Priya"),
+    _account(ACTING_ACCOUNT, "priya.nair@example-corp.com", "", "Priya"),
     _account("acnt_08a1e09a985fc25ca81a84b012b43a48", "tomas.berg@example-corp.com", "46701234567"),
 ]
 
@@ -65,14 +68,14 @@ _PAGE_ISSUE: dict[str, Any] = {
         "firstTime": 1770102900086,
         "statusChangeRecords": [
             {"time": 1770103057, "status": "Triage", "operator": "sys"},
-            {"status": "Resolved", "time": 1772788899, "operator": ACTING_ACCOUNT},
+            {"status": "Resolved", "time": 1772788899, "operator": PAGE_UPDATOR},
         ],
     },
     "id": 39,
     "uuid": PAGE_ISSUE_UUID,
     "status": 0,
     "creator": "sys",
-    "updator": ACTING_ACCOUNT,
+    "updator": PAGE_UPDATOR,
     "createAt": 1769011233,
     "deleteAt": -1,
     "updateAt": 1772788899.2923098,
@@ -142,10 +145,10 @@ def default_state_dict() -> dict[str, Any]:
         1776840311902,
         [
             {"time": 1776840318, "status": "Triage", "operator": "sys"},
-            {"time": 1776926701, "status": "Assigned", "operator": ACTING_ACCOUNT},
+            {"time": 1776926701, "status": "Assigned", "operator": PAGE_UPDATOR},
             {"time": 1777012833, "status": "Working", "operator": PAGE_ASSIGNEE},
         ],
-        [PAGE_ASSIGNEE, "acnt_93dfc910d94eea1c09f45d5e8f648457"],
+        [PAGE_ASSIGNEE, ACTING_ACCOUNT],
         1777012833.5518372,
         PAGE_ASSIGNEE,
     )

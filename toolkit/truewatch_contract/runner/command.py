@@ -64,7 +64,7 @@ def run_command(args: argparse.Namespace) -> int:
             echo=(lambda line: print(line, flush=True)) if verbose else None,
             redactor=redactor,
         )
-        printer.done()
+        printer.done(result.progress, result.wall_seconds)
         record = read_record(Path(tmp) / "record.jsonl")
         tail = output_tail(result.output, redactor, lines=400)
     lost = result.target_lost
@@ -143,12 +143,14 @@ class ProgressPrinter:
         self._tty = stream.isatty()
         self._every = 0.5 if self._tty else every
         self._last = 0.0
-        self._shown = False
 
     def tick(self, progress: Progress, elapsed: float) -> None:
         if not self._enabled or elapsed - self._last < self._every:
             return
         self._last = elapsed
+        self._show(progress, elapsed)
+
+    def _show(self, progress: Progress, elapsed: float) -> None:
         if progress.started_at is None and not progress.requests:
             line = f"  {elapsed:6.1f} s  starting the suite"
         else:
@@ -164,9 +166,12 @@ class ProgressPrinter:
         else:
             self._stream.write(line + "\n")
         self._stream.flush()
-        self._shown = True
 
-    def done(self) -> None:
-        if self._enabled and self._tty and self._shown:
+    def done(self, progress: Progress, elapsed: float) -> None:
+        """The final count, always shown (a short run may end before the first tick)."""
+        if not self._enabled:
+            return
+        self._show(progress, elapsed)
+        if self._tty:
             self._stream.write("\n")
             self._stream.flush()

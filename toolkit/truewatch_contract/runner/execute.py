@@ -259,6 +259,9 @@ def run_suite(
             suite_command(ini, exitfirst=exitfirst, paths=paths),
             env=child_env,
             stdin=subprocess.DEVNULL,
+            # Its working directory is the run's own: Hypothesis's example database and any other
+            # droppings go there and are removed with it, not left in the user's project.
+            cwd=workdir,
             stdout=sink,
             stderr=subprocess.STDOUT,
             # Its own session: a terminal's Ctrl-C reaches only us, and we forward exactly one.

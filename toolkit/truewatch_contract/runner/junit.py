@@ -81,7 +81,9 @@ def _rules_suite(report: Report) -> ET.Element:
         error.text = _clean("\n".join(report.get("notes", [])))
         cases.append(case)
     for row in report.get("rules", []):
-        case = ET.Element("testcase", classname=f"rules.{row['scope']}", name=row["id"], time="0")
+        case = ET.Element(
+            "testcase", classname=_clean(f"rules.{row['scope']}"), name=_clean(row["id"]), time="0"
+        )
         tally = (
             f"{row['id']} [{row['tag']}]: {row['statement']}\n"
             f"checked {row['checked']}, held {row['held']}, broke {row['broke']}"
@@ -123,7 +125,10 @@ def _tests_suite(report: Report) -> ET.Element:
     for test in report.get("tests", []):
         classname, name = _split_nodeid(test["test"])
         case = ET.Element(
-            "testcase", classname=classname, name=name, time=_seconds(test["duration_s"])
+            "testcase",
+            classname=_clean(classname),
+            name=_clean(name),
+            time=_seconds(test["duration_s"]),
         )
         message = _clean(test.get("message") or "")
         first_line = message.strip().splitlines()[-1][:300] if message.strip() else ""

@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 import tempfile
 import threading
 import time
 from collections.abc import Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -186,6 +187,8 @@ def analyse(
     stages = suite_stages()
 
     def one(info: MutantInfo, workdir: Path) -> MutantOutcome:
+        if stop.is_set():
+            return _not_run(info)
         run_env = dict(env)
         is_mutant = info.name != CORRECT
         if is_mutant:
@@ -227,22 +230,57 @@ def analyse(
         env = with_bytecode_cache(env, workdir / "pycache")
         # The correct mock runs the whole suite: start it first so it does not finish last.
         order = [correct, *mutants]
-        with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        with _StopOnSignal(stop), ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
             futures: dict[str, Future[MutantOutcome]] = {
                 info.name: pool.submit(one, info, workdir) for info in order
             }
-            try:
-                for name, future in futures.items():
+            pending = set(futures.values())
+            while pending:
+                _, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+                if stop.is_set():
+                    for future in pending:
+                        future.cancel()
+            for name, future in futures.items():
+                if not future.cancelled():
                     outcomes[name] = future.result()
-            except KeyboardInterrupt:
-                stop.set()
-                for future in futures.values():
-                    future.cancel()
-                for name, future in futures.items():
-                    if not future.cancelled():
-                        outcomes[name] = future.result()
     wall = time.monotonic() - started
     return summarise(outcomes, [correct, *mutants], wall, jobs, interrupted=stop.is_set())
+
+
+class _StopOnSignal:
+    """Ctrl-C or SIGTERM stops the analysis: every running suite is interrupted, none started."""
+
+    def __init__(self, stop: threading.Event) -> None:
+        self._stop = stop
+        self._old: dict[int, Any] = {}
+
+    def __enter__(self) -> _StopOnSignal:
+        if threading.current_thread() is threading.main_thread():
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                self._old[sig] = signal.signal(sig, self._handle)
+        return self
+
+    def _handle(self, signum: int, frame: Any) -> None:
+        self._stop.set()
+
+    def __exit__(self, *exc: object) -> None:
+        for sig, handler in self._old.items():
+            signal.signal(sig, handler)
+
+
+def _not_run(info: MutantInfo) -> MutantOutcome:
+    return MutantOutcome(
+        name=info.name,
+        family=info.family,
+        description=info.description,
+        status="interrupted",
+        caught_by=None,
+        caught_kind=None,
+        detail="not run: the analysis was interrupted",
+        time_to_catch_s=None,
+        wall_s=0.0,
+        requests=0,
+    )
 
 
 def with_bytecode_cache(env: Mapping[str, str], directory: Path) -> dict[str, str]:
@@ -277,6 +315,8 @@ def judge(
     found = caught is not None
     if info.name == CORRECT:
         status = "failed" if found else {"passed": "passed"}.get(verdict, "error")
+        if status == "error" and verdict == "interrupted":
+            status = "interrupted"
     elif found or verdict == "failed":
         status = "killed"
     elif verdict == "passed":
@@ -359,7 +399,7 @@ def summarise(
         and counts["killed"] == len(order) - 1
     )
     problems = []
-    if correct is None or correct.status != "passed":
+    if correct is None or correct.status not in ("passed", "interrupted"):
         detail = f": {correct.caught_by or correct.detail}" if correct else ""
         problems.append(f"the correct mock does not pass the suite{detail}")
     if counts["survived"]:

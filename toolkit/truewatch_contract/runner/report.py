@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -97,8 +98,25 @@ def build_report(record: Record, context: RunContext) -> Report:
         "timings": _timings(record.exchanges),
         "record": {"damaged_lines": record.damaged_lines, "runs": record.runs_seen},
     }
-    redacted: Report = context.redactor.deep(report)
+    redacted: Report = _scrub(context.redactor.deep(report))
     return redacted
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _scrub(value: Any) -> Any:
+    """
+    Replace lone surrogates (a hostile server can send ``"\\ud800"`` in its JSON) so that every
+    report can be written as UTF-8.
+    """
+    if isinstance(value, str):
+        return _SURROGATE.sub("\ufffd", value)
+    if isinstance(value, dict):
+        return {_scrub(k): _scrub(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_scrub(v) for v in value]
+    return value
 
 
 def _version() -> str:
