@@ -63,7 +63,11 @@ def test_the_built_in_mock_needs_no_option_and_inherits_no_record() -> None:
     ("argv", "env", "message"),
     [
         (["--base-url", "ftp://x"], {}, "--base-url: 'ftp://x' is not an http(s) URL"),
-        (["--base-url", "http://h"], {}, "TRUEWATCH_API_KEY is required"),
+        (
+            ["--base-url", "http://h"],
+            {},
+            "--api-key / TRUEWATCH_API_KEY is required when --base-url is set",
+        ),
         (["--max-examples", "many"], {}, "--max-examples: 'many' is not a whole number"),
         (["--max-examples", "0"], {}, "--max-examples: 0 is out of range"),
         (["--seed", "-1"], {}, "--seed: -1 is out of range"),
@@ -71,7 +75,7 @@ def test_the_built_in_mock_needs_no_option_and_inherits_no_record() -> None:
         (["--rate-limit", "fast"], {}, "--rate-limit: 'fast' is not a rate"),
         (["--assignees", "bob"], {}, "--assignees: 'bob' is not an account id"),
         (["--api-key", KEY], {}, "--api-key needs --base-url"),
-        ([], {"TRUEWATCH_SEED": "x"}, "TRUEWATCH_SEED: 'x' is not a whole number"),
+        ([], {"TRUEWATCH_SEED": "x"}, "--seed / TRUEWATCH_SEED: 'x' is not a whole number"),
         (["--api-key-file", "/nonexistent/key"], REMOTE, "--api-key-file: cannot read"),
     ],
 )

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import os
+import re
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -117,10 +118,15 @@ def plan_run(
 
 
 def _name_option(message: str, given: Mapping[str, str]) -> str:
-    """Say ``--seed`` rather than ``TRUEWATCH_SEED`` when the value came from the command line."""
-    for variable, option in given.items():
-        if message.startswith((variable + ":", variable + " ")):
-            return option + message[len(variable) :]
+    """
+    Name the option a user of ``run`` types, not only the suite's variable.
+
+    A value that came from the command line is named by its option (``--seed``); any other
+    variable the message names gets its option beside it (``--issue-id (TRUEWATCH_ISSUE_ID)``).
+    """
+    for _, variable, option in OPTIONS:
+        spelled = given.get(variable) or f"{option} / {variable}"
+        message = re.sub(rf"\b{variable}\b", spelled, message)
     return message
 
 
