@@ -32,7 +32,7 @@ from truewatch_contract.checks import (
     record_exchange,
     violation,
 )
-from truewatch_contract.pacing import TokenBucket, paced_session
+from truewatch_contract.pacing import TokenBucket, is_rate_limited, paced_session
 from truewatch_contract.recording import AUTH_HEADER, Recorder, Redactor
 from truewatch_contract.target import Target, TargetError
 
@@ -199,6 +199,23 @@ class Suite:
 
         ``key``: the target's key by default, ``None`` for no header, or a string to send.
         """
+        exchange = self.transmit(
+            body, issue_id=issue_id, method=method, raw=raw, key=key, headers=headers
+        )
+        prev = self.current if previous is _DEFAULT else previous
+        return self.conclude(test, phase, exchange, previous=prev, expectation=expectation)
+
+    def transmit(
+        self,
+        body: Any = None,
+        *,
+        issue_id: str | None = None,
+        method: str = "POST",
+        raw: bytes | None = None,
+        key: Any = _DEFAULT,
+        headers: Mapping[str, str] | list[tuple[str, str]] | None = None,
+    ) -> Exchange:
+        """Send one request and return the exchange, not judged yet (see `send`)."""
         issue = self.target.issue_id if issue_id is None else issue_id
         data = raw if raw is not None else (None if body is None else json.dumps(body).encode())
         header_list: list[tuple[str, str]] = [("Content-Type", "application/json")]
@@ -212,9 +229,19 @@ class Suite:
             header_list += list(headers.items())
         elif headers is not None:
             header_list += list(headers)
-        exchange = self._send(method, self.url(issue), header_list, data)
-        prev = self.current if previous is _DEFAULT else previous
-        verdict = judge(exchange, self.policy, previous=prev, expectation=expectation)
+        return self._send(method, self.url(issue), header_list, data)
+
+    def conclude(
+        self,
+        test: str,
+        phase: str,
+        exchange: Exchange,
+        *,
+        previous: Any,
+        expectation: str | None = None,
+    ) -> Sent:
+        """Judge an exchange, write its record line and learn the issue's new state."""
+        verdict = judge(exchange, self.policy, previous=previous, expectation=expectation)
         record_exchange(
             self.recorder, exchange, verdict, self.redactor, test=test, phase=phase, mode=None
         )
@@ -234,6 +261,7 @@ class Suite:
             pairs.append(("Content-Length", str(len(data))))
         prepared.headers = _multi_headers(pairs)
         started = time.perf_counter()
+        sent_at = time.time()
         try:
             response = self.session.send(prepared, timeout=30)
         except requests.RequestException as error:
@@ -257,6 +285,8 @@ class Suite:
             response_headers=dict(response.headers),
             response_body=response.content,
             elapsed_ms=(time.perf_counter() - started) * 1000,
+            sent_at=sent_at,
+            received_at=time.time(),
         )
 
     # -- verdicts -----------------------------------------------------------------------
@@ -289,25 +319,18 @@ class Suite:
         if not isinstance(before, dict):
             return
         probe: dict[str, Any] = {} if self.empty_ok else {"issueStatus": before.get("issueStatus")}
-        sent = self.send(test, "probe", probe, previous=before)
-        after = sent.content
-        if sent.status != 200 or not isinstance(after, dict):
+        exchange = self.transmit(probe)
+        answer = exchange.json_body()[1]
+        after = answer.get("content") if isinstance(answer, dict) else None
+        if exchange.status != 200 or not isinstance(after, dict):
+            sent = self.conclude(test, "probe", exchange, previous=before)
             self.require(sent, "probe after a rejected request")
             return  # rate limited: nothing to compare
-        old, new = _records(before), _records(after)
-        grown = len(new) - len(old)
-        changed = [
-            name
-            for name, ok in (
-                ("issueStatus", after.get("issueStatus") == before.get("issueStatus")),
-                ("assigner", after.get("assigner") == before.get("assigner")),
-                (
-                    "statusChangeRecords",
-                    new[: len(old)] == old and grown <= (0 if self.empty_ok else 1),
-                ),
-            )
-            if not ok
-        ]
+        changed = _changes(before, after, self.empty_ok)
+        # A change is the rejected request's doing, not the probe's: the probe is then judged
+        # against what the suite last saw answered (if that request got a 200), else alone.
+        previous = before if not changed else (None if self.current is before else self.current)
+        sent = self.conclude(test, "probe", exchange, previous=previous)
         self.behaviour(
             test,
             rule_id,
@@ -321,6 +344,7 @@ class Suite:
     def learn_initial(self) -> None:
         """Learn the test issue's status and assignees before anything changes them."""
         sent = self.send("contract_tests::session", "setup", {}, previous=None)
+        self._check_access(sent)
         if sent.status == 200 and isinstance(sent.content, dict):
             self.empty_ok = True
             self._set_initial(sent.content)
@@ -328,6 +352,7 @@ class Suite:
         # The target rejects `{}`: a status update tells the status from the history it returns.
         before = int(time.time()) - 1
         sent = self.send("contract_tests::session", "setup", {"issueStatus": "Triage"})
+        self._check_access(sent)
         content = sent.content
         if sent.status != 200 or not isinstance(content, dict):
             raise RuntimeError(
@@ -343,6 +368,31 @@ class Suite:
         ):
             status = str(records[-2].get("status"))
         self._set_initial({**content, "issueStatus": status})
+
+    def _check_access(self, sent: Sent) -> None:
+        """
+        Stop the session with one line (pytest's usage error, exit 4) when the first answer
+        says the configuration is wrong: no connection, or the key or the issue refused. On the
+        built-in mock (and its mutants) such an answer is the server's fault: tests report it.
+        """
+        if self.target.builtin_mock:
+            return
+        status = sent.status
+        if status is None:
+            _stop(f"target unreachable: {_network_reason(sent.exchange.error or '')}")
+        body = sent.body
+        code = body.get("errorCode") if isinstance(body, dict) else None
+        answer = f"{status} {code}" if isinstance(code, str) and code else f"HTTP {status}"
+        first = f"the target answered {answer} to the first update of TRUEWATCH_ISSUE_ID"
+        if is_rate_limited(status or 0, body):
+            _stop(f"{first} (its rate limit, after retries): set TRUEWATCH_RATE_LIMIT lower")
+        if status in (401, 403):
+            _stop(f"{first}: check TRUEWATCH_API_KEY")
+        if status == 404:
+            _stop(
+                f"{first}: check TRUEWATCH_ISSUE_ID (an issue of the workspace of "
+                "TRUEWATCH_API_KEY) and TRUEWATCH_BASE_URL"
+            )
 
     def _set_initial(self, content: Mapping[str, Any]) -> None:
         assigner = content.get("assigner")
@@ -391,6 +441,34 @@ class Suite:
         return (
             f"could not restore the test issue to {self.initial!r}; last answer HTTP {sent.status}"
         )
+
+
+def _stop(message: str) -> None:
+    """End the session now with a one-line message and pytest's usage-error status (4)."""
+    pytest.exit(f"truewatch contract suite: {message}", returncode=4)
+
+
+def _network_reason(error: str) -> str:
+    """The useful part of a requests connection error (``[Errno 111] Connection refused``)."""
+    import re
+
+    match = re.search(r"\[Errno -?\d+\][^'\")]*", error)
+    return match.group(0).strip() if match else error.splitlines()[0][:300] if error else "?"
+
+
+def _changes(before: Mapping[str, Any], after: Mapping[str, Any], empty_ok: bool) -> list[str]:
+    """The fields a probe shows changed since `before` (a same-status probe may add a record)."""
+    old, new = _records(before), _records(after)
+    grown = len(new) - len(old)
+    return [
+        name
+        for name, ok in (
+            ("issueStatus", after.get("issueStatus") == before.get("issueStatus")),
+            ("assigner", after.get("assigner") == before.get("assigner")),
+            ("statusChangeRecords", new[: len(old)] == old and grown <= (0 if empty_ok else 1)),
+        )
+        if not ok
+    ]
 
 
 def _records(content: Any) -> list[Any]:

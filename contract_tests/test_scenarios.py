@@ -156,6 +156,28 @@ def test_invalid_body_rejected(suite: Any, request: pytest.FixtureRequest, body:
     suite.prove_unchanged(test, "behaviour.invalid-body-rejected", before, f"the body {body!r}")
 
 
+@pytest.mark.parametrize("half", ["valid-assigner", "valid-status"])
+def test_invalid_body_with_a_valid_half_rejected(
+    suite: Any, request: pytest.FixtureRequest, half: str
+) -> None:
+    """
+    A body with one valid field and one invalid one is rejected whole: the valid half is not
+    written either (a server that applies it is caught here, not by a later update).
+    """
+    test = request.node.nodeid
+    before = suite.current
+    current = before or {}
+    if half == "valid-assigner":
+        others = [a for a in suite.target.assignees if [a] != current.get("assigner")]
+        if not (suite.may_assign and others):
+            pytest.skip("needs TRUEWATCH_ASSIGNEES with someone other than the issue's assignees")
+        body: dict[str, Any] = {"issueStatus": "level", "assigner": [others[0]]}
+    else:
+        body = {"issueStatus": _other_status(current), "assigner": ["acnt_xxx"]}
+    suite.require(suite.send(test, "invalid", body, expectation="reject"))
+    suite.prove_unchanged(test, "behaviour.invalid-body-rejected", before, f"the body {body!r}")
+
+
 @pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded"])
 def test_other_media_type_rejected(
     suite: Any, request: pytest.FixtureRequest, content_type: str
@@ -168,7 +190,7 @@ def test_other_media_type_rejected(
     sent = suite.send(test, "invalid", body, headers={"Content-Type": content_type})
     suite.require(sent, f"sent as {content_type}")
     suite.prove_unchanged(
-        test, "behaviour.invalid-body-rejected", before, f"a body sent as {content_type}"
+        test, "behaviour.media-type-rejected", before, f"a body sent as {content_type}"
     )
 
 
@@ -226,24 +248,14 @@ def test_malformed_body(
 
 
 def test_body_too_large(suite: Any, request: pytest.FixtureRequest) -> None:
-    """A body above 1 MiB is rejected with a 4xx error envelope (assumed)."""
+    """
+    A schema-valid body above 1 MiB: a 4xx error envelope (assumed), never a 5xx. Its answer
+    may come from a proxy (nginx's HTML 413): only the assumed rule judges it, and a target
+    that takes bigger bodies simply applies the update.
+    """
     test = request.node.nodeid
     raw = b'{"issueStatus": "Resolved", "padding": "' + b"x" * (1024 * 1024 + 16) + b'"}'
-    sent = suite.send(test, "malformed", raw=raw, expectation="reject")
-    body = sent.body
-    rejected = (
-        sent.status is not None
-        and 400 <= sent.status < 500
-        and isinstance(body, dict)
-        and body.get("success") is False
-    )
-    suite.behaviour(
-        test,
-        "behaviour.body-too-large",
-        rejected,
-        f"a body above 1 MiB is answered with a 4xx error envelope, found HTTP {sent.status}",
-    )
-    suite.require(sent)
+    suite.require(suite.send(test, "malformed", raw=raw, expectation="too-large"))
 
 
 @pytest.mark.parametrize("method", ["GET", "PUT", "PATCH", "DELETE"])
@@ -277,3 +289,39 @@ def test_unknown_issue(suite: Any, request: pytest.FixtureRequest, issue_id: str
             test, "unknown", {"issueStatus": "Resolved"}, issue_id=issue_id, expectation="unknown"
         )
     )
+
+
+#: Ids one slip away from the test issue's: each names no issue at all (ids are exact strings).
+NEAR_MISSES = {
+    "upper-case": str.upper,
+    "trailing-space": lambda issue: issue + " ",
+    "one-char-short": lambda issue: issue[:-1],
+}
+
+
+@pytest.mark.parametrize("variant", list(NEAR_MISSES))
+def test_near_miss_issue_id_unknown(
+    suite: Any, request: pytest.FixtureRequest, variant: str
+) -> None:
+    """The test issue's id upper-cased, with a space, or cut short: 404, and nothing changed."""
+    test = request.node.nodeid
+    issue_id = NEAR_MISSES[variant](suite.target.issue_id)
+    if issue_id in suite.policy.issue_ids:
+        pytest.skip(f"the {variant} form of TRUEWATCH_ISSUE_ID is the id itself")
+    before = suite.current
+    body = {"issueStatus": _other_status(before)}
+    sent = suite.send(test, "unknown", body, issue_id=issue_id, expectation="unknown")
+    try:
+        suite.require(sent, f"the {variant} form of the test issue's id")
+    finally:
+        # Also after a 200: the probe shows the suite what the issue now is, so no later test
+        # is blamed for this request's change.
+        suite.prove_unchanged(
+            test, "behaviour.unknown-issue", before, f"an update of {issue_id!r} (no such issue)"
+        )
+
+
+def _other_status(current: Any) -> str:
+    """A status the issue does not have now, so an applied update would show."""
+    status = (current or {}).get("issueStatus")
+    return "Ignored" if status != "Ignored" else "Working"

@@ -99,7 +99,8 @@ class Rewriter:
             return
         headers = [(k, v) for k, v in call.headers if k.lower() != b"content-length"]
         headers.append((b"content-length", str(len(call.body)).encode()))
-        inner_scope = {**scope, "headers": headers}
+        inner_scope = {k: v for k, v in scope.items() if k != "raw_path"}
+        inner_scope.update(headers=headers, path=call.path)
         sent = False
 
         async def inner_receive() -> dict[str, Any]:
@@ -209,6 +210,48 @@ class FaultOnMalformedJson(Rewriter):
         return None
 
 
+class CaseInsensitiveIssue(Rewriter):
+    """The issue lookup ignores case: the upper-cased id updates the issue."""
+
+    def request(self, call: Call) -> Reply | None:
+        call.path = re.sub(r"(?<=/error_track/)[^/]*(?=/update$)", _lower, call.path)
+        return None
+
+
+def _lower(match: re.Match[str]) -> str:
+    return match.group(0).lower()
+
+
+class ValidHalfWritten(Rewriter):
+    """
+    A body with an invalid issueStatus and a valid assigner is answered 400, but its assigner
+    is written all the same.
+    """
+
+    def __init__(self, app: Any) -> None:
+        super().__init__(app)
+        self.rejected = False
+
+    def request(self, call: Call) -> Reply | None:
+        body = call.json()
+        self.rejected = (
+            isinstance(body, dict)
+            and isinstance(body.get("issueStatus"), str)
+            and body["issueStatus"] not in STATUSES
+            and isinstance(body.get("assigner"), list)
+            and bool(body["assigner"])
+            and all(re.fullmatch(r"acnt_[0-9a-f]{32}", str(a)) for a in body["assigner"])
+        )
+        if self.rejected:
+            call.body = json.dumps({"assigner": body["assigner"]}).encode()
+        return None
+
+    def response(self, call: Call, reply: Reply) -> None:
+        if self.rejected:
+            answer = _envelope(400, "ft.InvalidParameter", "issueStatus is not allowed")
+            reply.status, reply.headers, reply.body = answer.status, answer.headers, answer.body
+
+
 # --- correct servers that make other documented choices ---------------------------------------
 
 
@@ -239,6 +282,21 @@ class OtherChoices(Rewriter):
             body["content"]["extraField"] = {"note": "ignored by clients"}
             body["content"]["labels"] = []
         reply.set_json(body)
+
+
+class LenientFrontEnd(Rewriter):
+    """
+    A proxy answers a body above 1 MiB with its own HTML 413 page, and the API takes a JSON body
+    whatever media type it is declared as: both only break ``assumed`` rules.
+    """
+
+    def request(self, call: Call) -> Reply | None:
+        if len(call.body) > 1024 * 1024:
+            page = b"<html><head><title>413 Request Entity Too Large</title></head></html>"
+            return Reply(413, [(b"content-type", b"text/html")], page)
+        call.headers = [(k, v) for k, v in call.headers if k.lower() != b"content-type"]
+        call.headers.append((b"content-type", b"application/json"))
+        return None
 
 
 def decimal_trace(n: int) -> str:

@@ -13,10 +13,13 @@ import pytest
 from suite_servers import (
     STATUSES,
     AuthIgnored,
+    CaseInsensitiveIssue,
     FaultOnMalformedJson,
     HistoryNotAppended,
     InvalidStatusAccepted,
+    LenientFrontEnd,
     OtherChoices,
+    ValidHalfWritten,
     WrongCode,
     broken_rules,
     decimal_trace,
@@ -62,6 +65,36 @@ def test_suite_fails_on_a_broken_server(
     assert secrets_absent(run), "an API key appeared in the suite's output"
 
 
+#: Broken servers caught by one scenario: only that scenario runs (`-k`), which keeps CI short.
+CAUGHT_BY: list[tuple[str, Callable[[Any, dict[str, Any]], Any], str, str]] = [
+    (
+        "case-insensitive-issue-lookup",
+        lambda app, info: CaseInsensitiveIssue(app),
+        "near_miss",
+        "behaviour.unknown-issue",
+    ),
+    (
+        "valid-half-of-a-rejected-body-written",
+        lambda app, info: ValidHalfWritten(app),
+        "valid_half",
+        "behaviour.invalid-body-rejected",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "wrap", "selection", "rule"), CAUGHT_BY, ids=[c[0] for c in CAUGHT_BY]
+)
+def test_scenario_catches_a_broken_server_at_the_request(
+    name: str, wrap: Callable[[Any, dict[str, Any]], Any], selection: str, rule: str
+) -> None:
+    run = run_suite(wrap, "-k", selection, files=("test_scenarios.py",), max_examples=5)
+    assert run.returncode == 1, run.output[-3000:]
+    named = broken_rules(run.output)
+    assert rule in named, f"expected {rule} named, found {sorted(named)}"
+    assert secrets_absent(run)
+
+
 @pytest.mark.parametrize(
     "trace", [decimal_trace, uuid_trace], ids=["decimal-trace", "TRACE-uuid-trace"]
 )
@@ -96,3 +129,15 @@ def _assert_restored(run: Any) -> None:
     foreign = run.connection["foreign_issue_id"]
     assert run.issue(foreign) == initial.get_issue(foreign), "the foreign issue was changed"
     assert set(STATUSES) >= {run.issue(run.connection["issue_id"])["issueStatus"]}
+
+
+def test_a_proxy_413_and_lenient_media_types_only_break_assumed_rules() -> None:
+    """Off the mock, assumed rules are relaxed: an HTML 413 and any media type taken pass."""
+    run = run_suite(
+        lambda app, info: LenientFrontEnd(app),
+        "-k",
+        "too_large or other_media_type",
+        files=("test_scenarios.py",),
+        max_examples=5,
+    )
+    assert run.returncode == 0, run.output[-3000:]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from typing import Any
 
@@ -125,3 +126,115 @@ def test_other_methods_only_need_a_4xx_without_an_envelope() -> None:
     assert judge(made, POLICY).ok
     made = exchange(None, method="GET", status=200, answer=b"ok", content_type="text/plain")
     assert {v.rule for v in judge(made, POLICY).violations} == {"behaviour.method-not-allowed"}
+
+
+BIG = {"issueStatus": "Resolved", "padding": "x" * 2048}
+
+
+def success(issue: str = ISSUE) -> dict[str, Any]:
+    """A well-formed success answer of the mock for the test issue (Resolved)."""
+    from truewatch_contract.mock import MockState
+
+    state = MockState.default()
+    info = state.connection_info("http://h")
+    content = state.get_issue(info["issue_id"])
+    assert content is not None
+    return {
+        "code": 200,
+        "content": content,
+        "errorCode": "",
+        "message": "",
+        "success": True,
+        "traceId": "t2",
+    }
+
+
+def test_a_too_large_body_is_judged_by_the_assumed_rule_only() -> None:
+    """An HTML 413 (a proxy's page) or a 200 breaks only behaviour.body-too-large (assumed)."""
+    html = exchange(BIG, status=413, answer=b"<html>413</html>", content_type="text/html")
+    verdict = judge(html, POLICY, expectation=Expectation.TOO_LARGE)
+    assert {v.rule for v in verdict.violations} == {"behaviour.body-too-large"}
+    relaxed = Policy(api_key=KEY, issue_ids=frozenset({ISSUE}), relaxed=frozenset({"assumed"}))
+    assert judge(html, relaxed, expectation=Expectation.TOO_LARGE).ok
+    envelope = exchange(BIG, status=413, answer=error(413))
+    assert judge(envelope, POLICY, expectation=Expectation.TOO_LARGE).ok
+    fault = exchange(BIG, status=500, answer=b"oops", content_type="text/plain")
+    rules = {v.rule for v in judge(fault, relaxed, expectation=Expectation.TOO_LARGE).violations}
+    assert rules == {"behaviour.no-server-error"}
+
+
+def test_a_too_large_body_taken_is_an_ordinary_update() -> None:
+    answer = success()
+    issue = answer["content"]["issueID"]
+    policy = Policy(api_key=KEY, issue_ids=frozenset({issue}), relaxed=frozenset({"assumed"}))
+    body = {"issueStatus": answer["content"]["issueStatus"], "padding": "x" * 2048}
+    made = exchange(body, issue=issue, status=200, answer=answer)
+    verdict = judge(made, policy, expectation=Expectation.TOO_LARGE)
+    assert verdict.ok, verdict.violations
+    assert {v.rule for v in verdict.relaxed} == {"behaviour.body-too-large"}
+    assert "behaviour.invalid-body-rejected" not in verdict.checked
+
+
+def test_another_media_type_is_judged_by_media_type_rejected() -> None:
+    made = Exchange(
+        method="POST",
+        url=f"http://h/api/v1/error_track/{ISSUE}/update",
+        request_headers={"Content-Type": "text/plain", "DF-API-KEY": KEY},
+        request_body=b'{"issueStatus": "Resolved"}',
+        status=400,
+        response_headers={"content-type": "application/json"},
+        response_body=json.dumps(error(400)).encode(),
+    )
+    assert expectation_of(made, POLICY) == Expectation.MEDIA
+    assert judge(made, POLICY).ok
+    accepted = Exchange(**{**made.__dict__, "status": 404, "response_body": b"{}"})
+    rules = {v.rule for v in judge(accepted, POLICY).violations}
+    assert "behaviour.media-type-rejected" in rules
+    assert "behaviour.invalid-body-rejected" not in rules
+
+
+def test_a_429_with_a_limit_code_breaks_the_rate_limit_signal_only() -> None:
+    made = exchange(
+        {"issueStatus": "Resolved"}, status=429, answer=error(429, "ft.TriggerApiAkCurrentLimiting")
+    )
+    verdict = judge(made, POLICY)
+    assert {v.rule for v in verdict.violations} == {"behaviour.rate-limit-signal"}
+    assert verdict.note is not None
+
+
+@pytest.mark.parametrize("skew", [0, 8 * 3600])
+def test_a_status_change_is_timed_by_the_clients_clock(skew: int) -> None:
+    """A new status record and updateAt 8 h off the client's clock break the history rules."""
+    import copy
+    import time
+
+    answer = success()
+    previous = answer["content"]
+    content = copy.deepcopy(previous)
+    now = time.time()
+    stamp = int(now) + skew
+    content["extend"]["statusChangeRecords"].append(
+        {"time": stamp, "status": "Working", "operator": content["updator"]}
+    )
+    content["issueStatus"] = "Working"
+    content["updateAt"] = stamp
+    content["statusDuration"]["Working"] = stamp
+    issue = content["issueID"]
+    policy = Policy(api_key=KEY, issue_ids=frozenset({issue}), relaxed=frozenset())
+    made = dataclasses.replace(
+        exchange(
+            {"issueStatus": "Working"},
+            issue=issue,
+            status=200,
+            answer={**answer, "content": content},
+        ),
+        sent_at=now - 0.5,
+        received_at=now + 0.5,
+    )
+    rules = {v.rule for v in judge(made, policy, previous=previous).violations}
+    clock_rules = {"history.status-change-record", "history.update-time"}
+    assert rules & clock_rules == (clock_rules if skew else set())
+    unclocked = dataclasses.replace(made, sent_at=None, received_at=None)
+    assert (
+        not {v.rule for v in judge(unclocked, policy, previous=previous).violations} & clock_rules
+    )

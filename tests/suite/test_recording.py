@@ -97,3 +97,17 @@ def test_a_disabled_recorder_writes_nothing(tmp_path: Path) -> None:
     recorder = Recorder(None, Redactor([]))
     recorder.run(target="mock", mutant=None, seed=1, max_examples=1, relaxed=())
     assert not recorder.enabled and list(tmp_path.iterdir()) == []
+
+
+def test_a_huge_request_body_stays_out_of_the_record_and_the_curl_line() -> None:
+    redactor = Redactor([KEY])
+    raw = b'{"issueStatus": "Resolved", "padding": "' + b"x" * (1024 * 1024) + b'"}'
+    request = request_record("POST", "/p", {"DF-API-KEY": KEY}, raw, redactor)
+    assert request["body"] is None
+    assert len(request["body_text"]) <= 4096
+    assert request["body_text"].startswith('{"issueStatus": "Resolved"')
+    assert request["body_text"].endswith("bytes]") and "truncated" in request["body_text"]
+    line = curl_command("POST", "http://h/p", {"DF-API-KEY": KEY}, raw, redactor)
+    assert len(line) < 2048 + 300 and "truncated" in line
+    small = request_record("POST", "/p", {}, b'{"issueStatus": "Resolved"}', redactor)
+    assert small["body"] == {"issueStatus": "Resolved"} and small["body_text"] is None

@@ -107,3 +107,24 @@ def test_suite_reports_a_bad_variable_without_a_traceback(tmp_path: Path) -> Non
     assert done.returncode != 0
     assert "TRUEWATCH_RATE_LIMIT: 'abc' is not a rate" in output
     assert "Traceback" not in output
+
+
+@pytest.mark.parametrize(
+    ("env", "names"),
+    [
+        ({"TRUEWATCH_RECORD": "{tmp}"}, "TRUEWATCH_RECORD"),
+        ({"TRUEWATCH_RECORD": "{tmp}/missing/record.jsonl"}, "TRUEWATCH_RECORD"),
+        ({"TRUEWATCH_MOCK_MUTANT": "nosuch"}, "TRUEWATCH_MOCK_MUTANT"),
+    ],
+    ids=["record-is-a-directory", "record-folder-missing", "unknown-mutant"],
+)
+def test_record_path_and_mutant_are_checked(
+    tmp_path: Path, env: dict[str, str], names: str
+) -> None:
+    env = {k: v.format(tmp=tmp_path) for k, v in env.items()}
+    with pytest.raises(TargetError) as raised:
+        Target.from_env(env)
+    assert str(raised.value).startswith(names) and "\n" not in str(raised.value)
+    assert not (tmp_path / "missing").exists()
+    good = Target.from_env({"TRUEWATCH_RECORD": str(tmp_path / "r.jsonl")})
+    assert good.record == tmp_path / "r.jsonl"

@@ -50,12 +50,27 @@ def all_violations(found: Any) -> None:
 )
 def test_any_json_gives_violations(payload: Any, status: int | None, context: Any) -> None:
     all_violations(validate_request(payload, issue_id=context if context != "" else None))
+    issue_id = context if isinstance(context, str) else None
     all_violations(
-        validate_response(
-            payload, status_code=status, request=context, issue_id=context, previous=context
-        )
+        validate_response(payload, status_code=status, request=context, issue_id=issue_id)
     )
+    if _is_content_or_success(context):
+        all_violations(validate_response(payload, status_code=status, previous=context))
+    else:
+        with pytest.raises(TypeError, match=r"^previous must be the content object"):
+            validate_response(payload, status_code=status, previous=context)
     all_violations(validate_envelope(payload, status_code=status))
+
+
+def _is_content_or_success(value: Any) -> bool:
+    """None, a content object, or a success envelope: what ``previous`` accepts."""
+    if value is None:
+        return True
+    if not isinstance(value, dict):
+        return False
+    if "success" in value and "code" in value:
+        return value["success"] is True and isinstance(value.get("content"), dict)
+    return True
 
 
 @settings(FUZZ, max_examples=120)
@@ -150,16 +165,24 @@ def test_nesting_up_to_the_limit_is_validated() -> None:
 
 def test_deep_values_in_the_context_arguments_are_harmless() -> None:
     deep = _nested(100_000)
-    evaluation = evaluate_response(
-        example_response(), request=deep, issue_id=deep, previous=deep, status_code=200
-    )
-    assert evaluation.ok
+    # A JSON request of any shape is data: a non-object body answered 200 was not rejected.
+    evaluation = evaluate_response(example_response(), request=deep, status_code=200)
+    assert [(v.rule, v.pointer) for v in evaluation.violations] == [
+        ("behaviour.invalid-body-rejected", "")
+    ]
+    # issue_id and previous are the caller's context: a wrong type is a clear TypeError.
+    with pytest.raises(TypeError, match="issue_id"):
+        evaluate_response(example_response(), issue_id=deep, status_code=200)
+    with pytest.raises(TypeError, match="previous"):
+        evaluate_response(example_response(), previous=deep, status_code=200)
     evaluation = evaluate_response(
         example_response(),
         request={"issueStatus": deep, "assigner": [deep]},
         previous={**previous_content(), "issueStatus": deep, "assigner": deep},
     )
-    assert evaluation.ok
+    assert [(v.rule, v.pointer) for v in evaluation.violations] == [
+        ("behaviour.invalid-body-rejected", "")
+    ]
 
 
 def test_huge_arrays() -> None:
@@ -216,4 +239,5 @@ def test_any_python_value_gives_violations_or_a_type_error(value: Any, status: i
         try:
             all_violations(check())
         except TypeError as error:
-            assert "JSON" in str(error)
+            message = str(error)
+            assert "JSON" in message or message.startswith("previous must be"), message

@@ -22,7 +22,7 @@ from validator_payloads import (
     previous_content,
 )
 
-from truewatch_contract import Evaluation, evaluate_request, evaluate_response
+from truewatch_contract import Evaluation, evaluate_request, evaluate_response, validate_request
 from truewatch_contract.validate import evaluate_envelope
 
 RECORDS = "/content/extend/statusChangeRecords"
@@ -251,6 +251,17 @@ def test_envelope_no_content_on_error_breaks(content: Any, engine: str) -> None:
         "A runtime error: the issue is being updated by another request; retry later.",
         "Exception: the workspace is read-only.",
         "SELECT one of the allowed statuses.",
+        "Please SELECT one status FROM the list",
+        "SELECT status FROM the list, then UPDATE the issue.",
+        "The DF-API-KEY header is missing or invalid.",
+        "接口请求超过限制",
+        "The request body is larger than 1048576 bytes.",
+        "Retry at the time shown (UTC 10:30:00).",
+        "Error 4001: the issue is locked by another update.",
+        "invalid character 'x' in issueStatus",
+        "Content-Type: expected application/json",
+        "assigner/0 must match acnt_ + 32 lowercase hex, found the string 'acnt_x'.",
+        "See https://docs.truewatch.com/open-api/error-track#update:2",
     ],
 )
 def test_envelope_no_internal_detail_holds(message: str, engine: str) -> None:
@@ -274,6 +285,38 @@ def test_envelope_no_internal_detail_holds(message: str, engine: str) -> None:
         'ERROR: duplicate key value violates unique constraint "issue_pkey"',
         'pq: syntax error at or near "WHERE" (SQLSTATE 42601)',
         "<app.models.Issue object at 0x7f3a2b1c9d80>",
+        # Go, the vendor's stack
+        "json: cannot unmarshal number into Go struct field UpdateReq.issueStatus of type string",
+        "runtime error: invalid memory address or nil pointer dereference",
+        "goroutine 1 [running]:\nmain.main()",
+        "panic: assignment to entry in nil map",
+        "invalid character 'l' looking for beginning of value",
+        "sql: no rows in result set",
+        "update failed: context deadline exceeded",
+        # Node
+        "at IssueService.update (/srv/app/dist/issue.js:88:13)",
+        "    at process.processTicksAndRejections (node:internal/process/task_queues:95:5)",
+        "Cannot read properties of undefined (reading 'x')",
+        "ReferenceError: issue is not defined",
+        "issueService.update is not a function",
+        "connect ECONNREFUSED 127.0.0.1:3306",
+        # databases
+        "Error 1062: Duplicate entry 'x' for key 'PRIMARY'",
+        "Error 1062 (23000): Duplicate entry 'x' for key 'issue.PRIMARY'",
+        'ERROR:  duplicate key value violates unique constraint "issue_pkey"',
+        "SQLSTATE[23000]: Integrity constraint violation",
+        'pq: relation "issue" does not exist',
+        "SELECT * FROM issue WHERE issue_id = '04a0'",
+        "UPDATE issue SET status = 'Resolved' failed",
+        # network, source paths
+        "dial tcp 10.0.3.17:5432: connect: connection refused",
+        "read tcp 10.0.0.1:5544->10.0.0.2:6379: i/o timeout",
+        "failed at /app/handlers/issue.py:42",
+        "issue.go:88: update failed",
+        # Java, Python
+        "java.lang.NullPointerException",
+        "at com.example.Foo.bar(Foo.java:42)",
+        'File "x.py", line 3, in update',
     ],
 )
 def test_envelope_no_internal_detail_breaks(message: str, engine: str) -> None:
@@ -626,3 +669,24 @@ def test_history_accepts_a_whole_previous_envelope(engine: str) -> None:
 def test_history_rules_need_previous(engine: str) -> None:
     evaluation = evaluate_response(example_response(), request={"issueStatus": "Resolved"})
     assert not [rule for rule in evaluation.checked if rule.startswith("history.")]
+
+
+def test_the_messages_the_mock_sends_never_read_as_leaks() -> None:
+    from truewatch_contract.envelope import internal_detail
+    from truewatch_contract.mock import errors
+
+    kinds = [value for value in vars(errors).values() if isinstance(value, errors.ErrorKind)]
+    assert len(kinds) >= 5
+    for error_kind in kinds:
+        assert internal_detail(error_kind.message) == "", error_kind
+    # The mock's 400s name the field with the library's own request messages.
+    for body in (
+        {"issueStatus": "level"},
+        {"issueStatus": None},
+        {"assigner": []},
+        {"assigner": ["acnt_x", 3]},
+        [1],
+        "x",
+    ):
+        for found in validate_request(body):
+            assert internal_detail(found.message) == "", found

@@ -19,13 +19,12 @@ import json
 import os
 import threading
 from collections.abc import Iterable, Mapping
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
 import schemathesis
 
-from truewatch_contract.pacing import is_rate_limited
+from truewatch_contract.pacing import RATE_LIMIT_CODES, is_rate_limited
 from truewatch_contract.recording import (
     AUTH_HEADER,
     Recorder,
@@ -48,6 +47,7 @@ __all__ = [
     "Verdict",
     "configure",
     "judge",
+    "limit_code",
     "truewatch_contract",
 ]
 
@@ -65,7 +65,9 @@ class Expectation:
     AUTH = "auth"  # missing or wrong key, valid body: 401 or 403
     ISOLATED = "isolated"  # another workspace's key on our issue: 401, 403 or 404
     REJECT = "reject"  # an invalid body (or several faults at once): a 4xx error envelope
+    MEDIA = "media-type"  # a valid body declared as another media type: a 4xx error envelope
     EITHER = "either"  # a valid JSON body sent without a Content-Type: 200 or a 4xx envelope
+    TOO_LARGE = "too-large"  # a body above 1 MiB: a 4xx error envelope (assumed), never a 5xx
     METHOD = "method"  # another method on the route: a 4xx
     ROUTE = "route"  # an empty issue_id, the route itself does not match: a 4xx
 
@@ -112,6 +114,10 @@ class Exchange:
     response_body: bytes | None
     elapsed_ms: float = 0.0
     error: str | None = None
+    # The client's clock (epoch seconds) when the request left and the answer came back; set
+    # by the contract suite, None elsewhere (the clock rules then do not apply).
+    sent_at: float | None = None
+    received_at: float | None = None
 
     @property
     def path(self) -> str:
@@ -247,7 +253,7 @@ def expectation_of(exchange: Exchange, policy: Policy, header_negative: bool = F
     if not media:
         return Expectation.EITHER
     if media != "application/json":
-        return Expectation.REJECT
+        return Expectation.MEDIA
     if policy.foreign_issue_id is not None and issue_id == policy.foreign_issue_id:
         return Expectation.FOREIGN
     if issue_id in policy.issue_ids:
@@ -292,23 +298,31 @@ def judge(
     is_json, body = exchange.json_body()
     rate_limited = is_rate_limited(status, body)
     lenient = expect in (Expectation.METHOD, Expectation.ROUTE) and not isinstance(body, dict)
+    # A request that should have been refused but got a 200 was applied: its answer is judged
+    # as the update it was (content and history), so the suite's picture of the issue holds.
+    applied = status == 200 and expect in _MAY_APPLY
 
     # The envelope and content rules (the library), for every answer that carries JSON.
     if not lenient:
         sent_ok, sent = exchange.sent_json()
-        accepted = expect in (Expectation.ACCEPT, Expectation.VALID, Expectation.EITHER)
+        accepted = expect in (Expectation.ACCEPT, Expectation.VALID, Expectation.EITHER) or applied
         evaluation: Evaluation = evaluate_response(
             body if is_json else (exchange.response_body or b"").decode("utf-8", "replace"),
             status_code=status,
             request=sent if (accepted and sent_ok and status == 200) else None,
             issue_id=exchange.issue_id if accepted and status == 200 else None,
-            previous=previous if expect == Expectation.ACCEPT and status == 200 else None,
+            previous=previous if applied else None,
             content_type=exchange.response_header("content-type") or "",
             include_assumed=True,
         )
-        found.extend(evaluation.violations)
-        found.extend(evaluation.relaxed)
-        checked.extend(evaluation.checked)
+        library = [*evaluation.violations, *evaluation.relaxed]
+        if expect == Expectation.TOO_LARGE and status != 200:
+            # An oversized body may never reach the API: a proxy's own answer (nginx's HTML 413)
+            # is judged only by the assumed rule that asks for an envelope there.
+            found.extend(_too_large(v) for v in library)
+        else:
+            found.extend(library)
+            checked.extend(evaluation.checked)
 
     # What the request called for (the behaviour rules).
     checked.append("behaviour.no-server-error")
@@ -323,10 +337,23 @@ def judge(
     if rate_limited:
         checked.append("behaviour.rate-limit-signal")
         note = "rate limited after the retries: the expected behaviour was not checked"
+    elif limit_code(body) and status == 429:
+        # The platform's limit codes on another status: the documented signal is 401, so this
+        # is a broken rate-limit signal, not a rejected valid request.
+        checked.append("behaviour.rate-limit-signal")
+        found.append(
+            violation(
+                "behaviour.rate-limit-signal",
+                f"a rate-limited request is answered 401 with {limit_code(body)}, "
+                f"found HTTP {status}",
+            )
+        )
+        note = "rate limited (HTTP 429): the expected behaviour was not checked"
     elif status < 500:
         found.extend(_behaviour(expect, status, body, checked, exchange.sent_json()[1]))
     if expect == Expectation.ACCEPT and status == 200 and previous is not None:
         found.extend(_noop(exchange.sent_json()[1], body, previous, checked))
+        found.extend(_clock(exchange, body, previous, checked))
     # Any success for the test issue changed it (or showed it): the suite's next `previous`.
     content = None
     if status == 200 and isinstance(body, dict) and exchange.issue_id in policy.issue_ids:
@@ -339,6 +366,24 @@ def judge(
         relaxed=relaxed,
         note=note,
         content=content,
+    )
+
+
+#: Expectations whose request, when answered 200, was applied to the test issue.
+_MAY_APPLY = frozenset({Expectation.ACCEPT, Expectation.MEDIA, Expectation.TOO_LARGE})
+
+
+def limit_code(body: Any) -> str | None:
+    """The platform's rate-limit ``errorCode`` an answer carries (whatever its status), or None."""
+    code = body.get("errorCode") if isinstance(body, dict) else None
+    return code if code in RATE_LIMIT_CODES else None
+
+
+def _too_large(found: Violation) -> Violation:
+    return violation(
+        "behaviour.body-too-large",
+        f"the answer to a body above 1 MiB breaks {found.rule}: {found.message}",
+        found.pointer,
     )
 
 
@@ -364,6 +409,53 @@ def _history(content: Any) -> list[Any] | None:
     extend = content.get("extend")
     records = extend.get("statusChangeRecords") if isinstance(extend, dict) else None
     return records if isinstance(records, list) else None
+
+
+#: How far (seconds) the time of a status change may lie from the client's clock around the
+#: request: generous, for clocks that are merely unsynchronised; a server whose clock is hours
+#: off (a wrong time zone, a skewed host) writes a history no client can trust.
+CLOCK_TOLERANCE_S = 300.0
+
+
+def _clock(exchange: Exchange, body: Any, previous: Any, checked: list[str]) -> list[Violation]:
+    """
+    A status change happens now: its new record's ``time`` and ``content.updateAt`` lie within
+    `CLOCK_TOLERANCE_S` of the client's clock while the request was under way.
+    """
+    if exchange.sent_at is None or exchange.received_at is None or not isinstance(body, dict):
+        return []
+    content = body.get("content")
+    before, after = _history(previous), _history(content)
+    if not isinstance(content, dict) or before is None or after is None:
+        return []
+    if len(after) <= len(before) or not isinstance(after[-1], dict):
+        return []  # no status change: nothing happened "now"
+    low, high = exchange.sent_at - CLOCK_TOLERANCE_S, exchange.received_at + CLOCK_TOLERANCE_S
+    out: list[Violation] = []
+    for rule, pointer, value, what in (
+        (
+            "history.status-change-record",
+            f"/content/extend/statusChangeRecords/{len(after) - 1}/time",
+            after[-1].get("time"),
+            "the new status record's time",
+        ),
+        ("history.update-time", "/content/updateAt", content.get("updateAt"), "updateAt"),
+    ):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            continue  # a wrong type is the content rules' finding
+        checked.append(rule)
+        if not low <= value <= high:
+            out.append(
+                violation(
+                    rule,
+                    f"{what} is the time of the update (the client's clock read "
+                    f"{exchange.sent_at:.0f}..{exchange.received_at:.0f}, "
+                    f"±{CLOCK_TOLERANCE_S:.0f} s), found {value} "
+                    f"({value - exchange.received_at:+.0f} s)",
+                    pointer,
+                )
+            )
+    return out
 
 
 def _noop(sent: Any, body: Any, previous: Any, checked: list[str]) -> list[Violation]:
@@ -422,7 +514,7 @@ def _behaviour(
         )
     elif expect == Expectation.EITHER:
         need(
-            "behaviour.invalid-body-rejected",
+            "behaviour.media-type-rejected",
             status == 200 or (four and error),
             f"a body sent without a Content-Type is accepted or rejected with a 4xx error "
             f"envelope, found HTTP {status}",
@@ -459,6 +551,19 @@ def _behaviour(
             "behaviour.invalid-body-rejected",
             four and error,
             f"an invalid request is answered with a 4xx error envelope, found HTTP {status}",
+        )
+    elif expect == Expectation.MEDIA:
+        need(
+            "behaviour.media-type-rejected",
+            four and error,
+            f"a body declared as another media type than application/json is answered with a "
+            f"4xx error envelope, found HTTP {status}",
+        )
+    elif expect == Expectation.TOO_LARGE:
+        need(
+            "behaviour.body-too-large",
+            four and error,
+            f"a body above 1 MiB is answered with a 4xx error envelope, found HTTP {status}",
         )
     elif expect == Expectation.METHOD:
         need(
@@ -557,7 +662,7 @@ def hand_over(response: Any, verdict: Verdict) -> None:
 
 def _from_env() -> _Active:
     """Outside the suite (``st run``): the target from ``TRUEWATCH_*``, ``assumed`` relaxed."""
-    from truewatch_contract.target import STRICT, RateLimit, parse_relax
+    from truewatch_contract.target import STRICT, RateLimit, check_record_path, parse_relax
 
     env = os.environ
     relax = parse_relax((env.get("TRUEWATCH_RELAX") or "").strip() or None)
@@ -575,7 +680,7 @@ def _from_env() -> _Active:
     )
     redactor = Redactor([api_key, foreign_key])
     record = (env.get("TRUEWATCH_RECORD") or "").strip()
-    recorder = Recorder(Path(record), redactor) if record else None
+    recorder = Recorder(check_record_path(record), redactor) if record else None
     if recorder is not None:
         recorder.run(
             target=(env.get("TRUEWATCH_BASE_URL") or "st run").strip(),

@@ -142,89 +142,150 @@ def no_content_on_error(ctx: Context) -> list[Violation] | None:
     ]
 
 
-# What only a leak of internals looks like. Each pattern is specific enough that a correct,
-# localized message ("Le paramètre issueStatus est invalide", "找不到该问题") never matches it.
+# What only a leak of internals looks like: Go (the vendor's stack), Node, Java and Python errors
+# and stack frames, database and network errors, source paths with line numbers. Each pattern is
+# specific enough that a correct message, localized or naming fields and values ("Le paramètre
+# issueStatus est invalide", "Please SELECT one status FROM the list"), never matches it.
+#
+# Cheap first: each pattern is guarded by literals it cannot match without, and runs only on a
+# text holding one of them (Python's `re` would otherwise try every alternative at every position).
 _EXCEPTION_NAMES = (
     "Key|Type|Value|Attribute|Index|Name|Runtime|Assertion|ZeroDivision|Recursion|Import|"
     "ModuleNotFound|Unicode(?:Decode|Encode)?|JSONDecode|Lookup|Overflow|NotImplemented|"
-    "FileNotFound|Permission|Unbound(?:Local)?|Integrity|Operational|Programming|Database"
+    "FileNotFound|Permission|Unbound(?:Local)?|Integrity|Operational|Programming|Database|"
+    "Reference|Syntax|Range|Eval|URI|OS|IO|Connection|Timeout|Memory"
 )
-_INTERNAL_DETAIL = re.compile(
-    "|".join(
-        (
-            r"Traceback \(most recent call last\)",
-            r'\bFile "[^"]+", line \d+',
-            r"\b(?:" + _EXCEPTION_NAMES + r")Error\b",
-            r"\b[A-Z][A-Za-z]+(?:Exception|Panic)\b",
-            r"\bjava\.(?:lang|util|io)\.",
-            r"^\s*at [\w$.]+\([\w$]+\.(?:java|kt|scala):\d+\)",
-            r"\bgoroutine \d+ \[",
-            r"\bpanic: ",
-            r"runtime error: (?:index out of range|invalid memory address|slice bounds|"
-            r"integer divide by zero|makeslice|hash of unhashable)",
-            r"nil pointer dereference",
-            r"/site-packages/",
-            r"/dist-packages/",
-            r"\.py\", line \d+",
-            r"\.go:\d+\b",
-            r"\bSQLSTATE\b",
-            r"\bORA-\d{5}\b",
-            r"You have an error in your SQL syntax",
-            r"syntax error at or near",
-            r"duplicate key value violates",
-            r"\bpsycopg2?\b|\bsqlalchemy\.|\bpymysql\b",
-            r"\bSELECT\b.+\bFROM\b|\bINSERT INTO\b|\bUPDATE\b\s+\S+\s+\bSET\b",
-            r"<[\w.]+ object at 0x[0-9a-f]+>",
-        )
+_SOURCE_FILES = (
+    "py", "go", "js", "mjs", "cjs", "ts", "jsx", "tsx", "java", "kt", "scala", "rb", "php", "cs",
+    "rs", "cpp", "cc",
+)  # fmt: skip
+_SOURCE_TRIGGERS = tuple(f".{extension}:" for extension in _SOURCE_FILES)
+_SQL_NAME = r"[\w.`\"\[\]]+"
+_GUARDED: tuple[tuple[tuple[str, ...], str], ...] = (
+    # Python
+    (("Traceback",), r"Traceback \(most recent call last\)"),
+    (('File "',), r'\bFile "[^"\n]+", line \d+'),
+    (("Error",), r"\b(?:" + _EXCEPTION_NAMES + r")Error\b"),
+    (("Exception", "Panic"), r"\b[A-Z][A-Za-z]+(?:Exception|Panic)\b"),
+    (("-packages/",), r"/(?:site|dist)-packages/"),
+    ((" object at 0x",), r"<[\w.]+ object at 0x[0-9a-fA-F]+>"),
+    # Go
+    (("goroutine",), r"\bgoroutine \d+ \["),
+    (("panic: ",), r"\bpanic: "),
+    (
+        ("runtime error",),
+        r"runtime error: (?:index out of range|invalid memory address|slice bounds|"
+        r"integer divide by zero|makeslice|hash of unhashable|assignment to entry in nil map)",
     ),
-    re.MULTILINE,
+    (("nil pointer",), r"nil pointer dereference"),
+    (("cannot unmarshal",), r"\bcannot unmarshal [\w\[\]*.]+ into Go (?:struct field|value)"),
+    (
+        ("invalid character '",),
+        r"invalid character '.{1,6}' (?:looking for beginning of|after (?:object key|array element|"
+        r"top-level value)|in (?:string|numeric) literal|in literal (?:true|false|null)|"
+        r"in string escape code)",
+    ),
+    (("sql: ",), r"\bsql: (?:no rows in result set|database is closed|Scan error|transaction )"),
+    (("context deadline",), r"\bcontext deadline exceeded\b"),
+    # Source paths with a line number, and stack frames
+    (
+        _SOURCE_TRIGGERS,
+        r"[\w./\\-]*\w\.(?:" + "|".join(_SOURCE_FILES) + r"):\d+\b",
+    ),
+    (
+        ("at ",),
+        r"\bat [\w$.<>]+\((?:[\w$-]+\.(?:java|kt|scala|groovy):\d+|Native Method|Unknown Source)\)",
+    ),
+    (
+        ("at ",),
+        r"\bat (?:async )?(?:new )?[\w$.<>]+(?: \[as [\w$<>]+\])? "
+        r"\((?:node:|file:|/|[A-Za-z]:\\|[\w.-]+/)[^()\s]*:\d+:\d+\)",
+    ),
+    (("at ",), r"\bat (?:async )?(?:/|node:|file:)[^\s()]+:\d+:\d+"),
+    (("java.",), r"\bjava\.(?:lang|util|io|net|sql)\."),
+    # Node
+    (
+        ("Cannot read propert", "Cannot set propert"),
+        r"Cannot (?:read|set) propert(?:y|ies) (?:'[^'\n]*' )?of (?:undefined|null)",
+    ),
+    (("is not a function", "is not a constructor"), r"[\w$.]+ is not a (?:function|constructor)\b"),
+    (
+        ("ECONN", "ETIMEDOUT", "ENOTFOUND", "EADDRINUSE", "EHOSTUNREACH", "EPIPE"),
+        r"\bE(?:CONNREFUSED|CONNRESET|CONNABORTED|TIMEDOUT|NOTFOUND|ADDRINUSE|HOSTUNREACH|PIPE)\b",
+    ),
+    # Network
+    (("dial ",), r"\bdial (?:tcp|udp|unix|ip)[46]?\b"),
+    (
+        ("connection refused", "connection reset by peer", "i/o timeout", "broken pipe"),
+        r"\b(?:connect: )?connection refused|connection reset by peer|\bi/o timeout\b|broken pipe",
+    ),
+    # Databases
+    (("SQLSTATE",), r"\bSQLSTATE\b"),
+    (("ORA-",), r"\bORA-\d{5}\b"),
+    (("SQL syntax",), r"You have an error in your SQL syntax"),
+    (("syntax error at",), r"syntax error at or near"),
+    (("duplicate key",), r"duplicate key value"),
+    (("violates",), r"violates (?:unique|foreign key|not-null|check|exclusion) constraint"),
+    (("Duplicate entry",), r"Duplicate entry '[^'\n]*' for key"),
+    (
+        ("Error ",),
+        r"\bError \d{4} \([0-9A-Z]{5}\): |\bError \d{4}: (?:Duplicate entry|You have an error|"
+        r"Unknown column|Table '|Data too long|Incorrect|Cannot add or update|Deadlock|"
+        r"Lock wait|Column '|Field '|Out of range|Access denied)",
+    ),
+    (
+        ("ERROR:",),
+        r"\bERROR:\s+(?:relation|column|syntax|duplicate|null value|insert or update|"
+        r"update or delete|permission denied|current transaction|deadlock)",
+    ),
+    (
+        ('relation "', 'column "'),
+        r"\b(?:relation|column) \"[^\"\n]+\" (?:of relation \"[^\"\n]+\" )?does not exist",
+    ),
+    (("pq: ",), r"\bpq: "),
+    (
+        ("psycopg", "sqlalchemy.", "pymysql", "sqlite3."),
+        r"\bpsycopg2?\b|\bsqlalchemy\.|\bpymysql\b|\bsqlite3\.",
+    ),
+    (
+        ("SELECT",),
+        r"\bSELECT\s+(?:\*|"
+        + _SQL_NAME
+        + r"(?:\s*,\s*"
+        + _SQL_NAME
+        + r")*)\s+FROM\s+"
+        + _SQL_NAME
+        + r"(?:\s+(?:AS\s+)?\w+)?\s+(?:WHERE|JOIN|INNER|LEFT|ORDER BY|GROUP BY|LIMIT)\b",
+    ),
+    (("INSERT INTO",), r"\bINSERT INTO\s+" + _SQL_NAME + r"\s*\("),
+    (("UPDATE",), r"\bUPDATE\s+" + _SQL_NAME + r"\s+SET\s+" + _SQL_NAME + r"\s*="),
+    (("DELETE FROM",), r"\bDELETE FROM\s+" + _SQL_NAME + r"\s+WHERE\b"),
 )
-
+_PATTERNS: tuple[tuple[tuple[str, ...], re.Pattern[str]], ...] = tuple(
+    (triggers, re.compile(pattern)) for triggers, pattern in _GUARDED
+)
 
 _SEARCHED = 65536
-# Every pattern above contains one of these literals. Python's `re` tries each alternative at
-# every position of the text, so the patterns run only on a text that holds one of them.
-_TRIGGERS = (
-    "Traceback",
-    "File ",
-    "Error",
-    "Exception",
-    "Panic",
-    "java.",
-    "at ",
-    "goroutine",
-    "panic: ",
-    "runtime error",
-    "nil pointer",
-    "-packages/",
-    ".py",
-    ".go:",
-    "SQLSTATE",
-    "ORA-",
-    "SQL syntax",
-    "syntax error at",
-    "duplicate key",
-    "psycopg",
-    "sqlalchemy.",
-    "pymysql",
-    "SELECT",
-    "INSERT INTO",
-    "UPDATE",
-    " object at 0x",
-)
 
 
 def internal_detail(text: str) -> str:
-    """The first fragment of ``text`` that leaks internals, or "" when there is none."""
+    """The earliest fragment of ``text`` that leaks internals, or "" when there is none."""
     # A leak shows near the start; the cap keeps a huge message from costing a long search.
     text = text[:_SEARCHED]
-    for trigger in _TRIGGERS:
-        if trigger in text:
-            break
-    else:
+    if not text:
         return ""
-    found = _INTERNAL_DETAIL.search(text)
-    return found.group(0) if found else ""
+    earliest: re.Match[str] | None = None
+    colon = ":" in text  # every source-path trigger holds one: most messages skip 17 searches
+    for triggers, pattern in _PATTERNS:
+        if triggers is _SOURCE_TRIGGERS and not colon:
+            continue
+        for trigger in triggers:  # a loop, not any(generator): this runs on every message
+            if trigger in text:
+                found = pattern.search(text)
+                if found is not None and (earliest is None or found.start() < earliest.start()):
+                    earliest = found
+                break
+    return earliest.group(0) if earliest is not None else ""
 
 
 @check("envelope.no-internal-detail")

@@ -20,6 +20,22 @@ from typing import Any
 REDACTED = "[redacted]"
 AUTH_HEADER = "DF-API-KEY"
 TEXT_LIMIT = 4096
+#: A curl reproduction shows at most this much of the body (a 1 MiB body makes no useful line).
+CURL_DATA_LIMIT = 2048
+
+
+def truncated(text: str, limit: int) -> str:
+    """`text` cut to at most `limit` characters, saying how many bytes were left out."""
+    if len(text) <= limit:
+        return text
+    data = text.encode("utf-8", "replace")
+    for keep in range(limit, -1, -1):
+        # The note's own length depends on the count: shrink until the whole fits the limit.
+        head = text[:keep]
+        note = f"…[truncated {len(data) - len(head.encode('utf-8', 'replace'))} bytes]"
+        if keep + len(note) <= limit:
+            return head + note
+    return text[:limit]  # pragma: no cover - limit smaller than any note
 
 
 class Redactor:
@@ -64,7 +80,7 @@ def split_body(raw: bytes | str | None) -> tuple[Any, str | None]:
     try:
         return json.loads(text), None
     except (ValueError, RecursionError):
-        return None, text[:TEXT_LIMIT]
+        return None, truncated(text, TEXT_LIMIT)
 
 
 def curl_command(
@@ -78,7 +94,7 @@ def curl_command(
         parts += ["-H", shlex.quote(f"{name}: {value}")]
     if body not in (None, b"", ""):
         text = body.decode("utf-8", "replace") if isinstance(body, bytes) else str(body)
-        parts += ["-d", shlex.quote(redactor.text(text))]
+        parts += ["-d", shlex.quote(truncated(redactor.text(text), CURL_DATA_LIMIT))]
     return " ".join(parts)
 
 
@@ -96,7 +112,7 @@ class Recorder:
         self._lock = threading.Lock()
         self._handle = None
         if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            # No folder is created: `Target.from_env` has checked that it exists.
             self._handle = path.open("a", encoding="utf-8")
 
     @property
@@ -194,6 +210,11 @@ def request_record(
 ) -> dict[str, Any]:
     """The ``request`` object of an exchange line."""
     parsed, text = split_body(body)
+    if parsed is not None and text is None:
+        shown = json.dumps(parsed, ensure_ascii=False)
+        if len(shown) > TEXT_LIMIT:
+            # A huge JSON body (the body-too-large case) stays out of the record: its head only.
+            parsed, text = None, truncated(shown, TEXT_LIMIT)
     return {
         "method": method.upper(),
         "path": redactor.text(path),

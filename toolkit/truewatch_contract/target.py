@@ -169,8 +169,8 @@ class Target:
             ),
             relax=parse_relax(get("TRUEWATCH_RELAX")),
             seed=_parse_int("TRUEWATCH_SEED", get("TRUEWATCH_SEED"), DEFAULT_SEED, low=0),
-            mock_mutant=get("TRUEWATCH_MOCK_MUTANT"),
-            record=Path(record) if record is not None else None,
+            mock_mutant=_check_mutant(get("TRUEWATCH_MOCK_MUTANT")),
+            record=check_record_path(record) if record is not None else None,
             builtin_mock=builtin,
         )
 
@@ -249,6 +249,30 @@ def _check_url(text: str) -> str:
     if parts.query or parts.fragment:
         raise TargetError(f"TRUEWATCH_BASE_URL: {text!r} must not carry a query or a fragment")
     return text.rstrip("/")
+
+
+def check_record_path(text: str) -> Path:
+    """``TRUEWATCH_RECORD``: a file to append to, in a folder that exists (none is created)."""
+    path = Path(text)
+    if path.is_dir():
+        raise TargetError(f"TRUEWATCH_RECORD: {text!r} is a directory, not a file to append to")
+    folder = path.parent
+    if not folder.is_dir():
+        raise TargetError(f"TRUEWATCH_RECORD: the folder {str(folder)!r} does not exist")
+    return path
+
+
+def _check_mutant(name: str | None) -> str | None:
+    if name is None:
+        return None
+    from truewatch_contract.mock.mutants import MUTANTS
+
+    if name not in MUTANTS:
+        raise TargetError(
+            f"TRUEWATCH_MOCK_MUTANT: {name!r} is not a mutant of the built-in mock "
+            "(truewatch-contract mutants --list shows them)"
+        )
+    return name
 
 
 def _parse_int(name: str, text: str | None, default: int, *, low: int, high: int = 2**63) -> int:

@@ -28,7 +28,7 @@ from truewatch_contract import content as _content  # noqa: F401 - registers the
 from truewatch_contract import envelope as _envelope  # noqa: F401 - registers the envelope rules
 from truewatch_contract import history as _history  # noqa: F401 - registers the history rules
 from truewatch_contract import schema_engine
-from truewatch_contract.context import Context
+from truewatch_contract.context import Context, is_int
 from truewatch_contract.jsonscan import scan
 from truewatch_contract.rules import CHECKS, RULES
 from truewatch_contract.violations import (
@@ -233,6 +233,16 @@ def _findings(
         isinstance(status_code, bool) or not isinstance(status_code, int)
     ):
         raise TypeError(f"status_code must be an int or None, not {type(status_code).__name__}")
+    # The context arguments are the caller's: a wrong type is a bug, raised before any rule.
+    if full:
+        previous = _previous_content(previous)
+        if issue_id is not None and not isinstance(issue_id, str):
+            raise TypeError(
+                "issue_id must be the route's issue_id (a string) or None, "
+                f"not {type(issue_id).__name__}"
+            )
+        if request is not None:
+            _json_argument("request", request)
     checked = {"envelope.json"}
     findings = scan(envelope)
     if findings:
@@ -250,8 +260,15 @@ def _findings(
             found.extend(CHECKS["envelope.json"](Context({}, content_type=content_type)) or ())
         return found, checked
 
-    previous = content_of(previous)
-    success = full and _is_success(envelope, status_code)
+    success = full and _claims_success(envelope, status_code)
+    rejected: list[Violation] = []
+    if full and request is not None and (success or _is_2xx(status_code)):
+        # A body the request rules reject was answered as a success: that is the one finding
+        # (behaviour.invalid-body-rejected); the rules comparing the content with what was sent
+        # have no valid value to compare with, so they do not apply.
+        rejected = _request_findings(request, None, engine)[0]
+        if rejected:
+            request = None
     if success:
         target = "success"
     elif status_code is not None and status_code in _error_statuses():
@@ -287,17 +304,53 @@ def _findings(
         for violation in result:
             if violation.pointer not in flagged:
                 found.append(violation)
+    if rejected:  # the rule applies only to an invalid body
+        checked.add(_REJECTED)
+        found.append(_not_rejected(rejected, status_code))
     return found, checked
+
+
+_REJECTED = "behaviour.invalid-body-rejected"
+
+
+def _is_2xx(status_code: int | None) -> bool:
+    return status_code is not None and 200 <= status_code < 300
+
+
+def _not_rejected(rejected: list[Violation], status_code: int | None) -> Violation:
+    """The violation of a success answer to an invalid body, naming the body's first fault."""
+    first = min(rejected)
+    answer = f"HTTP {status_code}" if status_code is not None else "a success envelope"
+    return Violation(
+        _REJECTED,
+        "",
+        f"a body against the request schema must be answered with a 4xx error envelope, "
+        f"found {answer} for a body where {first.message[:1].lower()}{first.message[1:-1]} "
+        f"({first.rule}).",
+        RULES[_REJECTED].tag,
+    )
 
 
 _NOTHING: frozenset[str] = frozenset()
 
 
-def _is_success(envelope: dict[str, Any], status_code: int | None) -> bool:
-    if status_code is not None:
-        return status_code == 200
-    code = envelope.get("code")
-    return (code == 200 and not isinstance(code, bool)) or envelope.get("success") is True
+def _claims_success(envelope: dict[str, Any], status_code: int | None) -> bool:
+    """
+    Whether the response claims a successful update consistently, so its content is judged.
+
+    Every sign given must say success (the HTTP status, when known, is 200; ``code``, when an
+    integer, is 200; ``success``, when a boolean, is true) and at least one must be given. A
+    response that contradicts itself (HTTP 200 with ``success: false``: an error dressed as a
+    success) is judged by the envelope rules alone: they name the contradiction, and content
+    rules would only bury it under the "missing" fields of an error's content.
+    """
+    if status_code is not None and status_code != 200:
+        return False
+    code, success = envelope.get("code"), envelope.get("success")
+    code_given = is_int(code)
+    if (code_given and code != 200) or success is False:
+        return False
+    return status_code == 200 or code_given or success is True
 
 
 @functools.lru_cache(maxsize=1)
@@ -405,6 +458,39 @@ def _policy(include_assumed: bool, relax: Iterable[str]) -> _Policy:
 def is_relaxable(item: str) -> bool:
     """Whether ``item`` names a rule id of the catalogue or a tag."""
     return item in TAGS or item in RULES
+
+
+def _json_argument(name: str, value: Any) -> None:
+    """TypeError, naming the argument, when a context argument holds a value that is not JSON."""
+    # Findings (NaN, deep nesting) are harmless here: the rules read a few well-typed fields.
+    try:
+        scan(value)
+    except TypeError as error:
+        raise TypeError(f"{name}: {error}") from None
+
+
+_PREVIOUS = (
+    "previous must be the content object of an earlier successful response for the same issue "
+    "(or that response's whole envelope)"
+)
+
+
+def _previous_content(previous: Any) -> dict[str, Any] | None:
+    """``previous`` as a content object (a success envelope unwrapped); else TypeError."""
+    if previous is None:
+        return None
+    if not isinstance(previous, dict):
+        raise TypeError(f"{_PREVIOUS}, found {kind(previous)}")
+    _json_argument("previous", previous)
+    if "success" in previous and "code" in previous:  # an envelope, not a content
+        content = previous.get("content")
+        if previous["success"] is not True or not isinstance(content, dict):
+            raise TypeError(
+                f"{_PREVIOUS}, found an envelope with success {kind(previous['success'])} "
+                f"and content {kind(content)}"
+            )
+        return content
+    return previous
 
 
 def content_of(previous: Any) -> Any:

@@ -124,8 +124,11 @@ def run(args: argparse.Namespace) -> int:
                 include_assumed=args.include_assumed,
                 relax=relax,
             )
-    except TypeError as error:  # pragma: no cover - json.loads never yields non-JSON types
-        raise UsageError(str(error)) from None
+    except TypeError as error:
+        # json.loads yields only JSON types: the one wrong type left is a --previous that is not
+        # the content (or the envelope) of an earlier success, e.g. an array.
+        where = f"--previous {args.previous!r}: " if str(error).startswith("previous") else ""
+        raise UsageError(f"{where}{error}") from None
     if args.format == "json":
         print(json.dumps([violation.to_dict() for violation in violations], indent=2))
     else:
