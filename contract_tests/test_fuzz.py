@@ -296,9 +296,9 @@ def _run(case: Any, suite: Any, test: str, *, probe_auth: bool = False) -> None:
         # A server may write the valid half of a body it rejects: a few such rejections are
         # followed by a probe, so the change is blamed on them and not on a later update.
         _PROBES["left"] -= 1
-        suite.prove_unchanged(
-            test, "behaviour.invalid-body-rejected", before, "the rejected body (the case above)"
-        )
+        shown = repr(exchange.sent_json()[1])
+        shown = shown if len(shown) <= 200 else shown[:200] + "…"
+        suite.prove_unchanged(test, "behaviour.invalid-body-rejected", before, f"the body {shown}")
     if verdict.violations or failing:
         full = contract.Verdict(
             verdict.expectation,

@@ -4,11 +4,13 @@ The public validators: request bodies, response envelopes and the update's invar
 Each function returns data (`Violation` s, or an `Evaluation` that also says which rules were
 checked); the ``assert_valid_*`` helpers raise `ContractViolation` for test code.
 
-Which schema applies to a response: a success (status 200, or with no status given an envelope
-whose ``code`` is 200 or ``success`` true) is checked as ``UpdateIssueResponse`` with the envelope
-and content rules; any other response as an envelope (``ErrorEnvelope`` for the documented error
-statuses) with the envelope rules only. ``previous`` (the content of an earlier success for the
-same issue) turns on the history rules.
+Which schema applies to a response: one that claims success consistently (every sign given says
+so: the HTTP status is 200, ``code`` is 200, ``success`` is true) is checked as
+``UpdateIssueResponse`` with the envelope and content rules; any other response as an envelope
+(``ErrorEnvelope`` for the documented error statuses) with the envelope rules only. So an error
+dressed as a success (HTTP 200 with ``success: false``) gives ``envelope.success-matches-code``,
+not a flood of content violations. ``previous`` (the content of an earlier success for the same
+issue) turns on the history rules.
 
 Options common to every function:
     include_assumed: also report rules tagged ``assumed`` (off by default).
@@ -147,14 +149,20 @@ def evaluate_response(
     Arguments:
         envelope: the parsed response body.
         status_code: the HTTP status (enables ``envelope.code-matches-status``).
-        request: the body that was sent (enables ``content.status-applied`` and friends).
-        issue_id: the route's issue_id (enables ``content.same-issue``).
-        previous: the content of an earlier successful response for the same issue (a whole
-            envelope is accepted too); enables the ``history.*`` rules.
+        request: the body that was sent, any parsed JSON (enables ``content.status-applied`` and
+            ``content.assigner-applied`` when it is an object). A body that `validate_request`
+            rejects, answered as a success (a 2xx status, or with no status an envelope that
+            claims success), breaks ``behaviour.invalid-body-rejected`` (pointer ""), the one
+            behaviour rule a single exchange decides; the content is then not compared with it.
+        issue_id: the route's issue_id, a string (enables ``content.same-issue``).
+        previous: the content object of an earlier successful response for the same issue (its
+            whole success envelope is accepted too); enables the ``history.*`` rules.
         content_type: the response's Content-Type header (``envelope.json``).
 
     Raises:
-        TypeError: ``envelope`` holds a value that is not JSON (bytes, a set, ...).
+        TypeError: ``envelope`` or ``request`` holds a value that is not JSON (bytes, a set,
+            ...); ``issue_id`` is not a string; ``previous`` is not a content object nor a
+            success envelope (e.g. ``"x"``, ``[1]``, an error's envelope).
         ValueError: an unknown ``relax`` item or engine.
     """
     policy = _policy(include_assumed, relax)
@@ -506,7 +514,12 @@ def content_of(previous: Any) -> Any:
 
 
 def implemented_rules() -> frozenset[str]:
-    """Every rule id the library checks: the schemas' ``x-rule`` s and the Python rules."""
+    """
+    Every rule of the library's scopes it checks: the schemas' ``x-rule`` s and the Python rules.
+
+    (`validate_response` also decides ``behaviour.invalid-body-rejected`` when given the request;
+    the other behaviour rules need several exchanges and are the suite's.)
+    """
     return schema_engine.rule_ids_in_schemas() | frozenset(CHECKS)
 
 
