@@ -48,6 +48,24 @@ def test_a_passing_record_reads_as_a_holding_contract(tmp_path: Path, synthetic:
     assert [r["id"] for r in report["rules"]][: len(catalogue.rules())] == list(catalogue.rules())
 
 
+def test_request_rules_count_the_bodies_sent_not_the_server(
+    tmp_path: Path, synthetic: Any
+) -> None:
+    """Request rules judge the suite's own input: each counts the bodies that kept and broke it."""
+    report = _report(synthetic.write_lines(tmp_path / "r.jsonl", synthetic.passing_lines()))
+    status = _rule(report, "request.issue-status")
+    assert (status["status"], status["checked"], status["held"], status["broke"]) == (
+        "input",
+        9,
+        8,
+        0,
+    )
+    assigner = _rule(report, "request.assigner")
+    assert (assigner["checked"], assigner["held"]) == (9, 7)
+    body = _rule(report, "request.body-object")
+    assert (body["checked"], body["held"]) == (9, 8)
+
+
 def test_coverage_counts_what_was_sent_and_received(tmp_path: Path, synthetic: Any) -> None:
     coverage = _report(synthetic.write_lines(tmp_path / "r.jsonl", synthetic.passing_lines()))[
         "coverage"

@@ -186,12 +186,19 @@ def _rule_rows(
         checked[behaviour.rule] += 1
         if not behaviour.held:
             (relaxed_broke if behaviour.relaxed else broke)[behaviour.rule] += 1
+    judged, sent_breaking = _input_rule_counts(record)
     ids = list(rules) + sorted(set(checked) - set(rules))
     rows = []
     for rule_id in ids:
         info = rules.get(rule_id)
         n, b, r = checked[rule_id], broke[rule_id], relaxed_broke[rule_id]
-        if b:
+        if info is not None and info.scope == "request":
+            # Request rules judge what the suite sends, not the server: they decide which
+            # answer each request calls for. "held" counts the bodies that kept the rule.
+            n, b, r = judged, 0, 0
+            status = "input" if judged else "not exercised"
+            held = judged - sent_breaking[rule_id]
+        elif b:
             status = "broken"
         elif r:
             status = "relaxed"
@@ -199,6 +206,8 @@ def _rule_rows(
             status = "held"
         else:
             status = "not exercised"
+        if info is None or info.scope != "request":
+            held = n - b - r
         rows.append(
             {
                 "id": rule_id,
@@ -207,13 +216,32 @@ def _rule_rows(
                 "statement": info.statement if info else "(not in this toolkit's catalogue)",
                 "relaxed": _is_relaxed(info, rule_id, relaxed),
                 "checked": n,
-                "held": n - b - r,
+                "held": held,
                 "broke": b,
                 "broke_relaxed": r,
                 "status": status,
             }
         )
     return rows
+
+
+def _input_rule_counts(record: Record) -> tuple[int, Counter[str]]:
+    """How many request bodies the suite sent, and how many of them broke each request rule."""
+    from truewatch_contract import validate_request
+
+    judged = 0
+    breaking: Counter[str] = Counter()
+    for exchange in record.exchanges:
+        request = exchange.request
+        if request.get("method") != "POST" or request.get("body") is None:
+            continue
+        judged += 1
+        try:
+            found = validate_request(request.get("body"), include_assumed=True)
+        except (TypeError, ValueError):
+            continue
+        breaking.update({violation.rule for violation in found})
+    return judged, breaking
 
 
 # -- verdict -------------------------------------------------------------------------------------
