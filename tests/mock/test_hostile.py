@@ -475,3 +475,35 @@ def test_every_bad_request_gets_an_error_envelope_and_changes_nothing(
     if envelope is not None:
         assert len(envelope["message"]) < 400
     assert mock.state.to_dict() == before
+
+
+@pytest.mark.parametrize(
+    "body_part",
+    [
+        # Content-Length promises 100 bytes; 25 arrive, then the client closes its side.
+        b"Content-Length: 100\r\n\r\n" + b'{"issueStatus":"Ignored"}',
+        # A chunked body whose final (zero) chunk never comes.
+        b"Transfer-Encoding: chunked\r\n\r\n19\r\n" + b'{"issueStatus":"Ignored"}' + b"\r\n",
+    ],
+    ids=["short-content-length", "unterminated-chunks"],
+)
+def test_a_body_cut_short_by_a_disconnect_changes_nothing(mock: Any, body_part: bytes) -> None:
+    """The first bytes of a truncated body may be valid JSON: the update must still not happen."""
+    before = json.dumps(mock.state.get_issue(PAGE_ISSUE_ID), sort_keys=True)
+    parts = urlsplit(mock.base_url)
+    head = (
+        f"POST /api/v1/error_track/{PAGE_ISSUE_ID}/update HTTP/1.1\r\n"
+        f"Host: {parts.hostname}\r\nDF-API-KEY: {DEFAULT_API_KEY}\r\n"
+        "Content-Type: application/json\r\n"
+    ).encode()
+    with socket.create_connection((parts.hostname, parts.port), timeout=30) as sock:
+        sock.sendall(head + body_part)
+        sock.shutdown(socket.SHUT_WR)
+        sock.settimeout(2)  # the server answers nobody; it only has to notice the disconnect
+        with contextlib.suppress(OSError):
+            while sock.recv(65536):
+                pass
+    # A request on a fresh connection is handled after the cut one: the state is settled.
+    probe = b"GET /__mock__/issues/x HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n"
+    assert send_raw(mock.base_url, probe).status
+    assert json.dumps(mock.state.get_issue(PAGE_ISSUE_ID), sort_keys=True) == before

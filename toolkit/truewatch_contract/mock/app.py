@@ -58,16 +58,26 @@ async def send_answer(send: Send, answer: Answer) -> None:
     await send({"type": "http.response.body", "body": answer.body})
 
 
+class ClientGone(Exception):
+    """The client disconnected before its body was complete: nothing may be applied."""
+
+
 async def read_body(receive: Receive, declared: int | None) -> bytes | None:
-    """The whole body, or None when it is (or is declared) larger than `BODY_LIMIT`."""
+    """
+    The whole body, or None when it is (or is declared) larger than `BODY_LIMIT`.
+
+    Raises:
+        ClientGone: the client went away mid-body. A partial body is never handled: a truncated
+            request must change nothing, even when its first bytes happen to be valid JSON.
+    """
     if declared is not None and declared > BODY_LIMIT:
         return None
     chunks: list[bytes] = []
     size = 0
     while True:
         message = await receive()
-        if message["type"] != "http.request":  # the client went away mid-body
-            break
+        if message["type"] != "http.request":
+            raise ClientGone
         chunk = message.get("body", b"")
         size += len(chunk)
         if size > BODY_LIMIT:
@@ -100,6 +110,8 @@ class UpdateEndpoint:
             if answer is None:
                 exchange.body = await read_body(receive, declared)
                 answer = service.handle(exchange)
+        except ClientGone:
+            return  # nobody to answer, and nothing was applied
         except Exception:  # a fault of the mock itself: never a traceback to the client
             _log.exception("the mock failed on a request")
             answer = service.fault()
