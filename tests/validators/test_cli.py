@@ -30,6 +30,17 @@ def test_valid_response_exits_0(vendor_file: Path, capsys: pytest.CaptureFixture
     assert out.strip() == "response is valid: no violations"
 
 
+def test_the_file_may_follow_the_options(
+    vendor_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(
+        ["validate", "response", "--status", "200", "--issue-id", ISSUE_ID, str(vendor_file)],
+        capsys,
+    )
+    assert (code, err) == (0, "")
+    assert out.strip() == "response is valid: no violations"
+
+
 def test_violations_exit_1_with_one_line_each(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

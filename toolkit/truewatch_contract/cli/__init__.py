@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
@@ -18,6 +19,28 @@ SUBCOMMANDS: tuple[str, ...] = ("run", "validate", "mock", "mutants")
 
 class UsageError(Exception):
     """Bad usage or unreadable input: the command exits 2 with this message."""
+
+
+class _SubcommandParser(argparse.ArgumentParser):
+    """
+    A subcommand's parser that lets positionals follow options.
+
+    Plain argparse stops filling an optional positional once an option was seen, so
+    ``validate response --status 200 FILE`` would fail; intermixed parsing accepts both orders.
+    """
+
+    _inside = False
+
+    def parse_known_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        if self._inside:  # parse_known_intermixed_args calls back into this method
+            return super().parse_known_args(args, namespace)
+        self._inside = True
+        try:
+            return self.parse_known_intermixed_args(args, namespace)
+        finally:
+            self._inside = False
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -30,7 +53,9 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Run 'truewatch-contract COMMAND --help' for a command's options.",
     )
     parser.add_argument("--version", action="version", version=_version())
-    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    subparsers = parser.add_subparsers(
+        dest="command", metavar="COMMAND", parser_class=_SubcommandParser
+    )
     for name in SUBCOMMANDS:
         module = importlib.import_module(f"truewatch_contract.cli.{name}")
         module.register(subparsers)
@@ -59,6 +84,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"truewatch-contract {args.command}: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader went away (`... | head`): say nothing more, and keep Python's exit-time
+        # flush of stdout from failing again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
     return code
 
 

@@ -56,7 +56,10 @@ def run_mock(
     except StateError as error:
         raise MockUsageError(f"--state: {error}") from None
 
-    app = create_app(state, mutant=mutant, rate_limit=limit, control=control)
+    try:
+        app = create_app(state, mutant=mutant, rate_limit=limit, control=control)
+    except ValueError as error:  # e.g. TRUEWATCH_ENGINE names no engine
+        raise MockUsageError(str(error)) from None
     server = MockServer(app, host, port, log_level=log_level)
     try:
         server.start()
