@@ -37,7 +37,9 @@ class RateLimit:
         """Parse ``N/m`` (also ``N/s``, ``N/h``); raise ``ValueError`` for anything else."""
         match = _SPEC.fullmatch(text)
         if match is None or int(match.group(1)) < 1:
-            raise ValueError(f"invalid rate limit {text!r}: expected N/m with N >= 1 (e.g. 20/m)")
+            raise ValueError(
+                f"invalid rate limit {text!r}: expected N/s, N/m or N/h with N >= 1 (e.g. 20/m)"
+            )
         return cls(int(match.group(1)), _WINDOWS[match.group(2).lower()])
 
     def __str__(self) -> str:
