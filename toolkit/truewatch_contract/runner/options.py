@@ -102,6 +102,14 @@ def plan_run(
         target = Target.from_env(env)
     except TargetError as error:
         raise BadUsage(_name_option(str(error), given)) from None
+    engine = env.get("TRUEWATCH_ENGINE", "")
+    if engine.strip():
+        from truewatch_contract.schema_engine import resolve_engine
+
+        try:
+            resolve_engine(engine.strip())
+        except ValueError as error:
+            raise BadUsage(f"TRUEWATCH_ENGINE: {error}") from None
     report_dir = Path(getattr(args, "report_dir", None) or "reports")
     if report_dir.exists() and not report_dir.is_dir():
         raise BadUsage(f"--report-dir: {report_dir} exists and is not a directory")
