@@ -135,6 +135,12 @@ def test_the_control_api_arranges_and_inspects(mock: Any) -> None:
     content = json.loads(post(base, {"issueStatus": "Working"}).body)["content"]
     assert content["updateAt"] == 1795000010.5
     assert raw_request(base, "PUT", "/__mock__/clock", [], b'{"now": "x"}').status == 400
+    # A clock beyond the year 2286 (or before 1970) would write absurd record times: refused,
+    # and the clock stays where it was.
+    for absurd in (b'{"advance": 1e308}', b'{"now": -5}', b'{"now": 1e10}'):
+        assert raw_request(base, "PUT", "/__mock__/clock", [], absurd).status == 400
+    clock = raw_request(base, "GET", "/__mock__/clock")
+    assert json.loads(clock.body)["now"] == 1795000010.5
     connection = json.loads(raw_request(base, "GET", "/__mock__/connection").body)
     assert connection["issue_id"] == PAGE_ISSUE_ID and connection["base_url"] == base
     assert raw_request(base, "DELETE", "/__mock__/nothing").status == 404

@@ -36,6 +36,7 @@ from truewatch_contract.mock.service import Service
 from truewatch_contract.mock.state import MockState, StateError, check_issue
 
 _CONTROL_LIMIT = 16 * 1024 * 1024
+CLOCK_LIMIT = 1e10  # epoch seconds: the year 2286
 
 
 def _error(status: int, message: str) -> JSONResponse:
@@ -133,19 +134,26 @@ def control_routes(service: Service) -> list[BaseRoute]:
             return _error(
                 400, 'expected {"now": <epoch seconds or null>} or {"advance": <seconds>}'
             )
+        frozen, offset = service.frozen, service.offset
         if "now" in data:
             now = data["now"]
             if now is not None and (isinstance(now, bool) or not isinstance(now, (int, float))):
                 return _error(400, "now: expected a number or null")
-            service.frozen = None if now is None else float(now)
+            frozen = None if now is None else float(now)
         if "advance" in data:
             step = data["advance"]
             if isinstance(step, bool) or not isinstance(step, (int, float)):
                 return _error(400, "advance: expected a number of seconds")
-            if service.frozen is not None:
-                service.frozen += float(step)
+            if frozen is not None:
+                frozen += float(step)
             else:
-                service.offset += float(step)
+                offset += float(step)
+        # The clock writes record times (whole seconds) and firstTime-like rules read 10-digit
+        # seconds: keep it between 1970 and the year 2286, so no update can write absurd times.
+        moved = frozen if frozen is not None else service.clock() + offset
+        if not 0 <= moved < CLOCK_LIMIT:
+            return _error(400, f"the clock must stay within 0..{CLOCK_LIMIT:.0f} epoch seconds")
+        service.frozen, service.offset = frozen, offset
         return JSONResponse(
             {"now": service.now(), "frozen": service.frozen, "offset": service.offset}
         )
