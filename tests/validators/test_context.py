@@ -208,3 +208,42 @@ def test_cli_invalid_request_answered_200(
     out = capsys.readouterr().out
     assert code == 1
     assert out.startswith("behaviour.invalid-body-rejected")
+
+
+def test_a_status_change_must_happen_on_the_callers_clock(engine: str) -> None:
+    """With `requested_between`, a new record and updateAt lie within the caller's clock."""
+    request = {"issueStatus": "Resolved"}
+    stamp = 1772788899  # the example's Resolved record and updateAt
+    on_time = validate_response(
+        example_response(),
+        status_code=200,
+        request=request,
+        previous=previous_content(),
+        requested_between=(stamp - 0.2, stamp + 0.4),
+        engine=engine,
+    )
+    assert on_time == []
+    eight_hours_later = stamp + 8 * 3600
+    skewed = validate_response(
+        example_response(),
+        status_code=200,
+        request=request,
+        previous=previous_content(),
+        requested_between=(eight_hours_later, eight_hours_later + 1),
+        engine=engine,
+    )
+    assert pairs(skewed) == {
+        ("history.status-change-record", "/content/extend/statusChangeRecords/1/time"),
+        ("history.update-time", "/content/updateAt"),
+    }
+
+
+@pytest.mark.parametrize("window", [(2.0, 1.0), (1.0,), ("a", "b"), [1.0, 2.0]])
+def test_requested_between_of_the_wrong_form_is_a_type_error(window: Any) -> None:
+    with pytest.raises(TypeError, match="requested_between"):
+        validate_response(
+            example_response(),
+            status_code=200,
+            previous=previous_content(),
+            requested_between=window,
+        )

@@ -19,6 +19,8 @@ class Context:
         issue_id: the route's issue_id, when known.
         previous: the content of an earlier successful response for the same issue, when known.
         content_type: the response's Content-Type, when known.
+        requested_between: the client's clock (epoch seconds) when the request left and when the
+            answer came back, when known: a status change happens within it.
         success: whether the response is read as a successful update (its content rules apply).
         flagged: the pointers the schema already reported.
         content: the success content, when the response is a success and its content an object.
@@ -35,6 +37,7 @@ class Context:
         "previous",
         "records",
         "request",
+        "requested_between",
         "status_code",
         "success",
     )
@@ -48,6 +51,7 @@ class Context:
         issue_id: Any = None,
         previous: Any = None,
         content_type: str | None = None,
+        requested_between: tuple[float, float] | None = None,
         success: bool = False,
         flagged: frozenset[str] = frozenset(),
     ) -> None:
@@ -57,6 +61,7 @@ class Context:
         self.issue_id = issue_id
         self.previous = previous
         self.content_type = content_type
+        self.requested_between = requested_between
         self.success = success
         self.flagged = flagged
         # Every flagged pointer and each of its ancestors: a place is clean when it is none of them.

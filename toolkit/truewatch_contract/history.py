@@ -20,6 +20,29 @@ from truewatch_contract.violations import Violation, kind, short
 _RECORDS = "/content/extend/statusChangeRecords"
 _UNCHANGED = ("createAt", "id", "uuid", "issueID", "workspaceUUID")
 
+#: How far (seconds) the time of a status change may lie from the caller's clock around the
+#: request: generous, for clocks that are merely unsynchronised; a server whose clock is hours
+#: off (a wrong time zone, a skewed host) writes a history no client can trust.
+CLOCK_TOLERANCE_S = 300.0
+
+
+def _off_the_clock(
+    ctx: Context, rule: str, pointer: str, value: float, what: str
+) -> Violation | None:
+    """A violation when `value` lies outside the caller's clock window (`requested_between`)."""
+    if ctx.requested_between is None:
+        return None
+    sent, received = ctx.requested_between
+    if sent - CLOCK_TOLERANCE_S <= value <= received + CLOCK_TOLERANCE_S:
+        return None
+    return violation(
+        rule,
+        pointer,
+        f"{what} must be the time of the update (the caller's clock read "
+        f"{sent:.0f}..{received:.0f}, ±{CLOCK_TOLERANCE_S:.0f} s), found {value} "
+        f"({value - received:+.0f} s).",
+    )
+
 
 def _pair(ctx: Context) -> tuple[dict[str, Any], dict[str, Any]] | None:
     if ctx.content is None or not isinstance(ctx.previous, dict):
@@ -131,6 +154,15 @@ def status_change_record(ctx: Context) -> list[Violation] | None:
                 f"({int(earliest)}), found {record['time']}.",
             )
         )
+    skewed = _off_the_clock(
+        ctx,
+        "history.status-change-record",
+        f"{where}/time",
+        record["time"],
+        "the new status record's time",
+    )
+    if skewed is not None:
+        problems.append(skewed)
     latest = content.get("updateAt")
     if is_number(latest) and record["time"] > latest + 1:
         problems.append(
@@ -234,6 +266,12 @@ def update_time(ctx: Context) -> list[Violation] | None:
                     f"found {after}.",
                 )
             )
+        elif after != before:  # this update stamped it: it happened now
+            skewed = _off_the_clock(
+                ctx, "history.update-time", "/content/updateAt", after, "updateAt"
+            )
+            if skewed is not None:
+                problems.append(skewed)
     for name in _UNCHANGED:
         old, new = previous.get(name), content.get(name)
         # Only scalars are compared: a malformed field is the schema's to report.

@@ -30,7 +30,7 @@ from truewatch_contract import content as _content  # noqa: F401 - registers the
 from truewatch_contract import envelope as _envelope  # noqa: F401 - registers the envelope rules
 from truewatch_contract import history as _history  # noqa: F401 - registers the history rules
 from truewatch_contract import schema_engine
-from truewatch_contract.context import Context, is_int
+from truewatch_contract.context import Context, is_int, is_number
 from truewatch_contract.jsonscan import scan
 from truewatch_contract.rules import CHECKS, RULES
 from truewatch_contract.violations import (
@@ -139,6 +139,7 @@ def evaluate_response(
     issue_id: Any = None,
     previous: Any = None,
     content_type: str | None = None,
+    requested_between: tuple[float, float] | None = None,
     include_assumed: bool = False,
     relax: Iterable[str] = (),
     engine: str | None = None,
@@ -158,6 +159,9 @@ def evaluate_response(
         previous: the content object of an earlier successful response for the same issue (its
             whole success envelope is accepted too); enables the ``history.*`` rules.
         content_type: the response's Content-Type header (``envelope.json``).
+        requested_between: the caller's clock (epoch seconds) when the request was sent and when
+            the answer arrived; with ``previous``, a new status record's time and ``updateAt``
+            must lie within it, give or take `history.CLOCK_TOLERANCE_S`.
 
     Raises:
         TypeError: ``envelope`` or ``request`` holds a value that is not JSON (bytes, a set,
@@ -167,7 +171,17 @@ def evaluate_response(
     """
     policy = _policy(include_assumed, relax)
     return policy.apply(
-        *_findings(envelope, True, status_code, request, issue_id, previous, content_type, engine)
+        *_findings(
+            envelope,
+            True,
+            status_code,
+            request,
+            issue_id,
+            previous,
+            content_type,
+            engine,
+            requested_between,
+        )
     )
 
 
@@ -179,6 +193,7 @@ def validate_response(
     issue_id: Any = None,
     previous: Any = None,
     content_type: str | None = None,
+    requested_between: tuple[float, float] | None = None,
     include_assumed: bool = False,
     relax: Iterable[str] = (),
     engine: str | None = None,
@@ -186,7 +201,15 @@ def validate_response(
     """The violations of a response of the update (see `evaluate_response`); [] when valid."""
     policy = _policy(include_assumed, relax)
     found, _ = _findings(
-        envelope, True, status_code, request, issue_id, previous, content_type, engine
+        envelope,
+        True,
+        status_code,
+        request,
+        issue_id,
+        previous,
+        content_type,
+        engine,
+        requested_between,
     )
     return policy.report(found)
 
@@ -235,6 +258,7 @@ def _findings(
     previous: Any,
     content_type: str | None,
     engine: str | None,
+    requested_between: tuple[float, float] | None = None,
 ) -> _Findings:
     """The violations and checked rules of a response (``full``: with content and history)."""
     if status_code is not None and (
@@ -251,6 +275,15 @@ def _findings(
             )
         if request is not None:
             _json_argument("request", request)
+        if requested_between is not None and not (
+            isinstance(requested_between, tuple)
+            and len(requested_between) == 2
+            and all(is_number(t) for t in requested_between)
+            and requested_between[0] <= requested_between[1]
+        ):
+            raise TypeError(
+                "requested_between must be (sent, received) epoch seconds with sent <= received"
+            )
     checked = {"envelope.json"}
     findings = scan(envelope)
     if findings:
@@ -295,6 +328,7 @@ def _findings(
         issue_id=issue_id,
         previous=previous,
         content_type=content_type,
+        requested_between=requested_between,
         success=success,
         flagged=frozenset([violation.pointer for violation in schema_found])
         if schema_found
