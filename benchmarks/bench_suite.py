@@ -57,7 +57,7 @@ def suite_run(workdir: Path) -> tuple[int, float, bool]:
 
 def judge_cost(record: Path) -> float:
     """Seconds per `judge()` call, replaying the record's exchanges (the key put back in)."""
-    from truewatch_contract.checks import Exchange, Policy, judge
+    from truewatch_contract.suite.judge import Exchange, Policy, judge
     from truewatch_contract.mock import MockState
 
     info = MockState.default().connection_info("http://127.0.0.1")

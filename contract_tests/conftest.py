@@ -22,7 +22,8 @@ from typing import Any
 
 import pytest
 
-from truewatch_contract.checks import (
+from truewatch_contract.suite.config import Target, TargetError
+from truewatch_contract.suite.judge import (
     Exchange,
     Policy,
     Verdict,
@@ -32,9 +33,8 @@ from truewatch_contract.checks import (
     record_exchange,
     violation,
 )
-from truewatch_contract.pacing import TokenBucket, is_rate_limited, paced_session
-from truewatch_contract.recording import AUTH_HEADER, Recorder, Redactor
-from truewatch_contract.target import Target, TargetError
+from truewatch_contract.suite.pacing import TokenBucket, is_rate_limited, paced_session
+from truewatch_contract.suite.recording import AUTH_HEADER, Recorder, Redactor
 
 ROUTE = "/api/v1/error_track/{issue_id}/update"
 _DEFAULT = object()

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from truewatch_contract.recording import AUTH_HEADER
+from truewatch_contract.suite.recording import AUTH_HEADER
 
 WRONG_KEY = "tkn_0123456789abcdef0123456789abcdef"
 

@@ -29,10 +29,10 @@ from schemathesis.specs.openapi.checks import (
     unsupported_method,
 )
 
-from truewatch_contract import checks as contract
-from truewatch_contract.recording import AUTH_HEADER
+from truewatch_contract.suite import judge as contract
 from truewatch_contract.spec import OPERATION_ID, load_spec
-from truewatch_contract.target import Target, TargetError
+from truewatch_contract.suite.config import Target, TargetError
+from truewatch_contract.suite.recording import AUTH_HEADER
 
 
 def _import_time_target() -> Target:

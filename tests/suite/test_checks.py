@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from truewatch_contract.checks import Exchange, Expectation, Policy, expectation_of, judge
+from truewatch_contract.suite.judge import Exchange, Expectation, Policy, expectation_of, judge
 
 KEY = "tkn_judge_key"
 ISSUE = "04a0bb44b28e9ff1e01f87828af622b9"

@@ -8,8 +8,8 @@ from pathlib import Path
 from suite_servers import run_suite
 
 from truewatch_contract.mock import MockState, create_app, serve
-from truewatch_contract.pacing import TokenBucket, is_rate_limited, paced_session
-from truewatch_contract.target import RateLimit
+from truewatch_contract.suite.config import RateLimit
+from truewatch_contract.suite.pacing import TokenBucket, is_rate_limited, paced_session
 
 
 class FakeClock:

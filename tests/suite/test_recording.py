@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from truewatch_contract.recording import (
+from truewatch_contract.suite.recording import (
     REDACTED,
     Recorder,
     Redactor,

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from truewatch_contract.target import DEFAULT_SEED, RateLimit, Target, TargetError
+from truewatch_contract.suite.config import DEFAULT_SEED, RateLimit, Target, TargetError
 
 KEY = "tkn_secret_0123456789abcdef"
 REMOTE = {

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from truewatch_contract import RULES, Rule
-from truewatch_contract.rules import CHECKS, SCOPES
+from truewatch_contract.rules.catalogue import CHECKS, SCOPES
 from truewatch_contract.schema_engine import rule_ids_in_schemas
 from truewatch_contract.spec_cache import document
 from truewatch_contract.validate import implemented_rules

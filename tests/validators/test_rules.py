@@ -672,8 +672,8 @@ def test_history_rules_need_previous(engine: str) -> None:
 
 
 def test_the_messages_the_mock_sends_never_read_as_leaks() -> None:
-    from truewatch_contract.envelope import internal_detail
     from truewatch_contract.mock import errors
+    from truewatch_contract.rules.envelope import internal_detail
 
     kinds = [value for value in vars(errors).values() if isinstance(value, errors.ErrorKind)]
     assert len(kinds) >= 5

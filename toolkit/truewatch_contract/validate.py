@@ -26,13 +26,13 @@ import functools
 from collections.abc import Iterable
 from typing import Any
 
-from truewatch_contract import content as _content  # noqa: F401 - registers the content rules
-from truewatch_contract import envelope as _envelope  # noqa: F401 - registers the envelope rules
-from truewatch_contract import history as _history  # noqa: F401 - registers the history rules
 from truewatch_contract import schema_engine
-from truewatch_contract.context import Context, is_int, is_number
 from truewatch_contract.jsonscan import scan
-from truewatch_contract.rules import CHECKS, RULES
+from truewatch_contract.rules import content as _content  # noqa: F401 - registers the content rules
+from truewatch_contract.rules import envelope as _envelope  # noqa: F401 - registers the envelope rules
+from truewatch_contract.rules import history as _history  # noqa: F401 - registers the history rules
+from truewatch_contract.rules.catalogue import CHECKS, RULES
+from truewatch_contract.rules.context import Context, is_int, is_number
 from truewatch_contract.violations import (
     TAGS,
     ContractViolation,

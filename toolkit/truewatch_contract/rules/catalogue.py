@@ -9,7 +9,7 @@ and lets each rule module register its check under a catalogued id.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -109,3 +109,30 @@ def check(rule_id: str) -> Callable[[Check], Check]:
         return function
 
     return register
+
+
+# --- shared helpers: one of each, used by the library, the mock and the suite --------------------
+
+
+def violation(rule: str, message: str, pointer: str = "") -> Violation:
+    """A violation of the catalogued rule `rule`, tagged as its catalogue entry says."""
+    from truewatch_contract.violations import Violation
+
+    return Violation(rule=rule, pointer=pointer, message=message, tag=tag_of(rule))
+
+
+def is_relaxed(rule_id: str, relaxed: Collection[str]) -> bool:
+    """Whether `relaxed` (rule ids and tags) relaxes the catalogued rule `rule_id`."""
+    if rule_id in relaxed:
+        return True
+    tag = _tags().get(rule_id)
+    return tag is not None and tag in relaxed
+
+
+def status_records(content: Any) -> list[Any] | None:
+    """``content.extend.statusChangeRecords`` when it is a list, else None."""
+    if not isinstance(content, dict):
+        return None
+    extend = content.get("extend")
+    records = extend.get("statusChangeRecords") if isinstance(extend, dict) else None
+    return records if isinstance(records, list) else None

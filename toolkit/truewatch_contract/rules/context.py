@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, TypeGuard
 
-from truewatch_contract.rules import tag_of
+from truewatch_contract.rules.catalogue import tag_of
 from truewatch_contract.violations import Violation
 
 

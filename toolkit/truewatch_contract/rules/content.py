@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from truewatch_contract.context import (
+from truewatch_contract.rules.catalogue import check
+from truewatch_contract.rules.context import (
     Context,
     is_int,
     is_number,
     string_list,
     violation,
 )
-from truewatch_contract.rules import check
 from truewatch_contract.violations import Violation, kind, short
 
 #: Epoch values above this are milliseconds, below it seconds (10**11 s is the year 5138).

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 
-from truewatch_contract.context import Context, is_int, violation
-from truewatch_contract.rules import check
+from truewatch_contract.rules.catalogue import check
+from truewatch_contract.rules.context import Context, is_int, violation
 from truewatch_contract.violations import Violation, kind, short
 
 JSON_MEDIA_TYPES = frozenset({"application/json"})

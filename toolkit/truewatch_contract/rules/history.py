@@ -7,14 +7,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from truewatch_contract.context import (
+from truewatch_contract.rules.catalogue import check
+from truewatch_contract.rules.context import (
     Context,
     is_number,
     records,
     string_list,
     violation,
 )
-from truewatch_contract.rules import check
 from truewatch_contract.violations import Violation, kind, short
 
 _RECORDS = "/content/extend/statusChangeRecords"
