@@ -1,0 +1,122 @@
+"""
+The ready-made CI files in ``docs/ci/``: they parse as YAML, and every ``truewatch-contract``
+command, option and ``TRUEWATCH_*`` variable they use exists.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+import tomllib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from truewatch_contract.cli import build_parser
+
+ROOT = Path(__file__).resolve().parent.parent
+CI_DIR = ROOT / "docs" / "ci"
+WORKFLOWS = ("github-actions.yml", "gitlab-ci.yml")
+# A GitHub expression (`${{ ... }}`) stands for a value the CI fills in at run time.
+_EXPRESSION = re.compile(r"\$\{\{.*?\}\}")
+
+
+def _load(name: str) -> Any:
+    return yaml.safe_load((CI_DIR / name).read_text(encoding="utf-8"))
+
+
+def _shell_lines(name: str, document: Any) -> Iterator[str]:
+    """Every shell line of the workflow: GitHub steps' `run`, GitLab jobs' scripts."""
+    if name.startswith("github"):
+        for job in document["jobs"].values():
+            for step in job["steps"]:
+                if "run" in step:
+                    yield from str(step["run"]).splitlines()
+    else:
+        for job in document.values():
+            if not isinstance(job, dict):
+                continue
+            for key in ("before_script", "script", "after_script"):
+                for line in job.get(key, []):
+                    yield from str(line).splitlines()
+
+
+def _env_names(document: Any) -> set[str]:
+    names: set[str] = set()
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key in ("env", "variables") and isinstance(value, dict):
+                    names.update(str(k) for k in value)
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(document)
+    return {n for n in names if n.startswith("TRUEWATCH_")}
+
+
+def _commands(name: str) -> list[list[str]]:
+    out = []
+    for line in _shell_lines(name, _load(name)):
+        line = _EXPRESSION.sub("1", line).strip()
+        if line.startswith("truewatch-contract"):
+            out.append(shlex.split(line)[1:])
+    return out
+
+
+@pytest.mark.parametrize("name", WORKFLOWS)
+def test_the_workflow_parses_as_yaml_and_runs_the_suite_and_drift(name: str) -> None:
+    commands = _commands(name)
+    assert [c[0] for c in commands].count("run") == 2, commands
+    assert ["drift"] in commands
+
+
+@pytest.mark.parametrize("name", WORKFLOWS)
+def test_every_command_and_option_the_workflow_uses_exists(
+    name: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    parser = build_parser()
+    for argv in _commands(name):
+        try:
+            args = parser.parse_args(argv)
+        except SystemExit:
+            pytest.fail(
+                f"{name}: `truewatch-contract {shlex.join(argv)}` does not parse:\n"
+                f"{capsys.readouterr().err}"
+            )
+        assert getattr(args, "handler", None) is not None, argv
+
+
+@pytest.mark.parametrize("name", WORKFLOWS)
+def test_every_variable_the_workflow_sets_is_one_the_suite_reads(name: str) -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for variable in _env_names(_load(name)):
+        assert f"`{variable}`" in readme, (
+            f"{name} sets {variable}, which the README does not document"
+        )
+
+
+@pytest.mark.parametrize("name", WORKFLOWS)
+def test_the_workflow_installs_an_extra_that_exists(name: str) -> None:
+    extras = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"][
+        "optional-dependencies"
+    ]
+    installs = [line for line in _shell_lines(name, _load(name)) if "pip install" in line]
+    assert installs
+    for line in installs:
+        for extra in re.findall(r"\[([a-z,]+)\]", line):
+            for item in extra.split(","):
+                assert item in extras, f"{name}: extra {item!r} does not exist"
+
+
+def test_the_ci_guide_links_both_workflows_and_the_readme_links_the_guide() -> None:
+    guide = (ROOT / "docs" / "ci.md").read_text(encoding="utf-8")
+    for name in WORKFLOWS:
+        assert f"ci/{name}" in guide
+    assert "docs/ci.md" in (ROOT / "README.md").read_text(encoding="utf-8")
