@@ -429,12 +429,31 @@ def test_the_rate_limit_is_per_key_and_ten_times_that_per_workspace() -> None:
         ok(post(server.base_url, {"issueStatus": "Working"}))
 
 
-def test_rate_limit_specs_are_parsed_strictly() -> None:
-    from truewatch_contract.mock import RateLimit
+def test_a_rate_with_a_multiple_period_limits_the_mock_over_that_period() -> None:
+    """``20/10s`` is a rate the suite's pacer reads: the mock emulates it too."""
+    now = [T0]
+    app = create_app(clock=lambda: now[0], rate_limit="2/10s")
+    with serve(app) as server:
+        for _ in range(2):
+            ok(post(server.base_url, {}))
+        error(post(server.base_url, {}), 401, "ft.TriggerApiAkCurrentLimiting")
+        now[0] += 9.0
+        error(post(server.base_url, {}), 401, "ft.TriggerApiAkCurrentLimiting")
+        now[0] += 1.5
+        ok(post(server.base_url, {}))
 
+
+def test_rate_limit_specs_are_parsed_strictly() -> None:
+    from truewatch_contract import rates
+    from truewatch_contract.mock import RateLimit
+    from truewatch_contract.mock.ratelimit import workspace_limit
+
+    # One rate grammar: the mock's `RateLimit` is the shared one, `20/10s` included.
+    assert RateLimit is rates.RateLimit
     assert RateLimit.parse("20/m") == RateLimit(20, 60.0)
-    assert RateLimit.parse("20/m").per_workspace == 200
+    assert workspace_limit(RateLimit.parse("20/m")) == 200
     assert RateLimit.parse("5/s") == RateLimit(5, 1.0)
+    assert RateLimit.parse("20/10s") == RateLimit(20, 10.0)
     for bad in ("", "20", "0/m", "-1/m", "20/d", "x/m", "20/m/s"):
         with pytest.raises(ValueError):
             RateLimit.parse(bad)

@@ -286,6 +286,10 @@ def synthetic() -> Any:
         passing_lines=passing_lines,
         failing_lines=failing_lines,
         write_lines=write_lines,
+        exchange=exchange,
+        violation=violation,
+        test_line=test_line,
+        run_line=run_line,
         page_references=page_references,
         decode_png=decode_png,
     )

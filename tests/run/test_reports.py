@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 
+from truewatch_contract.redaction import Redactor
 from truewatch_contract.runner import catalogue
 from truewatch_contract.runner.html import render_html
 from truewatch_contract.runner.junit import render_junit
 from truewatch_contract.runner.record import read_record
-from truewatch_contract.runner.redact import Redactor
 from truewatch_contract.runner.report import RunContext, build_report
 from truewatch_contract.runner.summary import REPORT_FILES, summarize, write_reports
 
@@ -48,9 +48,7 @@ def test_a_passing_record_reads_as_a_holding_contract(tmp_path: Path, synthetic:
     assert [r["id"] for r in report["rules"]][: len(catalogue.rules())] == list(catalogue.rules())
 
 
-def test_request_rules_count_the_bodies_sent_not_the_server(
-    tmp_path: Path, synthetic: Any
-) -> None:
+def test_request_rules_count_the_bodies_sent_not_the_server(tmp_path: Path, synthetic: Any) -> None:
     """Request rules judge the suite's own input: each counts the bodies that kept and broke it."""
     report = _report(synthetic.write_lines(tmp_path / "r.jsonl", synthetic.passing_lines()))
     status = _rule(report, "request.issue-status")

@@ -37,9 +37,9 @@ from truewatch_contract.mock.errors import (
     NOT_FOUND_ROUTE,
     render_envelope,
 )
-from truewatch_contract.mock.ratelimit import RateLimit
-from truewatch_contract.mock.service import Answer, Clock, Exchange, Service
+from truewatch_contract.mock.service import Answer, Clock, IncomingRequest, Service
 from truewatch_contract.mock.state import MockState
+from truewatch_contract.rates import RateLimit
 
 API_PATH = "/api/v1/error_track/{issue_id}/update"
 _API_PATH = re.compile(r"/api/v1/error_track/([^/]+)/update")
@@ -97,7 +97,7 @@ class UpdateEndpoint:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         service = self.service
         try:
-            exchange = Exchange(scope["method"], scope["path_params"]["issue_id"])
+            exchange = IncomingRequest(scope["method"], scope["path_params"]["issue_id"])
             declared: int | None = None
             for name, value in scope["headers"]:
                 if name == b"df-api-key":

@@ -50,7 +50,7 @@ def run_mock(
         try:
             limit = RateLimit.parse(rate_limit)
         except ValueError as error:
-            raise MockUsageError(str(error)) from None
+            raise MockUsageError(f"--rate-limit: {error}") from None
     try:
         state = MockState.from_file(state_file) if state_file is not None else MockState.default()
     except StateError as error:

@@ -25,7 +25,7 @@ from typing import Any, ClassVar
 
 from truewatch_contract.mock import errors
 from truewatch_contract.mock.errors import ErrorKind
-from truewatch_contract.mock.service import Answer, BadBody, Exchange, Service
+from truewatch_contract.mock.service import Answer, BadBody, IncomingRequest, Service
 from truewatch_contract.mock.state import ApiKey, Json, Workspace
 
 FAMILIES: tuple[str, ...] = (
@@ -164,7 +164,9 @@ class ContentTypeText(Service):
     "A 404 for a known issue id of another workspace carries that issue in content.",
 )
 class ErrorContentLeaksIssue(Service):
-    def reject(self, exchange: Exchange, kind: ErrorKind, message: str | None = None) -> Answer:
+    def reject(
+        self, exchange: IncomingRequest, kind: ErrorKind, message: str | None = None
+    ) -> Answer:
         if kind is errors.NOT_FOUND_ISSUE:
             found = self.state.find_issue_anywhere(exchange.issue_id)
             if found is not None:
@@ -183,7 +185,7 @@ def _content_copy(issue: Json) -> Json:
 
 @mutant("firsttime-seconds", "content", "extend.firstTime is in seconds instead of milliseconds.")
 class FirstTimeSeconds(Service):
-    def render_content(self, issue: Json, exchange: Exchange) -> Json:
+    def render_content(self, issue: Json, exchange: IncomingRequest) -> Json:
         content = _content_copy(issue)
         content["extend"]["firstTime"] = content["extend"]["firstTime"] // 1000
         return content
@@ -191,7 +193,7 @@ class FirstTimeSeconds(Service):
 
 @mutant("createat-ms", "content", "createAt is in milliseconds instead of seconds.")
 class CreateAtMs(Service):
-    def render_content(self, issue: Json, exchange: Exchange) -> Json:
+    def render_content(self, issue: Json, exchange: IncomingRequest) -> Json:
         content = _content_copy(issue)
         content["createAt"] = content["createAt"] * 1000
         return content
@@ -199,7 +201,7 @@ class CreateAtMs(Service):
 
 @mutant("id-string", "content", 'id is serialised as a string ("39") instead of an integer.')
 class IdString(Service):
-    def render_content(self, issue: Json, exchange: Exchange) -> Json:
+    def render_content(self, issue: Json, exchange: IncomingRequest) -> Json:
         content = _content_copy(issue)
         content["id"] = str(content["id"])
         return content
@@ -207,7 +209,7 @@ class IdString(Service):
 
 @mutant("deleteat-zero", "content", "deleteAt is 0 instead of -1 for an issue that is not deleted.")
 class DeleteAtZero(Service):
-    def render_content(self, issue: Json, exchange: Exchange) -> Json:
+    def render_content(self, issue: Json, exchange: IncomingRequest) -> Json:
         content = _content_copy(issue)
         content["deleteAt"] = 0
         return content
@@ -215,7 +217,7 @@ class DeleteAtZero(Service):
 
 @mutant("assignerinfo-field-missing", "content", "assignerInfo items lack the mobile field.")
 class AssignerInfoFieldMissing(Service):
-    def render_content(self, issue: Json, exchange: Exchange) -> Json:
+    def render_content(self, issue: Json, exchange: IncomingRequest) -> Json:
         content = _content_copy(issue)
         for account in content["assignerInfo"]:
             account.pop("mobile", None)
@@ -228,7 +230,7 @@ class AssignerInfoFieldMissing(Service):
     "The answer shows the workspace's first issue, not the one updated.",
 )
 class SameIssueWrongId(Service):
-    def render_content(self, issue: Json, exchange: Exchange) -> Json:
+    def render_content(self, issue: Json, exchange: IncomingRequest) -> Json:
         assert exchange.credential is not None
         workspace = self.state.workspaces[exchange.credential.workspace]
         for other in workspace.issues.values():
@@ -447,7 +449,7 @@ class AcceptsLowercaseStatus(Service):
     "accepts-empty-assigner", "validation", "assigner [] is accepted (and clears the assignees)."
 )
 class AcceptsEmptyAssigner(Service):
-    def check_body(self, body: Any, exchange: Exchange) -> str | None:
+    def check_body(self, body: Any, exchange: IncomingRequest) -> str | None:
         verdict = super().check_body(body, exchange)
         if isinstance(body, dict) and body.get("assigner") == []:
             return _without(verdict, "assigner")
@@ -469,7 +471,7 @@ class AcceptsNullStatus(Service):
     "assigner items are not checked against the acnt_ + 32 hex form.",
 )
 class AcceptsBadAccountId(Service):
-    def check_body(self, body: Any, exchange: Exchange) -> str | None:
+    def check_body(self, body: Any, exchange: IncomingRequest) -> str | None:
         verdict = super().check_body(body, exchange)
         if (
             isinstance(body, dict)
@@ -516,7 +518,7 @@ class RejectsCharsetContentType(Service):
 
 @mutant("rejects-multiple-assigners", "validation", "assigner with more than one id is rejected.")
 class RejectsMultipleAssigners(Service):
-    def check_body(self, body: Any, exchange: Exchange) -> str | None:
+    def check_body(self, body: Any, exchange: IncomingRequest) -> str | None:
         assigner = body.get("assigner") if isinstance(body, dict) else None
         if isinstance(assigner, list) and len(assigner) > 1:
             return "assigner: expected at most 1 item"
@@ -525,7 +527,7 @@ class RejectsMultipleAssigners(Service):
 
 @mutant("rejects-empty-body", "validation", "The no-op body {} is rejected with 400.")
 class RejectsEmptyBody(Service):
-    def check_body(self, body: Any, exchange: Exchange) -> str | None:
+    def check_body(self, body: Any, exchange: IncomingRequest) -> str | None:
         if body == {}:
             return "body: expected issueStatus or assigner"
         return super().check_body(body, exchange)
@@ -537,7 +539,7 @@ class RejectsEmptyBody(Service):
     "A body with a field other than issueStatus and assigner is rejected.",
 )
 class RejectsUnknownFields(Service):
-    def check_body(self, body: Any, exchange: Exchange) -> str | None:
+    def check_body(self, body: Any, exchange: IncomingRequest) -> str | None:
         if isinstance(body, dict):
             extra = sorted(set(body) - {"issueStatus", "assigner"})
             if extra:
@@ -589,7 +591,9 @@ class ForeignIssueVisible(Service):
     "An issue of another workspace is answered 403, hinting that it exists.",
 )
 class ForeignIssue403(Service):
-    def reject(self, exchange: Exchange, kind: ErrorKind, message: str | None = None) -> Answer:
+    def reject(
+        self, exchange: IncomingRequest, kind: ErrorKind, message: str | None = None
+    ) -> Answer:
         if kind is errors.NOT_FOUND_ISSUE and self.state.find_issue_anywhere(exchange.issue_id):
             return self.envelope(
                 403, "null", "ft.NoPermission", "The issue belongs to another workspace."
@@ -603,7 +607,9 @@ class ForeignIssue403(Service):
     "The 404 for another workspace's issue says so in its message.",
 )
 class ForeignIssueMessageHint(Service):
-    def reject(self, exchange: Exchange, kind: ErrorKind, message: str | None = None) -> Answer:
+    def reject(
+        self, exchange: IncomingRequest, kind: ErrorKind, message: str | None = None
+    ) -> Answer:
         if kind is errors.NOT_FOUND_ISSUE and self.state.find_issue_anywhere(exchange.issue_id):
             message = "The issue exists but belongs to another workspace."
         return super().reject(exchange, kind, message)
@@ -635,7 +641,7 @@ class ServerErrorOnMalformedJson(Service):
     'A non-string issueStatus (e.g. {"issueStatus": {}}) crashes the handler (500).',
 )
 class ServerErrorOnWrongType(Service):
-    def check_body(self, body: Any, exchange: Exchange) -> str | None:
+    def check_body(self, body: Any, exchange: IncomingRequest) -> str | None:
         if isinstance(body, dict) and "issueStatus" in body:
             status = body["issueStatus"]
             if not isinstance(status, str):
@@ -658,13 +664,15 @@ class ServerErrorOnUnknownIssue(Service):
 
 @mutant("405-as-500", "errors", "A method other than POST on the route is answered 500.")
 class MethodNotAllowedAs500(Service):
-    def not_allowed(self, exchange: Exchange) -> Answer:
+    def not_allowed(self, exchange: IncomingRequest) -> Answer:
         raise _ServerFault(f"no handler for {exchange.method}")
 
 
 @mutant("stacktrace-in-message", "errors", "400 answers carry a Python traceback in message.")
 class StacktraceInMessage(Service):
-    def reject(self, exchange: Exchange, kind: ErrorKind, message: str | None = None) -> Answer:
+    def reject(
+        self, exchange: IncomingRequest, kind: ErrorKind, message: str | None = None
+    ) -> Answer:
         if kind is errors.INVALID_PARAMETER:
             message = (
                 "Traceback (most recent call last):\n"
@@ -684,7 +692,7 @@ class StacktraceInMessage(Service):
     "A valid issueStatus is applied even when the rest of the body is rejected (400).",
 )
 class WriteBeforeValidation(Service):
-    def check_body(self, body: Any, exchange: Exchange) -> str | None:
+    def check_body(self, body: Any, exchange: IncomingRequest) -> str | None:
         verdict = super().check_body(body, exchange)
         if verdict is not None and isinstance(body, dict) and exchange.credential is not None:
             status = body.get("issueStatus")
@@ -703,12 +711,14 @@ class WriteBeforeValidation(Service):
     "A request with a wrong DF-API-KEY is answered 403, but its update is applied.",
 )
 class WriteOnAuthFailure(Service):
-    def reject(self, exchange: Exchange, kind: ErrorKind, message: str | None = None) -> Answer:
+    def reject(
+        self, exchange: IncomingRequest, kind: ErrorKind, message: str | None = None
+    ) -> Answer:
         if kind is errors.INVALID_API_KEY and exchange.body is not None:
             self._write_anyway(exchange)
         return super().reject(exchange, kind, message)
 
-    def _write_anyway(self, exchange: Exchange) -> None:
+    def _write_anyway(self, exchange: IncomingRequest) -> None:
         try:
             body = self.parse(exchange.body or b"")
         except BadBody:
@@ -733,7 +743,9 @@ class WriteOnAuthFailure(Service):
     "Another workspace's issue is answered 404, but the update is applied to it.",
 )
 class WriteOnForeign404(Service):
-    def reject(self, exchange: Exchange, kind: ErrorKind, message: str | None = None) -> Answer:
+    def reject(
+        self, exchange: IncomingRequest, kind: ErrorKind, message: str | None = None
+    ) -> Answer:
         if kind is errors.NOT_FOUND_ISSUE and exchange.credential is not None:
             with self.state.lock:
                 found = self.state.find_issue_anywhere(exchange.issue_id)

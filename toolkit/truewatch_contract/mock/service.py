@@ -43,7 +43,7 @@ from typing import Any
 
 from truewatch_contract.mock import errors
 from truewatch_contract.mock.errors import JSON_CONTENT_TYPE, ErrorKind
-from truewatch_contract.mock.ratelimit import RateLimit, RateLimiter
+from truewatch_contract.mock.ratelimit import RateLimiter
 from truewatch_contract.mock.state import (
     ApiKey,
     Json,
@@ -53,6 +53,7 @@ from truewatch_contract.mock.state import (
     duration,
     status_duration,
 )
+from truewatch_contract.rates import RateLimit
 
 Clock = Callable[[], float]
 # One encoder for every answer: `json.dumps` with options builds a new encoder on each call.
@@ -90,7 +91,7 @@ class Answer:
 
 
 @dataclass
-class Exchange:
+class IncomingRequest:
     """One request as the service sees it (the ASGI layer fills it in)."""
 
     method: str
@@ -184,7 +185,7 @@ class Service:
 
     # -- the pipeline ---------------------------------------------------------------------------
 
-    def handle(self, exchange: Exchange) -> Answer:
+    def handle(self, exchange: IncomingRequest) -> Answer:
         """Answer a POST on the route (the method was checked by `handle_method`)."""
         if exchange.body is None:
             return self.reject(exchange, errors.TOO_LARGE)
@@ -212,7 +213,7 @@ class Service:
             content = self.serialize(self.render_content(issue, exchange))
         return self.success(content)
 
-    def handle_method(self, exchange: Exchange) -> Answer | None:
+    def handle_method(self, exchange: IncomingRequest) -> Answer | None:
         """The 405 answer for any method but POST, or None."""
         if exchange.method == "POST":
             return None
@@ -220,7 +221,7 @@ class Service:
 
     # -- the steps (hook points) ----------------------------------------------------------------
 
-    def not_allowed(self, exchange: Exchange) -> Answer:
+    def not_allowed(self, exchange: IncomingRequest) -> Answer:
         answer = self.reject(
             exchange,
             errors.METHOD_NOT_ALLOWED,
@@ -321,7 +322,7 @@ class Service:
         except ValueError:  # e.g. an integer literal beyond the interpreter's digit limit
             raise BadBody("body: not valid JSON (a number is out of range)") from None
 
-    def verdict(self, exchange: Exchange) -> str | None:
+    def verdict(self, exchange: IncomingRequest) -> str | None:
         """
         The verdict on the body's bytes: parse them, then ask the library.
 
@@ -356,7 +357,7 @@ class Service:
             self._verdicts[key] = verdict
         return verdict
 
-    def check_body(self, body: Any, exchange: Exchange) -> str | None:
+    def check_body(self, body: Any, exchange: IncomingRequest) -> str | None:
         """The library's verdict on the body: None, or a message naming each broken field."""
         try:
             violations = self._validate_request(
@@ -436,7 +437,7 @@ class Service:
         accounts = workspace.accounts
         return [dict(accounts[u]) if u in accounts else blank_account(u) for u in assigner]
 
-    def render_content(self, issue: Json, exchange: Exchange) -> Json:
+    def render_content(self, issue: Json, exchange: IncomingRequest) -> Json:
         """The success ``content``: the issue as it now is."""
         return issue
 
@@ -448,7 +449,9 @@ class Service:
     def success(self, content_json: str) -> Answer:
         return self.envelope(200, content_json, "", "")
 
-    def reject(self, exchange: Exchange, kind: ErrorKind, message: str | None = None) -> Answer:
+    def reject(
+        self, exchange: IncomingRequest, kind: ErrorKind, message: str | None = None
+    ) -> Answer:
         """An error answer; changes nothing."""
         return self.envelope(kind.status, "null", kind.error_code, message or kind.message)
 

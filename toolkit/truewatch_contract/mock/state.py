@@ -35,6 +35,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from truewatch_contract.rules import status_records
+
 Json = dict[str, Any]
 
 ACCOUNT_FIELDS: tuple[str, ...] = (
@@ -421,9 +423,9 @@ def check_issue(issue: Any, where: str, workspace: str) -> None:
         _string(uuid, f"{where}.assigner[{index}]", _ACCOUNT_ID)
     extend = issue.get("extend")
     _expect(isinstance(extend, dict), f"{where}.extend", "expected an object")
-    records = extend.get("statusChangeRecords")
+    records = status_records(issue) or []
     _expect(
-        isinstance(records, list) and bool(records),
+        bool(records),
         f"{where}.extend.statusChangeRecords",
         "expected a non-empty list",
     )

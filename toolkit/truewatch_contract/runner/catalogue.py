@@ -1,47 +1,25 @@
 """
 What the reports need to know about the contract: the rule catalogue and the request vocabulary.
 
-Everything comes from the spec (``x-contract-rules``, the ``IssueStatus`` enum and the ``AccountId``
-pattern), so the reports name rules exactly as the validators do.
+Everything comes from the spec (the library's `RULES`, read from ``x-contract-rules``, the
+``IssueStatus`` enum and the ``AccountId`` pattern), so the reports name rules exactly as the
+validators do.
 """
 
 from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
 from typing import Any
 
+from truewatch_contract.rules import RULES, Rule
 from truewatch_contract.spec import spec_document
 
 
-@dataclass(frozen=True)
-class RuleInfo:
-    id: str
-    scope: str
-    tag: str
-    statement: str
-    where: str
-
-
-@functools.lru_cache(maxsize=1)
-def rules() -> dict[str, RuleInfo]:
-    """The catalogue ``x-contract-rules``, in the spec's order."""
-    catalogue: dict[str, RuleInfo] = {}
-    for item in spec_document().get("x-contract-rules", []):
-        if isinstance(item, dict) and isinstance(item.get("id"), str):
-            catalogue[item["id"]] = RuleInfo(
-                id=item["id"],
-                scope=str(item.get("scope", "")),
-                tag=str(item.get("tag", "")),
-                statement=str(item.get("statement", "")),
-                where=str(item.get("where", "")),
-            )
-    return catalogue
-
-
-def tags() -> frozenset[str]:
-    return frozenset(rule.tag for rule in rules().values())
+def rules() -> Mapping[str, Rule]:
+    """The catalogue ``x-contract-rules``, in the spec's order (the library's `RULES`)."""
+    return RULES
 
 
 def _schema(name: str) -> dict[str, Any]:

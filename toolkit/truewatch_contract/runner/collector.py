@@ -24,31 +24,14 @@ from typing import Any
 
 import pytest
 
-from truewatch_contract.runner.redact import Redactor
+from truewatch_contract.redaction import SECRET_VARIABLES, Redactor
 
 RECORD_VARIABLE = "TRUEWATCH_RECORD"
 MAX_MESSAGE = 6000
 
-_state: dict[str, Any] = {"path": None, "redactor": Redactor()}
-
-
-def _write(item: dict[str, Any]) -> None:
-    path = _state["path"]
-    if not path:
-        return
-    item["at"] = time.time()
-    line = json.dumps(item, ensure_ascii=False, default=str) + "\n"
-    # One os.write on an O_APPEND descriptor: lines from the suite and from here never interleave.
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-    try:
-        os.write(fd, line.encode("utf-8"))
-    finally:
-        os.close(fd)
-
 
 def _redactor() -> Redactor:
-    secrets: list[str | None] = [os.environ.get("TRUEWATCH_API_KEY")]
-    secrets.append(os.environ.get("TRUEWATCH_FOREIGN_API_KEY"))
+    secrets: list[str | None] = [os.environ.get(name) for name in SECRET_VARIABLES]
     if not os.environ.get("TRUEWATCH_BASE_URL"):
         secrets.extend(_mock_keys())
     return Redactor(secrets)
@@ -65,55 +48,73 @@ def _mock_keys() -> list[str | None]:
         return []
 
 
-def _message(report: Any) -> str | None:
-    if report.passed:
-        return None
-    longrepr = report.longrepr
-    if report.skipped and isinstance(longrepr, tuple) and len(longrepr) == 3:
-        text = str(longrepr[2])
-    else:
-        text = str(getattr(report, "longreprtext", "") or longrepr or "")
-    redactor: Redactor = _state["redactor"]
-    text = redactor.text(text)
-    if len(text) > MAX_MESSAGE:
-        # The end of a pytest failure holds the assertion and the falsifying example.
-        text = "[...]\n" + text[-MAX_MESSAGE:]
-    return text
+class Collector:
+    """Appends the session's events to the record file; one instance a pytest session."""
+
+    def __init__(self, path: str, redactor: Redactor) -> None:
+        self.path = path
+        self.redactor = redactor
+
+    def _write(self, item: dict[str, Any]) -> None:
+        item["at"] = time.time()
+        line = json.dumps(item, ensure_ascii=False, default=str) + "\n"
+        # One os.write on an O_APPEND descriptor: lines from the suite and from here never
+        # interleave.
+        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        try:
+            os.write(fd, line.encode("utf-8"))
+        finally:
+            os.close(fd)
+
+    def _message(self, report: Any) -> str | None:
+        if report.passed:
+            return None
+        longrepr = report.longrepr
+        if report.skipped and isinstance(longrepr, tuple) and len(longrepr) == 3:
+            text = str(longrepr[2])
+        else:
+            text = str(getattr(report, "longreprtext", "") or longrepr or "")
+        text = self.redactor.text(text)
+        if len(text) > MAX_MESSAGE:
+            # The end of a pytest failure holds the assertion and the falsifying example.
+            text = "[...]\n" + text[-MAX_MESSAGE:]
+        return text
+
+    def pytest_sessionstart(self, session: pytest.Session) -> None:
+        self._write({"kind": "session", "event": "start", "pid": os.getpid()})
+
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        if report.failed:
+            self._write(
+                {"kind": "collect-error", "test": report.nodeid, "message": self._message(report)}
+            )
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        # The call phase always; setup and teardown only when they did not simply pass.
+        if report.when != "call" and report.passed:
+            return
+        self._write(
+            {
+                "kind": "test",
+                "test": report.nodeid,
+                "when": report.when,
+                "outcome": report.outcome,
+                "duration": round(float(report.duration), 6),
+                "message": self._message(report),
+            }
+        )
+
+    def pytest_keyboard_interrupt(self, excinfo: pytest.ExceptionInfo[BaseException]) -> None:
+        self._write({"kind": "session", "event": "interrupted"})
+
+    def pytest_sessionfinish(
+        self, session: pytest.Session, exitstatus: int | pytest.ExitCode
+    ) -> None:
+        self._write({"kind": "session", "event": "finished", "exitstatus": int(exitstatus)})
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    _state["path"] = os.environ.get(RECORD_VARIABLE) or None
-    _state["redactor"] = _redactor()
-
-
-def pytest_sessionstart(session: pytest.Session) -> None:
-    _write({"kind": "session", "event": "start", "pid": os.getpid()})
-
-
-def pytest_collectreport(report: pytest.CollectReport) -> None:
-    if report.failed:
-        _write({"kind": "collect-error", "test": report.nodeid, "message": _message(report)})
-
-
-def pytest_runtest_logreport(report: pytest.TestReport) -> None:
-    # The call phase always; setup and teardown only when they did not simply pass.
-    if report.when != "call" and report.passed:
-        return
-    _write(
-        {
-            "kind": "test",
-            "test": report.nodeid,
-            "when": report.when,
-            "outcome": report.outcome,
-            "duration": round(float(report.duration), 6),
-            "message": _message(report),
-        }
-    )
-
-
-def pytest_keyboard_interrupt(excinfo: pytest.ExceptionInfo[BaseException]) -> None:
-    _write({"kind": "session", "event": "interrupted"})
-
-
-def pytest_sessionfinish(session: pytest.Session, exitstatus: int | pytest.ExitCode) -> None:
-    _write({"kind": "session", "event": "finished", "exitstatus": int(exitstatus)})
+    """Register a collector when the record file is named; without one the plugin does nothing."""
+    path = os.environ.get(RECORD_VARIABLE)
+    if path:
+        config.pluginmanager.register(Collector(path, _redactor()), "truewatch-record-collector")

@@ -14,6 +14,7 @@ import tempfile
 from pathlib import Path
 from typing import TextIO
 
+from truewatch_contract.redaction import Redactor
 from truewatch_contract.runner import BadUsage
 from truewatch_contract.runner.execute import (
     Progress,
@@ -24,7 +25,6 @@ from truewatch_contract.runner.execute import (
 )
 from truewatch_contract.runner.options import RunPlan, plan_run
 from truewatch_contract.runner.record import Record, read_record
-from truewatch_contract.runner.redact import Redactor
 from truewatch_contract.runner.report import RunContext, build_report
 from truewatch_contract.runner.summary import summarize, write_reports
 

@@ -25,7 +25,7 @@ from types import FrameType
 from typing import Any
 from urllib.parse import urlsplit
 
-from truewatch_contract.runner.redact import Redactor
+from truewatch_contract.redaction import Redactor
 from truewatch_contract.spec import resource_path
 
 COLLECTOR = "truewatch_contract.runner.collector"

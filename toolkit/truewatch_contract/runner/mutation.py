@@ -26,10 +26,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from truewatch_contract.redaction import Redactor
 from truewatch_contract.runner import BadUsage
 from truewatch_contract.runner.execute import describe_exit, output_tail, run_suite, suite_stages
 from truewatch_contract.runner.record import Record, read_record
-from truewatch_contract.runner.redact import Redactor
 from truewatch_contract.runner.report import RunContext, build_report
 
 CORRECT = "(correct mock)"

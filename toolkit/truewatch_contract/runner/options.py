@@ -3,7 +3,7 @@ From ``truewatch-contract run``'s options to the suite's environment.
 
 Each option has a ``TRUEWATCH_*`` variable; an option given on the command line wins, otherwise
 the variable already in the environment is used. The result is validated by the suite's own
-:meth:`Target.from_env <truewatch_contract.suite.config.Target.from_env>`, so the command refuses
+:meth:`SuiteConfig.from_env <truewatch_contract.suite.config.SuiteConfig.from_env>`, so the command refuses
 exactly what the suite would refuse, before anything runs.
 """
 
@@ -96,11 +96,11 @@ def plan_run(
     # The record and the mutant are the runner's business, never inherited by accident.
     env.pop("TRUEWATCH_RECORD", None)
 
-    from truewatch_contract.suite.config import Target, TargetError
+    from truewatch_contract.suite.config import ConfigError, SuiteConfig
 
     try:
-        target = Target.from_env(env)
-    except TargetError as error:
+        target = SuiteConfig.from_env(env)
+    except ConfigError as error:
         raise BadUsage(_name_option(str(error), given)) from None
     engine = env.get("TRUEWATCH_ENGINE", "")
     if engine.strip():

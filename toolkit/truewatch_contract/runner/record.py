@@ -10,11 +10,14 @@ not a JSON object is counted in ``damaged_lines`` and skipped, and missing field
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from truewatch_contract.redaction import Redactor
 
 JSON = Any
 
@@ -32,7 +35,7 @@ class RunInfo:
 
 
 @dataclass(frozen=True)
-class Exchange:
+class RecordedExchange:
     """One request the suite sent and judged, with its response (``None`` on a network error)."""
 
     t: float
@@ -46,6 +49,9 @@ class Exchange:
     violations: tuple[Mapping[str, JSON], ...]
     relaxed_violations: tuple[Mapping[str, JSON], ...]
     curl: str
+    #: The request's faults as the suite's judge derived them (``()``: a valid request); None
+    #: when the line has no ``faults`` (a suite older than the fault table).
+    faults: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -78,7 +84,7 @@ class Record:
     """Everything one run left in its record file."""
 
     run: RunInfo | None = None
-    exchanges: list[Exchange] = field(default_factory=list)
+    exchanges: list[RecordedExchange] = field(default_factory=list)
     behaviours: list[Behaviour] = field(default_factory=list)
     tests: list[TestOutcome] = field(default_factory=list)
     collect_errors: list[tuple[str, str]] = field(default_factory=list)
@@ -124,6 +130,58 @@ def parse_lines(lines: Iterable[str]) -> Record:
     return record
 
 
+def redact_record(record: Record, redactor: Redactor) -> Record:
+    """
+    A copy of `record` with the run's secrets blanked in every *value* that came from outside the
+    runner: headers, bodies, server texts, messages, curl lines, tracebacks, the target's address.
+    The record's structure (field names, rule ids, test ids, counts) is never touched, so a short
+    key such as ``k`` or ``test`` cannot break what is built from it.
+    """
+    replace = dataclasses.replace
+    run = record.run
+    return replace(
+        record,
+        run=replace(run, target=redactor.text(run.target)) if run is not None else None,
+        exchanges=[
+            replace(
+                e,
+                request=_redact_message(e.request, redactor),
+                response=_redact_message(e.response, redactor) if e.response is not None else None,
+                error=redactor.text(e.error) if e.error is not None else None,
+                violations=tuple(_redact_violation(v, redactor) for v in e.violations),
+                relaxed_violations=tuple(
+                    _redact_violation(v, redactor) for v in e.relaxed_violations
+                ),
+                curl=redactor.text(e.curl),
+            )
+            for e in record.exchanges
+        ],
+        behaviours=[replace(b, message=redactor.text(b.message)) for b in record.behaviours],
+        tests=[
+            replace(t, message=redactor.text(t.message) if t.message is not None else None)
+            for t in record.tests
+        ],
+        collect_errors=[(test, redactor.text(message)) for test, message in record.collect_errors],
+    )
+
+
+def _redact_message(message: Mapping[str, JSON], redactor: Redactor) -> dict[str, JSON]:
+    """A recorded request or response: its own fields kept, their values redacted."""
+    return {
+        name: redactor.headers(value)
+        if name == "headers" and isinstance(value, Mapping)
+        else redactor.value(value)
+        for name, value in message.items()
+    }
+
+
+def _redact_violation(violation: Mapping[str, JSON], redactor: Redactor) -> dict[str, JSON]:
+    return {
+        name: value if name in ("rule", "tag") else redactor.value(value)
+        for name, value in violation.items()
+    }
+
+
 def _add(record: Record, item: dict[str, JSON]) -> None:
     kind = item.get("kind")
     if kind == "exchange":
@@ -163,11 +221,12 @@ def _run(item: Mapping[str, JSON]) -> RunInfo:
     )
 
 
-def _exchange(item: Mapping[str, JSON]) -> Exchange:
+def _exchange(item: Mapping[str, JSON]) -> RecordedExchange:
     request = item.get("request")
     response = item.get("response")
     error = item.get("error")
-    return Exchange(
+    faults = item.get("faults")
+    return RecordedExchange(
         t=_float(item.get("t")),
         test=_str(item.get("test")),
         phase=_str(item.get("phase"), "unknown"),
@@ -179,6 +238,7 @@ def _exchange(item: Mapping[str, JSON]) -> Exchange:
         violations=_objects(item.get("violations")),
         relaxed_violations=_objects(item.get("relaxed_violations")),
         curl=_str(item.get("curl")),
+        faults=_strings(faults) if isinstance(faults, list) else None,
     )
 
 

@@ -3,7 +3,9 @@ The report of one run: a single JSON-ready model built from the run record.
 
 ``report.json`` is this model as it is; ``junit.xml``, ``report.html`` and the console summary
 are renderings of it, so the three reports can never disagree. Every string in it has been through
-the run's :class:`~truewatch_contract.runner.redact.Redactor`.
+the run's :class:`~truewatch_contract.redaction.Redactor`: the record's values are redacted before
+the model is built (:func:`~truewatch_contract.runner.record.redact_record`), never the model's own
+keys or words.
 """
 
 from __future__ import annotations
@@ -14,14 +16,21 @@ import re
 import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+from truewatch_contract.redaction import Redactor
+from truewatch_contract.rules import Rule, is_relaxed
 from truewatch_contract.runner import catalogue
-from truewatch_contract.runner.record import Behaviour, Exchange, Record, TestOutcome
-from truewatch_contract.runner.redact import Redactor
+from truewatch_contract.runner.record import (
+    Behaviour,
+    Record,
+    RecordedExchange,
+    TestOutcome,
+    redact_record,
+)
 
-FORMAT = "truewatch-contract-report/1"
+FORMAT = "truewatch-contract-report/2"
 
 # Verdicts and the exit code of `truewatch-contract run` for each.
 EXIT_CODES = {
@@ -62,11 +71,13 @@ class RunContext:
 
 def build_report(record: Record, context: RunContext) -> Report:
     """Turn a run record into the report model (redacted)."""
+    redactor = context.redactor
+    record = redact_record(record, redactor)
     rules = catalogue.rules()
     relaxed = list(record.run.relaxed) if record.run else list(context.requested_relax)
     rule_rows = _rule_rows(record, relaxed, rules)
     tests = _tests(record.tests)
-    verdict, notes = _verdict(record, context, tests, rule_rows)
+    verdict, notes = _verdict(record, _redacted_context(context), tests, rule_rows)
     started = record.started_at
     report: Report = {
         "format": FORMAT,
@@ -77,8 +88,8 @@ def build_report(record: Record, context: RunContext) -> Report:
         "complete": verdict in ("passed", "failed"),
         "notes": notes,
         "target": {
-            "name": context.target,
-            "base_url": context.base_url,
+            "name": redactor.text(context.target),
+            "base_url": redactor.text(context.base_url) if context.base_url else None,
             "issue_id": context.issue_id,
             "mutant": (record.run.mutant if record.run else None) or context.mutant,
         },
@@ -98,8 +109,18 @@ def build_report(record: Record, context: RunContext) -> Report:
         "timings": _timings(record.exchanges),
         "record": {"damaged_lines": record.damaged_lines, "runs": record.runs_seen},
     }
-    redacted: Report = _scrub(context.redactor.deep(report))
-    return redacted
+    scrubbed: Report = _scrub(report)
+    return scrubbed
+
+
+def _redacted_context(context: RunContext) -> RunContext:
+    """The context's texts that can quote the outside world (a server's error), redacted."""
+    text = context.redactor.text
+    return replace(
+        context,
+        target_lost=text(context.target_lost) if context.target_lost else context.target_lost,
+        suite_error=text(context.suite_error) if context.suite_error else context.suite_error,
+    )
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -165,12 +186,8 @@ def _tests(outcomes: Iterable[TestOutcome]) -> list[dict[str, Any]]:
 # -- rules ---------------------------------------------------------------------------------------
 
 
-def _is_relaxed(rule: catalogue.RuleInfo | None, rule_id: str, relaxed: Sequence[str]) -> bool:
-    return rule_id in relaxed or (rule is not None and rule.tag in relaxed)
-
-
 def _rule_rows(
-    record: Record, relaxed: Sequence[str], rules: Mapping[str, catalogue.RuleInfo]
+    record: Record, relaxed: Sequence[str], rules: Mapping[str, Rule]
 ) -> list[dict[str, Any]]:
     checked: Counter[str] = Counter()
     broke: Counter[str] = Counter()
@@ -214,7 +231,7 @@ def _rule_rows(
                 "scope": info.scope if info else "unknown",
                 "tag": info.tag if info else "unknown",
                 "statement": info.statement if info else "(not in this toolkit's catalogue)",
-                "relaxed": _is_relaxed(info, rule_id, relaxed),
+                "relaxed": is_relaxed(rule_id, relaxed),
                 "checked": n,
                 "held": held,
                 "broke": b,
@@ -326,9 +343,7 @@ def _counts(record: Record, tests: Sequence[Mapping[str, Any]]) -> dict[str, Any
     }
 
 
-def _failures(
-    record: Record, rules: Mapping[str, catalogue.RuleInfo], *, relaxed: bool
-) -> list[dict[str, Any]]:
+def _failures(record: Record, rules: Mapping[str, Rule], *, relaxed: bool) -> list[dict[str, Any]]:
     """Broken rules (or relaxed findings), most frequent first, each with a few examples."""
     groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
     counts: Counter[str] = Counter()
@@ -367,7 +382,7 @@ def _failures(
     return result
 
 
-def _example(exchange: Exchange, violation: Mapping[str, Any]) -> dict[str, Any]:
+def _example(exchange: RecordedExchange, violation: Mapping[str, Any]) -> dict[str, Any]:
     return {
         "test": exchange.test,
         "phase": exchange.phase,
@@ -381,7 +396,7 @@ def _example(exchange: Exchange, violation: Mapping[str, Any]) -> dict[str, Any]
     }
 
 
-def _behaviour_example(behaviour: Behaviour, exchange: Exchange | None) -> dict[str, Any]:
+def _behaviour_example(behaviour: Behaviour, exchange: RecordedExchange | None) -> dict[str, Any]:
     return {
         "test": behaviour.test,
         "phase": exchange.phase if exchange else "scenario",
@@ -396,12 +411,12 @@ def _behaviour_example(behaviour: Behaviour, exchange: Exchange | None) -> dict[
     }
 
 
-def _last_exchange_per_test(exchanges: Sequence[Exchange]) -> Any:
-    by_test: dict[str, list[Exchange]] = defaultdict(list)
+def _last_exchange_per_test(exchanges: Sequence[RecordedExchange]) -> Any:
+    by_test: dict[str, list[RecordedExchange]] = defaultdict(list)
     for exchange in exchanges:
         by_test[exchange.test].append(exchange)
 
-    def find(test: str, t: float) -> Exchange | None:
+    def find(test: str, t: float) -> RecordedExchange | None:
         candidates = [e for e in by_test.get(test, ()) if e.t <= t + 1e-6]
         return candidates[-1] if candidates else None
 
@@ -440,7 +455,7 @@ ASSIGNER_SHAPES = (
 )
 
 
-def _coverage(exchanges: Sequence[Exchange]) -> dict[str, Any]:
+def _coverage(exchanges: Sequence[RecordedExchange]) -> dict[str, Any]:
     allowed = catalogue.issue_statuses()
     statuses: Counter[str] = Counter()
     shapes: Counter[str] = Counter()
@@ -524,7 +539,7 @@ def _assigner_shape(request: Mapping[str, Any]) -> str:
 # -- timings -------------------------------------------------------------------------------------
 
 
-def _timings(exchanges: Sequence[Exchange]) -> dict[str, Any]:
+def _timings(exchanges: Sequence[RecordedExchange]) -> dict[str, Any]:
     points: list[list[Any]] = []
     for exchange in exchanges:
         if exchange.response is None:
