@@ -14,7 +14,7 @@ import sys
 from collections.abc import Sequence
 
 # (module, summary): the order is the order of `--help`.
-SUBCOMMANDS: tuple[str, ...] = ("run", "validate", "mock", "mutants")
+SUBCOMMANDS: tuple[str, ...] = ("run", "validate", "mock", "mutants", "drift")
 
 
 class UsageError(Exception):
