@@ -1,0 +1,210 @@
+"""
+Measure what each kind of request exercises and write the budget planner's table.
+
+Every kind of `truewatch_contract.suite.kinds` is sent once to the built-in mock (the reference
+server, no mutant) in the plan's order, and judged by the suite's judge. What a kind exercises,
+as units the planner covers:
+
+- ``rule:<id>``: every rule its verdict checked;
+- ``proof:<id>``: the "nothing changed" proof its read-back makes for that rule;
+- ``fault:<name>``: every fault the request carries;
+- ``input:<pointer>:<keyword>``: every constraint of the request schema the body breaks (the
+  JSON Schema keyword at the body's pointer, array indices as ``*``), or for a valid body every
+  branch of the schema it takes (a property present, an array of several items, fields the
+  schema does not name, the empty object), plus media-type parameters.
+
+The mutant catalogue plays no part here: the plan is ranked on the rule catalogue alone.
+
+Usage: ``scripts/rank-requests`` (writes the table) or ``scripts/rank-requests --check`` (exit 1
+when the committed table is out of date).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from truewatch_contract.suite.budget import TABLE_PATH
+from truewatch_contract.suite.kinds import KINDS, READ_BACK, Context, Kind
+
+ROUTE = "/api/v1/error_track/{issue_id}/update"
+AUTH_HEADER = "DF-API-KEY"
+
+
+def measure() -> dict[str, Any]:
+    """Send every kind to a fresh built-in mock and return the table (JSON-ready)."""
+    import requests
+
+    from truewatch_contract.mock import MockState, create_app, serve
+
+    state = MockState.default()
+    server = serve(create_app(state), log_level="error")
+    try:
+        info = state.connection_info(server.base_url)
+        context = Context(
+            issue_id=str(info["issue_id"]),
+            api_key=str(info["api_key"]),
+            assignees=tuple(info.get("assignees") or ()),
+            foreign_api_key=info.get("foreign_api_key"),
+            foreign_issue_id=info.get("foreign_issue_id"),
+        )
+        with requests.Session() as session:
+            first = _send(session, server.base_url, READ_BACK, context)
+            context = _learn(context, first)
+            rows = []
+            for kind in (*KINDS, READ_BACK):
+                units = _units(session, server.base_url, kind, context)
+                context = units.pop("context")
+                rows.append(
+                    {
+                        "kind": kind.name,
+                        "description": kind.description,
+                        "faults": list(kind.faults),
+                        "proves": kind.proves,
+                        "needs": list(kind.needs),
+                        "units": units["units"],
+                    }
+                )
+    finally:
+        server.stop()
+    return {
+        "about": "What each kind of request exercises; regenerate with scripts/rank-requests.",
+        "kinds": rows,
+    }
+
+
+def _units(session: Any, base_url: str, kind: Kind, context: Context) -> dict[str, Any]:
+    from truewatch_contract.suite.faults import Policy
+    from truewatch_contract.suite.judge import judge
+
+    request = kind.request(context)
+    exchange = _send(session, base_url, kind, context)
+    policy = Policy(
+        api_key=context.api_key,
+        issue_ids=frozenset({context.issue_id}),
+        foreign_issue_id=context.foreign_issue_id,
+        foreign_api_key=context.foreign_api_key,
+        relaxed=frozenset(),
+        builtin_mock=True,
+    )
+    previous = dict(context.current) if context.current else None
+    verdict = judge(exchange, policy, previous=previous)
+    if verdict.violations:
+        raise SystemExit(
+            f"rank-requests: the reference mock fails kind {kind.name}: {verdict.violations}"
+        )
+    faults = sorted(verdict.expectation.names)
+    if faults != sorted(kind.faults):
+        raise SystemExit(
+            f"rank-requests: kind {kind.name} declares the faults {sorted(kind.faults)}, "
+            f"the judge finds {faults}"
+        )
+    units = {f"rule:{rule}" for rule in verdict.checked}
+    units |= {f"fault:{fault}" for fault in faults}
+    units |= {f"point:{point}" for point in verdict.expectation.point_names}
+    if kind.proves:
+        units |= {f"proof:{kind.proves}"}
+    units |= _input_units(request.body if request.raw is None else None, kind)
+    return {"units": sorted(units), "context": _learn(context, exchange)}
+
+
+def _input_units(body: Any, kind: Kind) -> set[str]:
+    """The request schema's constraints a body breaks, or the branches a valid body takes."""
+    import jsonschema
+
+    from truewatch_contract.spec import load_spec
+
+    units: set[str] = set()
+    for name, value in kind.headers:
+        if name.lower() == "content-type" and ";" in value:
+            units.add("input:content-type:parameters")
+    if kind.raw is not None or body is None:
+        return units
+    spec = load_spec()
+    root = {"$ref": "#/components/schemas/UpdateIssueRequest", "components": spec["components"]}
+    errors = list(jsonschema.Draft202012Validator(root).iter_errors(body))
+    for error in errors:
+        units.add(f"input:{_pointer(error.absolute_path)}:{error.validator}")
+    if errors or not isinstance(body, dict):
+        return units
+    known = set(spec["components"]["schemas"]["UpdateIssueRequest"]["properties"])
+    units |= {f"input:/{name}" for name in body if name in known}
+    units |= {
+        f"input:/{name}:several" for name, v in body.items() if isinstance(v, list) and len(v) > 1
+    }
+    if set(body) - known:
+        units.add("input::additionalProperties")
+    if not body:
+        units.add("input::empty")
+    return units
+
+
+def _pointer(path: Any) -> str:
+    return "".join("/*" if isinstance(part, int) else f"/{part}" for part in path)
+
+
+def _send(session: Any, base_url: str, kind: Kind, context: Context) -> Any:
+    from urllib.parse import quote
+
+    from truewatch_contract.suite.exchange import Exchange
+
+    request = kind.request(context)
+    headers = {"Content-Type": "application/json"}
+    headers.update(dict(request.headers))
+    headers = {name: value for name, value in headers.items() if value}
+    if request.key is not None:
+        headers[AUTH_HEADER] = request.key
+    data = request.raw
+    if data is None and request.body is not None:
+        data = json.dumps(request.body).encode()
+    url = base_url + ROUTE.format(issue_id=quote(request.issue_id, safe=""))
+    sent_at = time.time()
+    response = session.request(request.method, url, data=data, headers=headers, timeout=30)
+    return Exchange(
+        method=request.method,
+        url=url,
+        request_headers=headers,
+        request_body=data,
+        status=response.status_code,
+        response_headers=dict(response.headers),
+        response_body=response.content,
+        sent_at=sent_at,
+        received_at=time.time(),
+    )
+
+
+def _learn(context: Context, exchange: Any) -> Context:
+    """The issue's content after an accepted update of the test issue."""
+    import dataclasses
+
+    _, body = exchange.json_body()
+    if exchange.status == 200 and exchange.issue_id == context.issue_id and isinstance(body, dict):
+        content = body.get("content")
+        if isinstance(content, dict):
+            return dataclasses.replace(context, current=content)
+    return context
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="rank-requests", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--check", action="store_true", help="exit 1 if the table is stale")
+    args = parser.parse_args(argv)
+    table = json.dumps(measure(), indent=1, sort_keys=True) + "\n"
+    path = Path(TABLE_PATH)
+    if args.check:
+        if not path.exists() or path.read_text(encoding="utf-8") != table:
+            print(f"rank-requests: {path} is out of date; run scripts/rank-requests")
+            return 1
+        print(f"rank-requests: {path} is up to date")
+        return 0
+    path.write_text(table, encoding="utf-8")
+    print(f"rank-requests: wrote {path} ({len(json.loads(table)['kinds'])} kinds)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,342 @@
+"""
+The kinds of request the suite can plan: one concrete request for each class of input.
+
+A `Kind` is a recipe, filled in at send time from what the session knows (`Context`: the test
+issue's current status, the known assignees, the foreign workspace). Which rules each kind
+exercises is measured, not declared: ``scripts/rank-requests`` sends every kind to the built-in
+mock, reads which rules each verdict checked, and writes ``request_kinds.json``, the table the
+budget planner (`truewatch_contract.suite.budget`) ranks with.
+
+The order of `KINDS` is the order a plan sends them in: it is a chain that makes sense on one
+issue (assignees set before they are replaced, rejected bodies grouped by the rule their
+read-back proves). Pure data and small functions; nothing heavy is imported.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from typing import Any
+
+STATUSES = ("Triage", "Assigned", "Working", "Resolved", "Ignored")
+#: A well-formed key that belongs to nobody.
+WRONG_KEY = "tkn_0123456789abcdef0123456789abcdef"
+#: A well-formed id (the page's 32 lowercase hex) that names no issue.
+UNKNOWN_ISSUE = "ffffffffffffffffffffffffffffffff"
+#: A body just above 1 MiB, valid but for its size.
+TOO_LARGE = b'{"issueStatus": "Resolved", "padding": "' + b"x" * (1024 * 1024 + 16) + b'"}'
+
+#: Placeholders a recipe may use; `Kind.request` fills them in.
+OTHER_STATUS = "$other-status"  # a status the issue does not have now: an applied update shows
+SAME_STATUS = "$same-status"  # the status the issue has now
+DEFAULT_KEY = "$key"  # the target's key
+FOREIGN_KEY = "$foreign-key"  # another workspace's key
+TEST_ISSUE = "$issue"
+FOREIGN_ISSUE = "$foreign-issue"
+NEAR_MISS_ISSUE = "$issue-upper"  # the test issue's id upper-cased: no issue at all
+
+
+@dataclasses.dataclass(frozen=True)
+class Context:
+    """What the session knows when it fills a recipe in."""
+
+    issue_id: str
+    api_key: str
+    assignees: tuple[str, ...] = ()
+    foreign_api_key: str | None = None
+    foreign_issue_id: str | None = None
+    current: Mapping[str, Any] | None = None
+
+    @property
+    def status(self) -> str:
+        value = (self.current or {}).get("issueStatus")
+        return value if isinstance(value, str) else "Triage"
+
+    @property
+    def other_status(self) -> str:
+        return "Working" if self.status != "Working" else "Resolved"
+
+
+@dataclasses.dataclass(frozen=True)
+class Request:
+    """
+    One concrete request: JSON `body` (or `raw` bytes), `key` None for no header. `headers`
+    replace the default ``Content-Type: application/json``; an empty value drops the header.
+    """
+
+    method: str
+    issue_id: str
+    key: str | None
+    body: Any = None
+    raw: bytes | None = None
+    headers: tuple[tuple[str, str], ...] = ()
+
+
+@dataclasses.dataclass(frozen=True)
+class Kind:
+    """
+    One class of input and its request.
+
+    ``faults``: the faults of the request (empty: a request that must be accepted).
+    ``proves``: the rule a later read-back proves for it ("a rejected request changes nothing"),
+    or "" when nothing needs proving (another issue, an accepted update).
+    ``needs``: what the target must offer (``assignees``, ``two-assignees``, ``foreign``).
+    """
+
+    name: str
+    description: str
+    body: Any = None
+    raw: bytes | None = None
+    method: str = "POST"
+    issue: str = TEST_ISSUE
+    key: str | None = DEFAULT_KEY
+    headers: tuple[tuple[str, str], ...] = ()
+    faults: tuple[str, ...] = ()
+    proves: str = ""
+    needs: tuple[str, ...] = ()
+
+    @property
+    def accepted(self) -> bool:
+        return not self.faults
+
+    def available(self, context: Context) -> bool:
+        """Whether the target offers what this kind needs."""
+        offers = {
+            "assignees": len(context.assignees) >= 1,
+            "two-assignees": len(context.assignees) >= 2,
+            "foreign": bool(context.foreign_api_key and context.foreign_issue_id),
+        }
+        return all(offers[need] for need in self.needs)
+
+    def request(self, context: Context) -> Request:
+        """The request for `context` (placeholders filled in)."""
+        issue = {
+            TEST_ISSUE: context.issue_id,
+            FOREIGN_ISSUE: context.foreign_issue_id or "",
+            NEAR_MISS_ISSUE: context.issue_id.upper(),
+        }.get(self.issue, self.issue)
+        key = {DEFAULT_KEY: context.api_key, FOREIGN_KEY: context.foreign_api_key}.get(
+            self.key or "", self.key
+        )
+        return Request(
+            method=self.method,
+            issue_id=issue,
+            key=key,
+            body=_fill(self.body, context),
+            raw=self.raw,
+            headers=self.headers,
+        )
+
+
+def _fill(value: Any, context: Context) -> Any:
+    """Replace the placeholders in a body template."""
+    if value == OTHER_STATUS:
+        return context.other_status
+    if value == SAME_STATUS:
+        return context.status
+    if isinstance(value, str) and value.startswith("$lower:"):
+        return _fill(value.removeprefix("$lower:"), context).lower()
+    if isinstance(value, str) and value.startswith("$assignees:"):
+        first, _, last = value.removeprefix("$assignees:").partition(":")
+        return list(context.assignees[int(first) : int(last) if last else None])
+    if isinstance(value, dict):
+        return {k: _fill(v, context) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_fill(v, context) for v in value]
+    return value
+
+
+_INVALID = "behaviour.invalid-body-rejected"
+_SCHEMA = ("schema",)
+_JSON_CT = (("Content-Type", "application/json"),)
+
+KINDS: tuple[Kind, ...] = (
+    # -- accepted updates: a status chain and the assignees --------------------------------
+    Kind("status-change", "a new status", {"issueStatus": OTHER_STATUS}),
+    Kind("same-status", "the current status again", {"issueStatus": SAME_STATUS}),
+    Kind(
+        "assign-many",
+        "two assignees, no status",
+        {"assigner": "$assignees:0:2"},
+        needs=("two-assignees",),
+    ),
+    Kind(
+        "assign-replace",
+        "one other assignee, replacing the list",
+        {"assigner": "$assignees:-1"},
+        needs=("assignees",),
+    ),
+    Kind(
+        "status-and-assign",
+        "a new status and an assignee",
+        {"issueStatus": OTHER_STATUS, "assigner": "$assignees:0:1"},
+        needs=("assignees",),
+    ),
+    Kind("empty-body", "the no-op body {}", {}),
+    Kind(
+        "unknown-fields",
+        "a new status beside fields the page does not name",
+        {"issueStatus": OTHER_STATUS, "comment": "contract suite", "priority": 1},
+    ),
+    Kind(
+        "json-charset",
+        "a new status sent as application/json;charset=UTF-8 (the page's own form)",
+        {"issueStatus": OTHER_STATUS},
+        headers=(("Content-Type", "application/json;charset=UTF-8"),),
+    ),
+    # -- bodies that break the schema: rejected, and the issue unchanged -------------------
+    Kind(
+        "status-wrong-case",
+        "a status in lower case",
+        {"issueStatus": "$lower:" + OTHER_STATUS},
+        faults=_SCHEMA,
+        proves=_INVALID,
+    ),
+    Kind("status-null", "issueStatus null", {"issueStatus": None}, faults=_SCHEMA, proves=_INVALID),
+    Kind(
+        "status-not-string",
+        "issueStatus an object",
+        {"issueStatus": {}},
+        faults=_SCHEMA,
+        proves=_INVALID,
+    ),
+    Kind("assigner-empty", "assigner []", {"assigner": []}, faults=_SCHEMA, proves=_INVALID),
+    Kind(
+        "assigner-bad-id",
+        "an assignee that is no account id",
+        {"assigner": ["acnt_xxx"]},
+        faults=_SCHEMA,
+        proves=_INVALID,
+    ),
+    Kind(
+        "assigner-not-array",
+        "assigner a string",
+        {"assigner": "acnt_3875a23398de4c92a5fc68a1c49a664b"},
+        faults=_SCHEMA,
+        proves=_INVALID,
+    ),
+    Kind(
+        "valid-status-bad-assigner",
+        "a valid new status beside an invalid assigner (rejected whole)",
+        {"issueStatus": OTHER_STATUS, "assigner": ["acnt_xxx"]},
+        faults=_SCHEMA,
+        proves=_INVALID,
+    ),
+    Kind("body-array", "a JSON array", [OTHER_STATUS], faults=("not-object",), proves=_INVALID),
+    Kind(
+        "body-not-json",
+        "truncated JSON",
+        raw=b'{"issueStatus": "Resolved"',
+        headers=_JSON_CT,
+        faults=("not-json",),
+        proves=_INVALID,
+    ),
+    Kind(
+        "body-not-utf8",
+        "a status with a byte that is not UTF-8",
+        raw=b'{"issueStatus": "Work\xffing"}',
+        headers=_JSON_CT,
+        faults=_SCHEMA,
+        proves=_INVALID,
+    ),
+    # -- other ways to get it wrong --------------------------------------------------------
+    Kind(
+        "no-media-type",
+        "a new status sent without a Content-Type",
+        {"issueStatus": OTHER_STATUS},
+        headers=(("Content-Type", ""),),
+    ),
+    Kind(
+        "media-type-text",
+        "a valid body declared as text/plain",
+        {"issueStatus": OTHER_STATUS},
+        headers=(("Content-Type", "text/plain"),),
+        faults=("media-type",),
+        proves="behaviour.media-type-rejected",
+    ),
+    Kind(
+        "method-put",
+        "PUT instead of POST",
+        {"issueStatus": OTHER_STATUS},
+        method="PUT",
+        faults=("method",),
+        proves="behaviour.method-not-allowed",
+    ),
+    Kind("method-get", "GET instead of POST", method="GET", faults=("method",)),
+    Kind(
+        "too-large",
+        "a valid body above 1 MiB",
+        raw=TOO_LARGE,
+        headers=_JSON_CT,
+        faults=("too-large",),
+    ),
+    Kind(
+        "issue-empty",
+        "no issue_id in the route",
+        {"issueStatus": "Resolved"},
+        issue="",
+        faults=("route",),
+    ),
+    # -- the key ---------------------------------------------------------------------------
+    Kind(
+        "key-missing",
+        "no DF-API-KEY",
+        {"issueStatus": OTHER_STATUS},
+        key=None,
+        faults=("missing-key",),
+        proves="behaviour.auth-required",
+    ),
+    Kind(
+        "key-wrong",
+        "a well-formed key of nobody",
+        {"issueStatus": OTHER_STATUS},
+        key=WRONG_KEY,
+        faults=("bad-key",),
+        proves="behaviour.auth-required",
+    ),
+    # -- the issue id ----------------------------------------------------------------------
+    Kind(
+        "issue-unknown",
+        "a well-formed id of no issue",
+        {"issueStatus": "Resolved"},
+        issue=UNKNOWN_ISSUE,
+        faults=("unknown-issue",),
+    ),
+    Kind(
+        "issue-malformed",
+        "an id that cannot be an issue's",
+        {"issueStatus": "Resolved"},
+        issue="not-an-issue",
+        faults=("malformed-id",),
+    ),
+    Kind(
+        "issue-near-miss",
+        "the test issue's id upper-cased",
+        {"issueStatus": OTHER_STATUS},
+        issue=NEAR_MISS_ISSUE,
+        faults=("malformed-id",),
+        proves="behaviour.unknown-issue",
+    ),
+    Kind(
+        "issue-foreign",
+        "another workspace's issue with our key (answered as an unknown issue)",
+        {"issueStatus": "Working"},
+        issue=FOREIGN_ISSUE,
+        faults=("foreign-issue",),
+        needs=("foreign",),
+    ),
+    Kind(
+        "key-foreign",
+        "another workspace's key on the test issue",
+        {"issueStatus": OTHER_STATUS},
+        key=FOREIGN_KEY,
+        faults=("foreign-key",),
+        proves="behaviour.workspace-isolation",
+        needs=("foreign",),
+    ),
+)
+
+#: The read-back that proves a batch of rejected requests changed nothing: the no-op body.
+READ_BACK = Kind("read-back", "the no-op {} read back after rejected requests", {})
+
+BY_NAME: dict[str, Kind] = {kind.name: kind for kind in (*KINDS, READ_BACK)}
