@@ -134,7 +134,11 @@ def test_relax_and_include_assumed(tmp_path: Path, capsys: pytest.CaptureFixture
         (["validate", "response", "{missing}"], "cannot read input"),
         (["validate", "response", "{bad}"], "is not valid JSON"),
         (["validate", "response", "{binary}"], "is not valid JSON"),
-        (["validate", "response", "{deep}"], "nested too deeply"),
+        (["validate", "response", "{bom}"], "is not valid JSON: a UTF-8 byte-order mark"),
+        (["validate", "response", "{ok}", "--previous", "{empty}"], "found an object without"),
+        (["validate", "response", "{ok}", "--previous", "{body}"], "without extend"),
+        (["validate", "response", "{ok}", "--previous", "{error}"], "found an envelope with"),
+        (["validate", "response", "{ok}", "--previous", "{array}"], "found an array"),
         (["validate", "response", "{ok}", "--status", "abc"], "--status must be"),
         (["validate", "response", "{ok}", "--status", "99"], "--status must be"),
         (["validate", "response", "{ok}", "--request", "{missing}"], "cannot read --request"),
@@ -147,12 +151,17 @@ def test_bad_input_exits_2_with_one_line(
 ) -> None:
     (tmp_path / "bad.json").write_text('{"code": 200,')
     (tmp_path / "binary.json").write_bytes(b"\xff\xfe\x00garbage")
-    (tmp_path / "deep.json").write_text("[" * 100_000 + "]" * 100_000)
+    (tmp_path / "bom.json").write_bytes(b"\xef\xbb\xbf" + json.dumps(example_response()).encode())
+    error = {"code": 404, "content": None, "errorCode": "x", "message": "", "success": False}
     files = {
         "missing": str(tmp_path / "missing.json"),
         "bad": str(tmp_path / "bad.json"),
         "binary": str(tmp_path / "binary.json"),
-        "deep": str(tmp_path / "deep.json"),
+        "bom": str(tmp_path / "bom.json"),
+        "empty": str(write_json(tmp_path / "empty.json", {})),
+        "body": str(write_json(tmp_path / "body.json", {"issueStatus": "Resolved"})),
+        "error": str(write_json(tmp_path / "error.json", {**error, "traceId": "t"})),
+        "array": str(write_json(tmp_path / "array.json", [1])),
         "ok": str(write_json(tmp_path / "ok.json", example_response())),
     }
     code, out, err = run([part.format(**files) for part in argv], capsys)
@@ -203,3 +212,80 @@ def test_as_a_real_process(vendor_file: Path) -> None:
     ]
     done = _cli("response", "-", stdin=b"<html>502 Bad Gateway</html>")
     assert done.returncode == 2 and b"Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("data", "found"),
+    [
+        (b"\xef\xbb\xbf{}", "a UTF-8 byte-order mark"),
+        ('{"issueStatus": "Resolved"}'.encode("utf-16"), "bytes that are not UTF-8"),
+        ('{"issueStatus": "Resolved"}'.encode("utf-16-le"), "a NUL byte (byte 1)"),
+        (b'{"issueStatus": "R\xe9solu"}', "bytes that are not UTF-8 (byte 18)"),
+    ],
+    ids=["bom", "utf-16", "utf-16-le", "latin-1"],
+)
+def test_a_request_that_is_not_utf8_breaks_request_utf8(
+    data: bytes, found: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "q.json").write_bytes(data)
+    code, out, err = run(["validate", "request", str(tmp_path / "q.json")], capsys)
+    assert (code, err) == (1, "")
+    lines = out.strip().splitlines()
+    assert lines[0].startswith("request.utf8  (root)  the body must be JSON text in UTF-8")
+    assert found in lines[0]
+    assert lines[-1] == "request is invalid: 1 violation"
+
+
+def test_a_request_that_is_no_json_text_breaks_request_body_object(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "q.json").write_bytes(b'{"issueStatus": NaN}')
+    code, out, _ = run(
+        ["validate", "request", str(tmp_path / "q.json"), "--format", "json"], capsys
+    )
+    assert code == 1
+    assert [(v["rule"], v["pointer"]) for v in json.loads(out)] == [("request.body-object", "")]
+
+
+@pytest.mark.parametrize("depth", [513, 600, 1000, 100_000])
+@pytest.mark.parametrize("kind", ["request", "response"])
+def test_any_depth_above_the_limit_is_one_violation(
+    depth: int, kind: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "deep.json").write_text("[" * depth + "]" * depth)
+    code, out, err = run(
+        ["validate", kind, str(tmp_path / "deep.json"), "--format", "json"], capsys
+    )
+    assert (code, err) == (1, "")
+    rule = "request.body-object" if kind == "request" else "envelope.json"
+    found = json.loads(out)
+    assert [(v["rule"], v["pointer"]) for v in found] == [(rule, "")]
+    assert "nesting deeper than 512 levels" in found[0]["message"]
+
+
+def test_an_internal_error_exits_2_with_one_line(
+    vendor_file: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from truewatch_contract import validate
+
+    def broken(*_args: Any, **_kwargs: Any) -> Any:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(validate, "validate_response", broken)
+    code, out, err = run(["validate", "response", str(vendor_file)], capsys)
+    assert (code, out) == (2, "")
+    assert len(err.strip().splitlines()) == 1 and "RuntimeError: a bug" in err
+
+
+def test_previous_as_a_success_envelope_or_its_content_is_accepted(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    response = write_json(tmp_path / "r.json", example_response())
+    for name, previous in (
+        ("content", previous_content()),
+        ("envelope", {**example_response(), "content": previous_content()}),
+    ):
+        path = write_json(tmp_path / f"{name}.json", previous)
+        argv = ["validate", "response", str(response), "--previous", str(path)]
+        code, _, err = run(argv, capsys)
+        assert (code, err) == (0, ""), name

@@ -24,7 +24,7 @@ from validator_payloads import (
     write_json,
 )
 
-from truewatch_contract import evaluate_response, validate_response
+from truewatch_contract import RULES, evaluate_response, validate_response
 from truewatch_contract.cli import main
 
 CONTENT_RULES = ("content.", "history.")
@@ -97,13 +97,39 @@ def test_without_a_status_a_consistent_envelope_is_a_success(engine: str) -> Non
 # --- previous, issue_id and request --------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "previous",
-    ["x", [1], 3, True, error_response(), {**example_response(), "content": None}],
-)
-def test_previous_that_is_no_content_is_a_type_error(previous: Any) -> None:
+@pytest.mark.parametrize("previous", ["x", [1], 3, True, ("a",)])
+def test_previous_of_a_wrong_python_type_is_a_type_error(previous: Any) -> None:
     with pytest.raises(TypeError, match=r"^previous must be the content object"):
         validate_response(example_response(), status_code=200, previous=previous)
+
+
+@pytest.mark.parametrize(
+    ("previous", "found"),
+    [
+        (error_response(), "found an envelope with success false and code the integer 404"),
+        ({**example_response(), "content": None}, "found a success envelope with content null"),
+        ({}, "found an object without issueStatus and extend"),
+        ({"issueStatus": "Resolved"}, "found an object without extend"),
+    ],
+    ids=["error-envelope", "null-content", "empty", "request-body"],
+)
+def test_previous_that_is_no_success_lists_the_history_rules_as_unchecked(
+    previous: Any, found: str
+) -> None:
+    grown = example_response()
+    grown["content"]["extend"]["statusChangeRecords"] = []  # would break history.append-only
+    evaluation = evaluate_response(grown, status_code=200, previous=previous)
+    history = [rule.id for rule in RULES.values() if rule.scope == "history"]
+    history.remove("history.same-status-no-record")  # assumed: not reported by default
+    assert [rule for rule, _ in evaluation.unchecked] == history
+    assert all(found in reason for _, reason in evaluation.unchecked)
+    assert not any(rule.startswith("history.") for rule in evaluation.checked)
+    assert evaluation.to_dict()["unchecked"][0] == {
+        "rule": history[0],
+        "reason": evaluation.unchecked[0][1],
+    }
+    # The same verdict as without previous, minus nothing: it never raises.
+    assert evaluation.violations == evaluate_response(grown, status_code=200).violations
 
 
 def test_previous_as_content_or_success_envelope_is_accepted(engine: str) -> None:

@@ -10,6 +10,8 @@ from __future__ import annotations
 from truewatch_contract.rules import RULES, Rule
 from truewatch_contract.spec import OPERATION_ID, ROUTE, load_spec, spec_path
 from truewatch_contract.validate import (
+    SentRequest,
+    assert_valid_envelope,
     assert_valid_request,
     assert_valid_response,
     evaluate_envelope,
@@ -32,8 +34,10 @@ __all__ = [
     "ContractViolation",
     "Evaluation",
     "Rule",
+    "SentRequest",
     "Violation",
     "__version__",
+    "assert_valid_envelope",
     "assert_valid_request",
     "assert_valid_response",
     "evaluate_envelope",

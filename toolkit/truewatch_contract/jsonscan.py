@@ -15,9 +15,10 @@ Decisions:
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from truewatch_contract.violations import join
 
@@ -138,3 +139,92 @@ def _precise(value: Any, max_depth: int) -> list[Finding]:
                 "(expected dict, list, str, int, float, bool or None)"
             )
     return findings
+
+
+# --- reading bytes -------------------------------------------------------------------------------
+
+
+class JSONTextError(ValueError):
+    """
+    Bytes that are no JSON text: ``kind`` says why (``encoding``: not UTF-8, or a byte-order mark;
+    ``syntax``: not JSON; ``depth``: nested deeper than `MAX_DEPTH`), ``str()`` is a phrase.
+    """
+
+    def __init__(self, problem: str, kind: Literal["encoding", "syntax", "depth"]) -> None:
+        super().__init__(problem, kind)  # both in args: pickle and copy rebuild it
+        self.problem = problem
+        self.kind = kind
+
+    def __str__(self) -> str:
+        return self.problem
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+# One decoder (``json.loads`` with options builds one per call); NaN and Infinity are not JSON.
+_decode = json.JSONDecoder(parse_constant=_reject_constant).decode
+
+
+def read_json(data: bytes) -> Any:
+    """
+    Parse a body as the mock reads one: UTF-8 without a byte-order mark (RFC 8259 §8.1; no
+    UTF-16), strict JSON. Deep nesting is refused at any depth above `MAX_DEPTH`, whether the
+    parser could build it or not.
+
+    Raises:
+        JSONTextError: the bytes are no JSON text.
+    """
+    if data.startswith(b"\xef\xbb\xbf"):
+        raise JSONTextError("a UTF-8 byte-order mark", "encoding")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise JSONTextError(f"bytes that are not UTF-8 (byte {error.start})", "encoding") from None
+    if "\x00" in text:
+        # Valid UTF-8, but JSON text never holds a raw NUL (not even in a string): this is
+        # UTF-16 or UTF-32 without a byte-order mark.
+        raise JSONTextError(f"a NUL byte (byte {text.index(chr(0))}): UTF-16 or UTF-32", "encoding")
+    if not text.strip():
+        raise JSONTextError("an empty body", "syntax")
+    try:
+        value = _decode(text)
+    except json.JSONDecodeError as error:
+        raise JSONTextError(
+            f"no JSON text ({error.msg} at position {error.pos})", "syntax"
+        ) from None
+    except RecursionError:
+        if _deeper_than(text, MAX_DEPTH):
+            raise JSONTextError(f"nesting deeper than {MAX_DEPTH} levels", "depth") from None
+        raise
+    except ValueError as error:  # NaN, or an integer beyond the interpreter's digit limit
+        problem = str(error) if "JSON number" in str(error) else "a number out of range"
+        raise JSONTextError(problem, "syntax") from None
+    findings = scan(value)
+    if findings and findings[0].problem.startswith("nesting"):
+        raise JSONTextError(findings[0].problem, "depth")
+    return value
+
+
+def _deeper_than(text: str, limit: int) -> bool:
+    """Whether the JSON text nests more than ``limit`` levels (strings skipped)."""
+    depth = 0
+    in_string = escaped = False
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            if depth > limit:
+                return True
+        elif char in "]}":
+            depth -= 1
+    return False

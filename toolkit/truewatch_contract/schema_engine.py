@@ -21,88 +21,104 @@ import os
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
-from truewatch_contract.violations import Violation, kind, pointer, short
+from truewatch_contract.violations import TAGS, Tag, Violation, kind, pointer, short
 
-ENGINES: tuple[str, ...] = ("jsonschema", "jsonschema-rs")
+#: The engine option of the validators: ``auto`` picks jsonschema-rs when it is installed.
+Engine = Literal["auto", "jsonschema", "jsonschema-rs"]
+#: An engine that is not ``auto``: what ``auto`` resolves to.
+ResolvedEngine = Literal["jsonschema", "jsonschema-rs"]
+ENGINES: tuple[ResolvedEngine, ...] = ("jsonschema", "jsonschema-rs")
 DRAFT_2020_12 = "https://json-schema.org/draft/2020-12/schema"
 
 
 @dataclass(frozen=True)
-class Target:
-    """A schema of the spec the validators apply, and the rule scopes a fault in it may name."""
+class SpecSchema:
+    """
+    A schema of the spec the validators apply: where it is, the rule scopes a fault in it may
+    name, the rule of a fault no ``x-rule`` names, and how messages call the payload's root.
+    """
 
     name: str
     where: tuple[str, ...]
     scopes: frozenset[str]
     fallback_rule: str
+    subject: str
 
 
-TARGETS: dict[str, Target] = {
-    target.name: target
-    for target in (
-        Target(
+SCHEMAS: dict[str, SpecSchema] = {
+    spec.name: spec
+    for spec in (
+        SpecSchema(
             "request",
             ("components", "schemas", "UpdateIssueRequest"),
             frozenset({"request"}),
             "request.body-object",
+            "the body",
         ),
-        Target(
+        SpecSchema(
             "issue-id",
             ("components", "parameters", "IssueId", "schema"),
             frozenset({"request"}),
             "request.issue-id",
+            "the route's issue_id",
         ),
-        Target(
+        SpecSchema(
             "success",
             ("components", "schemas", "UpdateIssueResponse"),
             frozenset({"envelope", "content"}),
             "envelope.fields",
+            "the response",
         ),
-        Target(
+        SpecSchema(
             "error",
             ("components", "schemas", "ErrorEnvelope"),
             frozenset({"envelope"}),
             "envelope.fields",
+            "the response",
         ),
-        Target(
+        SpecSchema(
             "envelope",
             ("components", "schemas", "Envelope"),
             frozenset({"envelope"}),
             "envelope.fields",
+            "the response",
         ),
     )
 }
 
 
-def default_engine() -> str:
+def default_engine() -> ResolvedEngine:
     """The engine ``auto`` stands for: ``TRUEWATCH_ENGINE`` if set, else rs when importable."""
     return _default_for(os.environ.get("TRUEWATCH_ENGINE", ""))
 
 
 @functools.lru_cache(maxsize=8)
-def _default_for(setting: str) -> str:
+def _default_for(setting: str) -> ResolvedEngine:
     chosen = setting.strip() or "auto"
     if chosen != "auto":
         return _checked_engine(chosen)
     return "jsonschema-rs" if _rs_available() else "jsonschema"
 
 
-def resolve_engine(engine: str | None) -> str:
+def resolve_engine(engine: Engine | str | None) -> ResolvedEngine:
+    """The engine to use: ``auto`` or None resolved; ValueError for an unknown or absent one."""
     if engine is None or engine == "auto":
         return default_engine()
     return _checked_engine(engine)
 
 
-def _checked_engine(engine: str) -> str:
-    if engine not in ENGINES:
+def _checked_engine(engine: str) -> ResolvedEngine:
+    if engine == "jsonschema":
+        return "jsonschema"
+    if engine != "jsonschema-rs":
         raise ValueError(f"unknown engine {engine!r}; expected auto, {', '.join(ENGINES)}")
     if engine == "jsonschema-rs" and not _rs_available():
         raise ValueError(
             "engine 'jsonschema-rs' is not installed: pip install 'truewatch-contract[fast]'"
         )
-    return engine
+    return "jsonschema-rs"
 
 
 @functools.lru_cache(maxsize=1)
@@ -151,7 +167,7 @@ def schema(target: str) -> dict[str, Any]:
     from truewatch_contract.spec_cache import document
 
     spec = document()
-    inlined: dict[str, Any] = _inline(_follow(spec, TARGETS[target].where), spec)
+    inlined: dict[str, Any] = _inline(_follow(spec, SCHEMAS[target].where), spec)
     inlined["$schema"] = DRAFT_2020_12
     return inlined
 
@@ -159,7 +175,7 @@ def schema(target: str) -> dict[str, Any]:
 def rule_ids_in_schemas() -> frozenset[str]:
     """Every ``x-rule`` the targets' schemas carry (the rules the schema half implements)."""
     found: set[str] = set()
-    for name in TARGETS:
+    for name in SCHEMAS:
         stack: list[Any] = [schema(name)]
         while stack:
             node = stack.pop()
@@ -249,7 +265,7 @@ def _errors(
     ]
 
 
-def validate(target: str, instance: Any, *, engine: str | None = None) -> list[Violation]:
+def validate(target: str, instance: Any, *, engine: Engine | None = None) -> list[Violation]:
     """The violations of ``instance`` against a target's schema (one per rule and pointer)."""
     chosen = resolve_engine(engine)
     if chosen == "jsonschema-rs":
@@ -297,11 +313,12 @@ def _error_order(error: tuple[tuple[Any, ...], tuple[Any, ...]]) -> tuple[Any, .
 
 
 @functools.lru_cache(maxsize=4096)
-def _annotations(target: str, schema_path: tuple[Any, ...]) -> tuple[str, str, Any]:
+def _annotations(target: str, schema_path: tuple[Any, ...]) -> tuple[str, Tag, Any]:
     """(rule, tag, node holding the failed keyword) for an error at ``schema_path``."""
-    spec = TARGETS[target]
+    spec = SCHEMAS[target]
     node: Any = schema(target)
-    rule, tag = spec.fallback_rule, "documented"
+    rule: str = spec.fallback_rule
+    tag: Tag = "documented"
     parent: Any = node
     for depth, part in enumerate((None, *schema_path)):
         if depth:
@@ -315,7 +332,7 @@ def _annotations(target: str, schema_path: tuple[Any, ...]) -> tuple[str, str, A
             if isinstance(candidate, str) and candidate.split(".", 1)[0] in spec.scopes:
                 rule = candidate
             source = node.get("x-source")
-            if isinstance(source, dict) and isinstance(source.get("tag"), str):
+            if isinstance(source, dict) and source.get("tag") in TAGS:
                 tag = source["tag"]
     return rule, tag, parent
 
@@ -327,10 +344,10 @@ def _at(document: Any, path: Sequence[Any]) -> Any:
     return node
 
 
-def _name(path: Sequence[Any]) -> str:
+def _name(path: Sequence[Any], subject: str) -> str:
     """A readable name for a place in the payload: ``content.extend.firstTime``, ``assigner[0]``."""
     if not path:
-        return "the payload"
+        return subject
     text = ""
     for part in path:
         if isinstance(part, int):
@@ -344,6 +361,7 @@ def _explain(
     target: str, schema_path: tuple[Any, ...], instance_path: tuple[Any, ...], payload: Any
 ) -> Iterator[Violation]:
     keyword = schema_path[-1] if schema_path else ""
+    subject = SCHEMAS[target].subject
     if "propertyNames" in schema_path:
         # Engines disagree on where a bad key sits; both agree on the object, so each bad key is
         # found here from the object and the propertyNames schema.
@@ -356,7 +374,9 @@ def _explain(
                 problem = _key_problem(key, names)
                 if problem:
                     place = (*instance_path, key)
-                    yield Violation(rule, pointer(place), f"{_name(place)}: {problem}.", tag)
+                    yield Violation(
+                        rule, pointer(place), f"{_name(place, subject)}: {problem}.", tag
+                    )
         return
     rule, tag, node = _annotations(target, schema_path)
     instance = _at(payload, instance_path)
@@ -367,11 +387,17 @@ def _explain(
                 if prop not in instance:
                     place = (*instance_path, prop)
                     yield Violation(
-                        rule, pointer(place), f"{_name(place)} is required but missing.", tag
+                        rule,
+                        pointer(place),
+                        f"{_name(place, subject)} is required but missing.",
+                        tag,
                     )
         return
     yield Violation(
-        rule, pointer(instance_path), _message(keyword, value, instance_path, instance), tag
+        rule,
+        pointer(instance_path),
+        _message(keyword, value, _name(instance_path, subject), instance),
+        tag,
     )
 
 
@@ -402,8 +428,7 @@ _ARTICLES = {
 }
 
 
-def _message(keyword: str, value: Any, path: Sequence[Any], instance: Any) -> str:
-    name = _name(path)
+def _message(keyword: str, value: Any, name: str, instance: Any) -> str:
     found = kind(instance)
     if keyword == "type":
         types = value if isinstance(value, list) else [value]

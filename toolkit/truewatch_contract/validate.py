@@ -18,21 +18,26 @@ Options common to every function:
         would have reported is kept in ``Evaluation.relaxed``.
     engine: ``auto`` (default: jsonschema-rs when installed), ``jsonschema`` or ``jsonschema-rs``;
         every engine gives the same violations.
+
+A payload given as ``bytes`` is the raw body, read as the mock reads a request: UTF-8 without a
+byte-order mark (``request.utf8`` / ``envelope.json`` otherwise), strict JSON (no NaN), any depth
+above `jsonscan.MAX_DEPTH` one violation.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from truewatch_contract import schema_engine
-from truewatch_contract.jsonscan import scan
-from truewatch_contract.rules import content as _content  # noqa: F401 - registers the content rules
-from truewatch_contract.rules import envelope as _envelope  # noqa: F401 - registers the envelope rules
-from truewatch_contract.rules import history as _history  # noqa: F401 - registers the history rules
-from truewatch_contract.rules.catalogue import CHECKS, RULES
+from truewatch_contract.jsonscan import JSONTextError, read_json, scan
+from truewatch_contract.rules.catalogue import RULES, is_relaxed, violation
 from truewatch_contract.rules.context import Context, is_int, is_number
+from truewatch_contract.rules.echo import SentRequest
+from truewatch_contract.rules.table import PYTHON_RULES, Check
+from truewatch_contract.schema_engine import Engine
 from truewatch_contract.violations import (
     TAGS,
     ContractViolation,
@@ -42,6 +47,8 @@ from truewatch_contract.violations import (
 )
 
 __all__ = [
+    "SentRequest",
+    "assert_valid_envelope",
     "assert_valid_request",
     "assert_valid_response",
     "content_of",
@@ -50,6 +57,7 @@ __all__ = [
     "evaluate_response",
     "implemented_rules",
     "is_relaxable",
+    "read_previous",
     "validate_envelope",
     "validate_request",
     "validate_response",
@@ -65,17 +73,18 @@ def evaluate_request(
     issue_id: Any = None,
     include_assumed: bool = False,
     relax: Iterable[str] = (),
-    engine: str | None = None,
+    engine: Engine | None = None,
 ) -> Evaluation:
     """
-    Check a request body (already parsed JSON) and, when given, the route's ``issue_id``.
+    Check a request body (parsed JSON, or the raw ``bytes`` as sent) and, when given, the route's
+    ``issue_id``.
 
     Raises:
-        TypeError: ``body`` or ``issue_id`` holds a value that is not JSON (bytes, a set, ...).
+        TypeError: ``body`` or ``issue_id`` holds a value that is not JSON (a set, ...).
         ValueError: an unknown ``relax`` item or engine.
     """
     policy = _policy(include_assumed, relax)
-    return policy.apply(*_request_findings(body, issue_id, engine))
+    return policy.apply(_request_findings(body, issue_id, engine))
 
 
 def validate_request(
@@ -84,48 +93,58 @@ def validate_request(
     issue_id: Any = None,
     include_assumed: bool = False,
     relax: Iterable[str] = (),
-    engine: str | None = None,
+    engine: Engine | None = None,
 ) -> list[Violation]:
     """The violations of a request body (see `evaluate_request`); [] when it is valid."""
     policy = _policy(include_assumed, relax)
-    return policy.report(_request_findings(body, issue_id, engine)[0])
+    return policy.report(_request_findings(body, issue_id, engine).violations)
 
 
-def _request_findings(body: Any, issue_id: Any, engine: str | None) -> _Findings:
-    found: list[Violation] = []
+@dataclass
+class _Findings:
+    """What a check found (violations before the policy), which rules it evaluated, and which
+    would have applied but could not be evaluated (with the reason)."""
+
+    violations: list[Violation]
+    checked: set[str]
+    unchecked: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _request_findings(body: Any, issue_id: Any, engine: Engine | None) -> _Findings:
     checked = {"request.body-object"}
+    if isinstance(body, (bytes, bytearray)):
+        checked.add("request.utf8")
+        try:
+            body = read_json(bytes(body))
+        except JSONTextError as error:
+            rule = "request.utf8" if error.kind == "encoding" else "request.body-object"
+            return _Findings([_unreadable(rule, error, "the body")], checked)
     findings = scan(body)
     if findings:
-        found.extend(_not_json("request.body-object", findings, "the body"))
-        return found, checked
+        return _Findings(_not_json("request.body-object", findings, "the body"), checked)
+    found: list[Violation] = []
     if issue_id is not None:
         checked.add("request.issue-id")
         if scan(issue_id):
-            found.append(
-                Violation(
-                    "request.issue-id", "", "the route's issue_id must be a string.", "documented"
-                )
-            )
+            found.append(violation("request.issue-id", "the route's issue_id must be a string."))
         else:
-            found.extend(
-                Violation(
-                    v.rule,
-                    v.pointer,
-                    v.message.replace("the payload", "the route's issue_id", 1),
-                    v.tag,
-                )
-                for v in schema_engine.validate("issue-id", issue_id, engine=engine)
-            )
+            found.extend(schema_engine.validate("issue-id", issue_id, engine=engine))
     if isinstance(body, dict):
         if "issueStatus" in body:
             checked.add("request.issue-status")
         if "assigner" in body:
             checked.add("request.assigner")
-    found.extend(
-        Violation(v.rule, v.pointer, v.message.replace("the payload", "the body", 1), v.tag)
-        for v in schema_engine.validate("request", body, engine=engine)
-    )
-    return found, checked
+    found.extend(schema_engine.validate("request", body, engine=engine))
+    return _Findings(found, checked)
+
+
+def _unreadable(rule: str, error: JSONTextError, what: str) -> Violation:
+    """The one violation of a raw body that is no JSON text (bad encoding, syntax, depth)."""
+    if error.kind == "encoding":
+        return violation(
+            rule, f"{what} must be JSON text in UTF-8 without a byte-order mark, found {error}."
+        )
+    return violation(rule, f"{what} must be plain JSON, found {error}.")
 
 
 # --- responses -----------------------------------------------------------------------------------
@@ -140,15 +159,16 @@ def evaluate_response(
     previous: Any = None,
     content_type: str | None = None,
     requested_between: tuple[float, float] | None = None,
+    sent: SentRequest | None = None,
     include_assumed: bool = False,
     relax: Iterable[str] = (),
-    engine: str | None = None,
+    engine: Engine | None = None,
 ) -> Evaluation:
     """
     Check a response of the update: the envelope, and for a success its content.
 
     Arguments:
-        envelope: the parsed response body.
+        envelope: the parsed response body (or its raw ``bytes``).
         status_code: the HTTP status (enables ``envelope.code-matches-status``).
         request: the body that was sent, any parsed JSON (enables ``content.status-applied`` and
             ``content.assigner-applied`` when it is an object). A body that `validate_request`
@@ -157,21 +177,25 @@ def evaluate_response(
             behaviour rule a single exchange decides; the content is then not compared with it.
         issue_id: the route's issue_id, a string (enables ``content.same-issue``).
         previous: the content object of an earlier successful response for the same issue (its
-            whole success envelope is accepted too); enables the ``history.*`` rules.
+            whole success envelope is accepted too); enables the ``history.*`` rules. Any other
+            object (an error's envelope, a request body, ``{}``) leaves them in
+            ``Evaluation.unchecked``, with the reason.
         content_type: the response's Content-Type header (``envelope.json``).
         requested_between: the caller's clock (epoch seconds) when the request was sent and when
             the answer arrived; with ``previous``, a new status record's time and ``updateAt``
             must lie within it, give or take `history.CLOCK_TOLERANCE_S`.
+        sent: the raw request (`SentRequest`: path and body as sent): what the message may echo
+            without it counting as internal detail (``envelope.no-internal-detail``).
 
     Raises:
-        TypeError: ``envelope`` or ``request`` holds a value that is not JSON (bytes, a set,
-            ...); ``issue_id`` is not a string; ``previous`` is not a content object nor a
-            success envelope (e.g. ``"x"``, ``[1]``, an error's envelope).
+        TypeError: ``envelope`` or ``request`` holds a value that is not JSON (a set, ...);
+            ``issue_id`` is not a string; ``previous`` is not an object (e.g. ``"x"``, ``[1]``);
+            ``sent`` is not a `SentRequest`.
         ValueError: an unknown ``relax`` item or engine.
     """
     policy = _policy(include_assumed, relax)
     return policy.apply(
-        *_findings(
+        _findings(
             envelope,
             True,
             status_code,
@@ -181,6 +205,7 @@ def evaluate_response(
             content_type,
             engine,
             requested_between,
+            sent,
         )
     )
 
@@ -194,13 +219,14 @@ def validate_response(
     previous: Any = None,
     content_type: str | None = None,
     requested_between: tuple[float, float] | None = None,
+    sent: SentRequest | None = None,
     include_assumed: bool = False,
     relax: Iterable[str] = (),
-    engine: str | None = None,
+    engine: Engine | None = None,
 ) -> list[Violation]:
     """The violations of a response of the update (see `evaluate_response`); [] when valid."""
     policy = _policy(include_assumed, relax)
-    found, _ = _findings(
+    found = _findings(
         envelope,
         True,
         status_code,
@@ -210,8 +236,9 @@ def validate_response(
         content_type,
         engine,
         requested_between,
+        sent,
     )
-    return policy.report(found)
+    return policy.report(found.violations)
 
 
 def evaluate_envelope(
@@ -219,14 +246,15 @@ def evaluate_envelope(
     *,
     status_code: int | None = None,
     content_type: str | None = None,
+    sent: SentRequest | None = None,
     include_assumed: bool = False,
     relax: Iterable[str] = (),
-    engine: str | None = None,
+    engine: Engine | None = None,
 ) -> Evaluation:
     """Check only the envelope rules, for a response of any endpoint of the same API."""
     policy = _policy(include_assumed, relax)
     return policy.apply(
-        *_findings(envelope, False, status_code, None, None, None, content_type, engine)
+        _findings(envelope, False, status_code, None, None, None, content_type, engine, sent=sent)
     )
 
 
@@ -235,18 +263,17 @@ def validate_envelope(
     *,
     status_code: int | None = None,
     content_type: str | None = None,
+    sent: SentRequest | None = None,
     include_assumed: bool = False,
     relax: Iterable[str] = (),
-    engine: str | None = None,
+    engine: Engine | None = None,
 ) -> list[Violation]:
     """The violations of the envelope rules alone (see `evaluate_envelope`); [] when valid."""
     policy = _policy(include_assumed, relax)
-    found, _ = _findings(envelope, False, status_code, None, None, None, content_type, engine)
-    return policy.report(found)
-
-
-#: What a check found (violations before the policy) and which rules it evaluated.
-_Findings = tuple[list[Violation], set[str]]
+    found = _findings(
+        envelope, False, status_code, None, None, None, content_type, engine, sent=sent
+    )
+    return policy.report(found.violations)
 
 
 def _findings(
@@ -257,17 +284,23 @@ def _findings(
     issue_id: Any,
     previous: Any,
     content_type: str | None,
-    engine: str | None,
+    engine: Engine | None,
     requested_between: tuple[float, float] | None = None,
+    sent: SentRequest | None = None,
 ) -> _Findings:
     """The violations and checked rules of a response (``full``: with content and history)."""
     if status_code is not None and (
         isinstance(status_code, bool) or not isinstance(status_code, int)
     ):
         raise TypeError(f"status_code must be an int or None, not {type(status_code).__name__}")
+    if sent is not None and not isinstance(sent, SentRequest):
+        raise TypeError(f"sent must be a SentRequest or None, not {type(sent).__name__}")
     # The context arguments are the caller's: a wrong type is a bug, raised before any rule.
+    unchecked: list[tuple[str, str]] = []
     if full:
-        previous = _previous_content(previous)
+        previous, reason = read_previous(previous)
+        if reason:
+            unchecked = [(rule.id, reason) for rule in RULES.values() if rule.scope == "history"]
         if issue_id is not None and not isinstance(issue_id, str):
             raise TypeError(
                 "issue_id must be the route's issue_id (a string) or None, "
@@ -285,21 +318,25 @@ def _findings(
                 "requested_between must be (sent, received) epoch seconds with sent <= received"
             )
     checked = {"envelope.json"}
+    if isinstance(envelope, (bytes, bytearray)):
+        try:
+            envelope = read_json(bytes(envelope))
+        except JSONTextError as error:
+            return _Findings([_unreadable("envelope.json", error, "the response")], checked)
     findings = scan(envelope)
     if findings:
-        return _not_json("envelope.json", findings, "the response"), checked
+        return _Findings(_not_json("envelope.json", findings, "the response"), checked)
     if not isinstance(envelope, dict):
         found = [
-            Violation(
-                "envelope.json",
-                "",
-                f"the response must be a JSON object, found {kind(envelope)}.",
-                RULES["envelope.json"].tag,
+            violation(
+                "envelope.json", f"the response must be a JSON object, found {kind(envelope)}."
             )
         ]
         if content_type is not None:
-            found.extend(CHECKS["envelope.json"](Context({}, content_type=content_type)) or ())
-        return found, checked
+            found.extend(
+                PYTHON_RULES["envelope.json"](Context({}, content_type=content_type)) or ()
+            )
+        return _Findings(found, checked)
 
     success = full and _claims_success(envelope, status_code)
     rejected: list[Violation] = []
@@ -307,16 +344,16 @@ def _findings(
         # A body the request rules reject was answered as a success: that is the one finding
         # (behaviour.invalid-body-rejected); the rules comparing the content with what was sent
         # have no valid value to compare with, so they do not apply.
-        rejected = _request_findings(request, None, engine)[0]
+        rejected = _request_findings(request, None, engine).violations
         if rejected:
             request = None
     if success:
-        target = "success"
+        schema_name = "success"
     elif status_code is not None and status_code in _error_statuses():
-        target = "error"
+        schema_name = "error"
     else:
-        target = "envelope"
-    schema_found = schema_engine.validate(target, envelope, engine=engine)
+        schema_name = "envelope"
+    schema_found = schema_engine.validate(schema_name, envelope, engine=engine)
     checked.update(("envelope.fields", "envelope.trace-id"))
     if success:
         checked.add("content.schema")
@@ -330,9 +367,8 @@ def _findings(
         content_type=content_type,
         requested_between=requested_between,
         success=success,
-        flagged=frozenset([violation.pointer for violation in schema_found])
-        if schema_found
-        else _NOTHING,
+        flagged=frozenset([found.pointer for found in schema_found]) if schema_found else _NOTHING,
+        sent=sent,
     )
     flagged = context.flagged
     found = list(schema_found)
@@ -343,13 +379,13 @@ def _findings(
         checked.add(rule_id)
         # One fault, one violation: where the schema already failed a value, a cross-field rule
         # about the same value adds nothing.
-        for violation in result:
-            if violation.pointer not in flagged:
-                found.append(violation)
+        for broken in result:
+            if broken.pointer not in flagged:
+                found.append(broken)
     if rejected:  # the rule applies only to an invalid body
         checked.add(_REJECTED)
         found.append(_not_rejected(rejected, status_code))
-    return found, checked
+    return _Findings(found, checked, unchecked)
 
 
 _REJECTED = "behaviour.invalid-body-rejected"
@@ -363,13 +399,10 @@ def _not_rejected(rejected: list[Violation], status_code: int | None) -> Violati
     """The violation of a success answer to an invalid body, naming the body's first fault."""
     first = min(rejected)
     answer = f"HTTP {status_code}" if status_code is not None else "a success envelope"
-    return Violation(
+    return violation(
         _REJECTED,
-        "",
         f"a body against the request schema must be answered with a 4xx error envelope, "
-        f"found {answer} for a body where {first.message[:1].lower()}{first.message[1:-1]} "
-        f"({first.rule}).",
-        RULES[_REJECTED].tag,
+        f"found {answer} for a body that breaks {first.rule} ({first.message.rstrip('.')}).",
     )
 
 
@@ -405,7 +438,7 @@ def _error_statuses() -> frozenset[int]:
 
 
 @functools.lru_cache(maxsize=4)
-def _checks_for(success: bool, history: bool) -> tuple[tuple[str, Any], ...]:
+def _checks_for(success: bool, history: bool) -> tuple[tuple[str, Check], ...]:
     scopes = {"envelope"}
     if success:
         scopes.add("content")
@@ -413,19 +446,14 @@ def _checks_for(success: bool, history: bool) -> tuple[tuple[str, Any], ...]:
             scopes.add("history")
     return tuple(
         (rule_id, function)
-        for rule_id, function in sorted(CHECKS.items())
+        for rule_id, function in sorted(PYTHON_RULES.items())
         if RULES[rule_id].scope in scopes
     )
 
 
 def _not_json(rule: str, findings: Iterable[Any], what: str) -> list[Violation]:
     return [
-        Violation(
-            rule,
-            finding.pointer,
-            f"{what} must be plain JSON, found {finding.problem}.",
-            RULES[rule].tag,
-        )
+        violation(rule, f"{what} must be plain JSON, found {finding.problem}.", finding.pointer)
         for finding in findings
     ]
 
@@ -443,30 +471,33 @@ class _Policy:
         self.dropped = relax if include_assumed else relax | {"assumed"}
         # Every rule id whose violations are dropped as a whole (by id or by its catalogue tag).
         self.dropped_rules = frozenset(
-            rule.id
-            for rule in RULES.values()
-            if rule.id in self.dropped or rule.tag in self.dropped
+            rule_id for rule_id in RULES if is_relaxed(rule_id, self.dropped)
         )
 
     def wanted(self, rule_id: str) -> bool:
         """Whether a rule's violations are reported (else they go to ``relaxed``)."""
         return rule_id not in self.dropped_rules
 
-    def apply(self, found: list[Violation], checked: set[str]) -> Evaluation:
+    def apply(self, findings: _Findings) -> Evaluation:
+        found, checked = findings.violations, findings.checked
+        unchecked = tuple(
+            (rule, reason) for rule, reason in findings.unchecked if self.wanted(rule)
+        )
         if not found:  # the usual case
-            return Evaluation((), self._checked(frozenset(checked)), ())
+            return Evaluation((), self._checked(frozenset(checked)), (), unchecked)
         kept: dict[tuple[str, str], Violation] = {}
         relaxed: dict[tuple[str, str], Violation] = {}
         dropped = self.dropped
-        for violation in found:
-            gone = violation.rule in dropped or violation.tag in dropped
-            (relaxed if gone else kept).setdefault((violation.rule, violation.pointer), violation)
+        for each in found:
+            gone = each.rule in dropped or each.tag in dropped
+            (relaxed if gone else kept).setdefault((each.rule, each.pointer), each)
         rules = set(checked) - self.dropped_rules
-        rules.update(violation.rule for violation in kept.values())
+        rules.update(each.rule for each in kept.values())
         return Evaluation(
             violations=tuple(sorted(kept.values())),
             checked=tuple(sorted(rules)),
             relaxed=tuple(sorted(relaxed.values())),
+            unchecked=unchecked,
         )
 
     def report(self, found: list[Violation]) -> list[Violation]:
@@ -475,9 +506,9 @@ class _Policy:
             return []
         kept: dict[tuple[str, str], Violation] = {}
         dropped = self.dropped
-        for violation in found:
-            if violation.rule not in dropped and violation.tag not in dropped:
-                kept.setdefault((violation.rule, violation.pointer), violation)
+        for each in found:
+            if each.rule not in dropped and each.tag not in dropped:
+                kept.setdefault((each.rule, each.pointer), each)
         return sorted(kept.values())
 
     @functools.lru_cache(maxsize=256)  # noqa: B019 - policies are few and live as long as the process
@@ -517,22 +548,36 @@ _PREVIOUS = (
 )
 
 
-def _previous_content(previous: Any) -> dict[str, Any] | None:
-    """``previous`` as a content object (a success envelope unwrapped); else TypeError."""
+def read_previous(previous: Any) -> tuple[dict[str, Any] | None, str]:
+    """
+    ``previous`` as the content of an earlier success: ``(content, "")``; or ``(None, reason)``
+    for an object that is neither a success envelope nor a success's content (an error's
+    envelope, a request body, ``{}``), so the history rules cannot be checked against it.
+
+    Raises:
+        TypeError: ``previous`` is not an object (nor None), or holds a value that is not JSON.
+    """
     if previous is None:
-        return None
+        return None, ""
+    if isinstance(previous, Mapping) and not isinstance(previous, dict):
+        previous = dict(previous)
     if not isinstance(previous, dict):
         raise TypeError(f"{_PREVIOUS}, found {kind(previous)}")
     _json_argument("previous", previous)
-    if "success" in previous and "code" in previous:  # an envelope, not a content
-        content = previous.get("content")
-        if previous["success"] is not True or not isinstance(content, dict):
-            raise TypeError(
-                f"{_PREVIOUS}, found an envelope with success {kind(previous['success'])} "
-                f"and content {kind(content)}"
+    if "content" in previous and ("success" in previous or "code" in previous):
+        content = previous["content"]
+        if previous.get("success") is not True or previous.get("code", 200) != 200:
+            return None, (
+                f"{_PREVIOUS}, found an envelope with success {kind(previous.get('success'))} "
+                f"and code {kind(previous.get('code'))}"
             )
-        return content
-    return previous
+        if not isinstance(content, dict):
+            return None, f"{_PREVIOUS}, found a success envelope with content {kind(content)}"
+        previous = content
+    missing = [name for name in ("issueStatus", "extend") if name not in previous]
+    if missing:
+        return None, f"{_PREVIOUS}, found an object without {' and '.join(missing)}"
+    return previous, ""
 
 
 def content_of(previous: Any) -> Any:
@@ -549,26 +594,85 @@ def content_of(previous: Any) -> Any:
 
 def implemented_rules() -> frozenset[str]:
     """
-    Every rule of the library's scopes it checks: the schemas' ``x-rule`` s and the Python rules.
+    Every rule of the library's scopes it checks: the schemas' ``x-rule`` s, the Python rules
+    (`truewatch_contract.rules.table`) and ``request.utf8`` (the reading of raw bytes).
 
     (`validate_response` also decides ``behaviour.invalid-body-rejected`` when given the request;
     the other behaviour rules need several exchanges and are the suite's.)
     """
-    return schema_engine.rule_ids_in_schemas() | frozenset(CHECKS)
+    return schema_engine.rule_ids_in_schemas() | frozenset(PYTHON_RULES) | {"request.utf8"}
 
 
 # --- for test code -------------------------------------------------------------------------------
 
 
-def assert_valid_request(body: Any, **options: Any) -> None:
+def assert_valid_request(
+    body: Any,
+    *,
+    issue_id: Any = None,
+    include_assumed: bool = False,
+    relax: Iterable[str] = (),
+    engine: Engine | None = None,
+) -> None:
     """Raise `ContractViolation` (an AssertionError) listing every violation of the request."""
-    violations = validate_request(body, **options)
+    violations = validate_request(
+        body, issue_id=issue_id, include_assumed=include_assumed, relax=relax, engine=engine
+    )
     if violations:
         raise ContractViolation(violations, what="request body")
 
 
-def assert_valid_response(envelope: Any, **options: Any) -> None:
+def assert_valid_response(
+    envelope: Any,
+    *,
+    status_code: int | None = None,
+    request: Any = None,
+    issue_id: Any = None,
+    previous: Any = None,
+    content_type: str | None = None,
+    requested_between: tuple[float, float] | None = None,
+    sent: SentRequest | None = None,
+    include_assumed: bool = False,
+    relax: Iterable[str] = (),
+    engine: Engine | None = None,
+) -> None:
     """Raise `ContractViolation` (an AssertionError) listing every violation of the response."""
-    violations = validate_response(envelope, **options)
+    violations = validate_response(
+        envelope,
+        status_code=status_code,
+        request=request,
+        issue_id=issue_id,
+        previous=previous,
+        content_type=content_type,
+        requested_between=requested_between,
+        sent=sent,
+        include_assumed=include_assumed,
+        relax=relax,
+        engine=engine,
+    )
     if violations:
         raise ContractViolation(violations, what="response")
+
+
+def assert_valid_envelope(
+    envelope: Any,
+    *,
+    status_code: int | None = None,
+    content_type: str | None = None,
+    sent: SentRequest | None = None,
+    include_assumed: bool = False,
+    relax: Iterable[str] = (),
+    engine: Engine | None = None,
+) -> None:
+    """Raise `ContractViolation` (an AssertionError) listing every violation of the envelope."""
+    violations = validate_envelope(
+        envelope,
+        status_code=status_code,
+        content_type=content_type,
+        sent=sent,
+        include_assumed=include_assumed,
+        relax=relax,
+        engine=engine,
+    )
+    if violations:
+        raise ContractViolation(violations, what="response envelope")

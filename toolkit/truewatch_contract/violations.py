@@ -9,9 +9,12 @@ from __future__ import annotations
 import reprlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
-TAGS: tuple[str, ...] = ("documented", "observed", "assumed")
+#: How sure the contract is of a rule: the vendor's page says it, an observed answer shows it, or
+#: the project assumes it.
+Tag = Literal["documented", "observed", "assumed"]
+TAGS: tuple[Tag, ...] = ("documented", "observed", "assumed")
 
 
 @dataclass(frozen=True, order=True)
@@ -29,7 +32,11 @@ class Violation:
     rule: str
     pointer: str
     message: str
-    tag: str
+    tag: Tag
+
+    def __str__(self) -> str:
+        """One line: ``envelope.code-matches-status at /code: code must equal ... [documented]``."""
+        return f"{self.rule} at {self.pointer or '(root)'}: {self.message} [{self.tag}]"
 
     def to_dict(self) -> dict[str, str]:
         return {
@@ -53,11 +60,14 @@ class Evaluation:
         violations: the violations to act on (sorted).
         checked: the ids of the rules that applied and could be evaluated (sorted).
         relaxed: violations that were found but dropped (``relax=`` or an ``assumed`` tag).
+        unchecked: rules that would have applied but could not be evaluated, each with the reason
+            (``previous`` given but not the content of a success: the history rules).
     """
 
     violations: tuple[Violation, ...]
     checked: tuple[str, ...]
     relaxed: tuple[Violation, ...] = field(default=())
+    unchecked: tuple[tuple[str, str], ...] = field(default=())
 
     @property
     def ok(self) -> bool:
@@ -69,6 +79,16 @@ class Evaluation:
         broken.update(violation.rule for violation in self.relaxed)
         return tuple(rule for rule in self.checked if rule not in broken)
 
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON data: ``ok``, ``violations``, ``checked``, ``relaxed``, ``unchecked``."""
+        return {
+            "ok": self.ok,
+            "violations": [violation.to_dict() for violation in self.violations],
+            "checked": list(self.checked),
+            "relaxed": [violation.to_dict() for violation in self.relaxed],
+            "unchecked": [{"rule": rule, "reason": reason} for rule, reason in self.unchecked],
+        }
+
 
 class ContractViolation(AssertionError):
     """A payload broke the contract; ``violations`` holds every broken rule."""
@@ -78,11 +98,19 @@ class ContractViolation(AssertionError):
         self.what = what
         super().__init__(self._render())
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # The default rebuilds from ``args`` (the rendered text): pickle and copy need the data.
+        return (_contract_violation, (self.violations, self.what))
+
     def _render(self) -> str:
         count = len(self.violations)
         lines = [f"{self.what} broke the contract ({count} violation{'s' if count != 1 else ''}):"]
         lines.extend(f"  - {violation.format_line()}" for violation in self.violations)
         return "\n".join(lines)
+
+
+def _contract_violation(violations: tuple[Violation, ...], what: str) -> ContractViolation:
+    return ContractViolation(violations, what=what)
 
 
 def escape_token(token: object) -> str:

@@ -56,21 +56,27 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(handler=run)
 
 
-def _read_json(source: str, what: str) -> Any:
-    """Read and parse one JSON document from a path or ``-`` (stdin); UsageError when impossible."""
+def _read_bytes(source: str, what: str) -> bytes:
+    """The bytes of a path or ``-`` (stdin); UsageError when they cannot be read."""
     try:
         if source == "-":
-            data = sys.stdin.buffer.read()
-        else:
-            with open(source, "rb") as handle:
-                data = handle.read()
+            return sys.stdin.buffer.read()
+        with open(source, "rb") as handle:
+            return handle.read()
     except OSError as error:
         raise UsageError(f"cannot read {what} {source!r}: {error.strerror or error}") from None
+
+
+def _read_json(source: str, what: str) -> Any:
+    """
+    One JSON document, read as the mock reads a body (strict UTF-8, no byte-order mark);
+    UsageError when it is no JSON text.
+    """
+    from truewatch_contract.jsonscan import JSONTextError, read_json
+
     try:
-        return json.loads(data)
-    except RecursionError:
-        raise UsageError(f"{what} {source!r} is nested too deeply to parse") from None
-    except (UnicodeDecodeError, ValueError) as error:
+        return read_json(_read_bytes(source, what))
+    except JSONTextError as error:
         raise UsageError(f"{what} {source!r} is not valid JSON: {error}") from None
 
 
@@ -103,32 +109,24 @@ def run(args: argparse.Namespace) -> int:
     if unknown:
         raise UsageError(f"--relax: unknown rule id or tag {', '.join(map(repr, unknown))}")
     status = _status(args.status)
-    payload = _read_json(args.file, "input")
-    try:
-        if args.kind == "request":
-            violations = validation.validate_request(
-                payload,
-                issue_id=args.issue_id,
-                include_assumed=args.include_assumed,
-                relax=relax,
-            )
-        else:
-            request = None if args.request is None else _read_json(args.request, "--request")
-            previous = None if args.previous is None else _read_json(args.previous, "--previous")
-            violations = validation.validate_response(
-                payload,
-                status_code=status,
-                request=request,
-                issue_id=args.issue_id,
-                previous=previous,
-                include_assumed=args.include_assumed,
-                relax=relax,
-            )
-    except TypeError as error:
-        # json.loads yields only JSON types: the one wrong type left is a --previous that is not
-        # the content (or the envelope) of an earlier success, e.g. an array.
-        where = f"--previous {args.previous!r}: " if str(error).startswith("previous") else ""
-        raise UsageError(f"{where}{error}") from None
+    if args.kind == "request":
+        # The payload is the body as sent: its bytes are judged (request.utf8, request.body-object).
+        violations = validation.validate_request(
+            _read_bytes(args.file, "input"),
+            issue_id=args.issue_id,
+            include_assumed=args.include_assumed,
+            relax=relax,
+        )
+    else:
+        violations = validation.validate_response(
+            _response_payload(args.file),
+            status_code=status,
+            request=None if args.request is None else _read_json(args.request, "--request"),
+            issue_id=args.issue_id,
+            previous=_previous(args.previous, validation),
+            include_assumed=args.include_assumed,
+            relax=relax,
+        )
     if args.format == "json":
         print(json.dumps([violation.to_dict() for violation in violations], indent=2))
     else:
@@ -136,6 +134,33 @@ def run(args: argparse.Namespace) -> int:
             print(violation.format_line())
         print(_summary(args.kind, len(violations)))
     return 1 if violations else 0
+
+
+def _response_payload(source: str) -> Any:
+    """The response: parsed, or its bytes when only its depth is wrong (one envelope.json)."""
+    from truewatch_contract.jsonscan import JSONTextError, read_json
+
+    data = _read_bytes(source, "input")
+    try:
+        return read_json(data)
+    except JSONTextError as error:
+        if error.kind == "depth":
+            return data  # the library reports it, as it would at any other depth
+        raise UsageError(f"input {source!r} is not valid JSON: {error}") from None
+
+
+def _previous(source: str | None, validation: Any) -> Any:
+    """--previous: a success envelope or its content, else UsageError naming what it is."""
+    if source is None:
+        return None
+    previous = _read_json(source, "--previous")
+    try:
+        content, reason = validation.read_previous(previous)
+    except TypeError as error:
+        raise UsageError(f"--previous {source!r}: {error}") from None
+    if content is None:
+        raise UsageError(f"--previous {source!r}: {reason}")
+    return previous
 
 
 def _summary(kind: str, count: int) -> str:

@@ -1,6 +1,7 @@
 """
-The contract's rules: the catalogue (`RULES`, read from the spec's ``x-contract-rules``) and the
-Python logic of the cross-field rules (`context`, `envelope`, `content`, `history`).
+The contract's rules: the catalogue (`RULES`, read from the spec's ``x-contract-rules``), the
+Python logic of the cross-field rules (`context`, `envelope`, `content`, `history`, `echo`), and
+`table`, which says which function implements which rule (imported on use: it loads every module).
 """
 
 from __future__ import annotations
@@ -15,11 +16,13 @@ from truewatch_contract.rules.catalogue import (
     tag_of,
     violation,
 )
+from truewatch_contract.rules.echo import SentRequest
 
 __all__ = [
     "RULES",
     "SCOPES",
     "Rule",
+    "SentRequest",
     "is_relaxed",
     "scope_of",
     "status_records",

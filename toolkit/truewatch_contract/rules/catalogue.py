@@ -1,20 +1,20 @@
 """
-The rule catalogue, `RULES`, read from the spec's ``x-contract-rules``, and the registry of the
-Python rules that implement the cross-field ones.
+The rule catalogue, `RULES`, read from the spec's ``x-contract-rules``, and the helpers every rule
+module shares (`violation`, `is_relaxed`, `status_records`).
 
-A rule is listed once, in the spec. This module never names a rule itself: it reads the catalogue
-and lets each rule module register its check under a catalogued id.
+A rule is listed once, in the spec. This module never names a rule itself; which Python function
+implements a cross-field rule is said in one place, `truewatch_contract.rules.table`.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Collection, Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 if TYPE_CHECKING:
-    from truewatch_contract.violations import Violation
+    from truewatch_contract.violations import Tag, Violation
 
 SCOPES: tuple[str, ...] = ("request", "envelope", "content", "history", "behaviour")
 
@@ -92,25 +92,6 @@ def scope_of(rule_id: str) -> str:
     return RULES[rule_id].scope
 
 
-# --- the Python rules ----------------------------------------------------------------------------
-# A check returns None when it does not apply or cannot be evaluated (e.g. a field already fails
-# the schema), else the list of its violations (empty: the rule held).
-Check = Callable[[Any], "list[Violation] | None"]
-CHECKS: dict[str, Check] = {}
-
-
-def check(rule_id: str) -> Callable[[Check], Check]:
-    """Register the function as the Python implementation of the catalogued rule ``rule_id``."""
-
-    def register(function: Check) -> Check:
-        if rule_id in CHECKS:
-            raise ValueError(f"{rule_id} has two implementations")
-        CHECKS[rule_id] = function
-        return function
-
-    return register
-
-
 # --- shared helpers: one of each, used by the library, the mock and the suite --------------------
 
 
@@ -118,7 +99,7 @@ def violation(rule: str, message: str, pointer: str = "") -> Violation:
     """A violation of the catalogued rule `rule`, tagged as its catalogue entry says."""
     from truewatch_contract.violations import Violation
 
-    return Violation(rule=rule, pointer=pointer, message=message, tag=tag_of(rule))
+    return Violation(rule=rule, pointer=pointer, message=message, tag=cast("Tag", tag_of(rule)))
 
 
 def is_relaxed(rule_id: str, relaxed: Collection[str]) -> bool:

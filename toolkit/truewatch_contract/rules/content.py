@@ -9,13 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from truewatch_contract.rules.catalogue import check
+from truewatch_contract.rules.catalogue import violation
 from truewatch_contract.rules.context import (
     Context,
     is_int,
     is_number,
     string_list,
-    violation,
 )
 from truewatch_contract.violations import Violation, kind, short
 
@@ -25,7 +24,6 @@ MILLISECONDS_ABOVE = 10**11
 _RECORDS = "/content/extend/statusChangeRecords"
 
 
-@check("content.status-applied")
 def status_applied(ctx: Context) -> list[Violation] | None:
     content, request = ctx.content, ctx.request
     if content is None or not isinstance(request, dict):
@@ -40,13 +38,12 @@ def status_applied(ctx: Context) -> list[Violation] | None:
     return [
         violation(
             "content.status-applied",
-            "/content/issueStatus",
             f"content.issueStatus must be the status sent, {short(sent)}, found {short(got)}.",
+            "/content/issueStatus",
         )
     ]
 
 
-@check("content.assigner-applied")
 def assigner_applied(ctx: Context) -> list[Violation] | None:
     content, request = ctx.content, ctx.request
     if content is None or not isinstance(request, dict):
@@ -60,14 +57,13 @@ def assigner_applied(ctx: Context) -> list[Violation] | None:
     return [
         violation(
             "content.assigner-applied",
-            "/content/assigner",
             f"content.assigner must hold the ids sent, {short(sorted(set(sent)))}, "
             f"found {short(got)}.",
+            "/content/assigner",
         )
     ]
 
 
-@check("content.same-issue")
 def same_issue(ctx: Context) -> list[Violation] | None:
     content = ctx.content
     if content is None or not isinstance(ctx.issue_id, str) or not ctx.issue_id:
@@ -82,14 +78,13 @@ def same_issue(ctx: Context) -> list[Violation] | None:
     return [
         violation(
             "content.same-issue",
-            "/content/issueID",
             f"content.issueID or content.uuid must be the route's issue_id {short(ctx.issue_id)}, "
             f"found issueID {short(issue_id)} and uuid {short(uuid)}.",
+            "/content/issueID",
         )
     ]
 
 
-@check("content.history-order")
 def history_order(ctx: Context) -> list[Violation] | None:
     found = ctx.records
     if found is None or (ctx.flagged and not ctx.clean(_RECORDS)):
@@ -100,15 +95,14 @@ def history_order(ctx: Context) -> list[Violation] | None:
             return [
                 violation(
                     "content.history-order",
-                    f"{_RECORDS}/{index}/time",
                     f"status record {index} must not be older than record {index - 1} "
                     f"({before}), found time {after}.",
+                    f"{_RECORDS}/{index}/time",
                 )
             ]
     return []
 
 
-@check("content.history-head")
 def history_head(ctx: Context) -> list[Violation] | None:
     content = ctx.content
     found = ctx.records
@@ -122,14 +116,13 @@ def history_head(ctx: Context) -> list[Violation] | None:
     return [
         violation(
             "content.history-head",
-            f"{_RECORDS}/{len(found) - 1}/status",
             f"the last status record must have the current status {short(content['issueStatus'])}, "
             f"found {short(last)}.",
+            f"{_RECORDS}/{len(found) - 1}/status",
         )
     ]
 
 
-@check("content.status-duration")
 def status_duration(ctx: Context) -> list[Violation] | None:
     content = ctx.content
     found = ctx.records
@@ -150,18 +143,18 @@ def status_duration(ctx: Context) -> list[Violation] | None:
             problems.append(
                 violation(
                     "content.status-duration",
-                    where,
                     f"statusDuration must map {status} to its latest record time {time}, "
                     "found no entry.",
+                    where,
                 )
             )
         elif is_int(durations[status]) and durations[status] != time:
             problems.append(
                 violation(
                     "content.status-duration",
-                    where,
                     f"statusDuration.{status} must be the time of the latest {status} record, "
                     f"{time}, found {kind(durations[status])}.",
+                    where,
                 )
             )
     for status in durations:
@@ -169,15 +162,14 @@ def status_duration(ctx: Context) -> list[Violation] | None:
             problems.append(
                 violation(
                     "content.status-duration",
-                    f"/content/statusDuration/{_escape(status)}",
                     f"statusDuration must have no entry for {short(status)}, which has no status "
                     "record, found one.",
+                    f"/content/statusDuration/{_escape(status)}",
                 )
             )
     return problems
 
 
-@check("content.duration")
 def duration(ctx: Context) -> list[Violation] | None:
     content = ctx.content
     found = ctx.records
@@ -191,14 +183,13 @@ def duration(ctx: Context) -> list[Violation] | None:
     return [
         violation(
             "content.duration",
-            "/content/duration",
             f"duration must be the last record time minus the first one, {expected}, "
             f"found {short(content['duration'])}.",
+            "/content/duration",
         )
     ]
 
 
-@check("content.assigner-info")
 def assigner_info(ctx: Context) -> list[Violation] | None:
     content = ctx.content
     if content is None:
@@ -228,13 +219,12 @@ def assigner_info(ctx: Context) -> list[Violation] | None:
     return [
         violation(
             "content.assigner-info",
-            "/content/assignerInfo",
             f"the uuids of assignerInfo must be the assigner ids, found {' and '.join(parts)}.",
+            "/content/assignerInfo",
         )
     ]
 
 
-@check("content.time-units")
 def time_units(ctx: Context) -> list[Violation] | None:
     content = ctx.content
     if content is None:
@@ -263,9 +253,9 @@ def time_units(ctx: Context) -> list[Violation] | None:
             problems.append(
                 violation(
                     "content.time-units",
-                    "/content/extend/firstTime",
                     f"extend.firstTime must be epoch milliseconds (above {MILLISECONDS_ABOVE}), "
                     f"found {first}.",
+                    "/content/extend/firstTime",
                 )
             )
     found = ctx.records if ctx.clean(_RECORDS) else None
@@ -275,9 +265,9 @@ def time_units(ctx: Context) -> list[Violation] | None:
             problems.append(
                 violation(
                     "content.time-units",
-                    f"{_RECORDS}/{index}/time",
                     f"a status record time must be epoch seconds (below {MILLISECONDS_ABOVE}), "
                     f"found {record['time']}.",
+                    f"{_RECORDS}/{index}/time",
                 )
             )
     for name, value in (("createAt", created), ("updateAt", updated)):
@@ -287,9 +277,9 @@ def time_units(ctx: Context) -> list[Violation] | None:
                 problems.append(
                     violation(
                         "content.time-units",
-                        f"/content/{name}",
                         f"{name} must be epoch seconds (below {MILLISECONDS_ABOVE}), "
                         f"found {value}.",
+                        f"/content/{name}",
                     )
                 )
     if (
@@ -302,8 +292,8 @@ def time_units(ctx: Context) -> list[Violation] | None:
             problems.append(
                 violation(
                     "content.time-units",
-                    "/content/updateAt",
                     f"updateAt must not be before createAt ({created}), found {updated}.",
+                    "/content/updateAt",
                 )
             )
     return problems if evaluated else None
@@ -316,7 +306,6 @@ def _all_seconds(found: list[dict[str, Any]]) -> bool:
     return True
 
 
-@check("content.delete-at")
 def delete_at(ctx: Context) -> list[Violation] | None:
     content = ctx.content
     if content is None or not is_int(content.get("deleteAt")):
@@ -326,8 +315,8 @@ def delete_at(ctx: Context) -> list[Violation] | None:
     return [
         violation(
             "content.delete-at",
-            "/content/deleteAt",
             f"deleteAt must be -1 for an issue that is not deleted, found {content['deleteAt']}.",
+            "/content/deleteAt",
         )
     ]
 

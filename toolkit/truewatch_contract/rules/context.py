@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any, TypeGuard
 
-from truewatch_contract.rules.catalogue import tag_of
-from truewatch_contract.violations import Violation
+from truewatch_contract.rules.catalogue import status_records
+from truewatch_contract.rules.echo import SentRequest
 
 
 class Context:
@@ -19,6 +19,7 @@ class Context:
         issue_id: the route's issue_id, when known.
         previous: the content of an earlier successful response for the same issue, when known.
         content_type: the response's Content-Type, when known.
+        sent: the raw request (path and body), when known: what an answer may echo.
         requested_between: the client's clock (epoch seconds) when the request left and when the
             answer came back, when known: a status change happens within it.
         success: whether the response is read as a successful update (its content rules apply).
@@ -38,6 +39,7 @@ class Context:
         "records",
         "request",
         "requested_between",
+        "sent",
         "status_code",
         "success",
     )
@@ -54,6 +56,7 @@ class Context:
         requested_between: tuple[float, float] | None = None,
         success: bool = False,
         flagged: frozenset[str] = frozenset(),
+        sent: SentRequest | None = None,
     ) -> None:
         self.envelope = envelope
         self.status_code = status_code
@@ -64,6 +67,7 @@ class Context:
         self.requested_between = requested_between
         self.success = success
         self.flagged = flagged
+        self.sent = sent
         # Every flagged pointer and each of its ancestors: a place is clean when it is none of them.
         self._touched: set[str] = set()
         for place in flagged:
@@ -94,11 +98,6 @@ class Context:
         return True
 
 
-def violation(rule: str, pointer: str, message: str) -> Violation:
-    """A violation of a Python rule, tagged as its catalogue entry."""
-    return Violation(rule, pointer, message, tag_of(rule))
-
-
 def is_int(value: Any) -> TypeGuard[int]:
     """An integer, not a boolean (exact ints, as JSON parsers give them, are the fast case)."""
     return type(value) is int or (isinstance(value, int) and not isinstance(value, bool))
@@ -116,11 +115,8 @@ def is_number(value: Any) -> TypeGuard[int | float]:
 
 def records(content: dict[str, Any]) -> list[dict[str, Any]] | None:
     """The status records, when every one has an integer time and a string status; else None."""
-    extend = content.get("extend")
-    if not isinstance(extend, dict):
-        return None
-    found = extend.get("statusChangeRecords")
-    if not isinstance(found, list):
+    found = status_records(content)
+    if found is None:
         return None
     for record in found:
         if not (

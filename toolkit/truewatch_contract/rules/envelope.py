@@ -8,9 +8,10 @@ here skips what the schema already reports, so one fault gives one violation.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 
-from truewatch_contract.rules.catalogue import check
-from truewatch_contract.rules.context import Context, is_int, violation
+from truewatch_contract.rules.catalogue import violation
+from truewatch_contract.rules.context import Context, is_int
 from truewatch_contract.violations import Violation, kind, short
 
 JSON_MEDIA_TYPES = frozenset({"application/json"})
@@ -26,17 +27,15 @@ def content_type_problem(content_type: str) -> str:
     )
 
 
-@check("envelope.json")
 def json_object(ctx: Context) -> list[Violation] | None:
     # The payload itself is an object here (validate.py reports a non-object before any rule);
     # what remains is the Content-Type, when the caller knows it.
     if ctx.content_type is None:
         return []
     problem = content_type_problem(ctx.content_type)
-    return [violation("envelope.json", "", problem + ".")] if problem else []
+    return [violation("envelope.json", problem + ".", "")] if problem else []
 
 
-@check("envelope.code-matches-status")
 def code_matches_status(ctx: Context) -> list[Violation] | None:
     code = ctx.envelope.get("code")
     if ctx.status_code is None or not is_int(code) or (ctx.flagged and not ctx.clean("/code")):
@@ -46,13 +45,12 @@ def code_matches_status(ctx: Context) -> list[Violation] | None:
     return [
         violation(
             "envelope.code-matches-status",
-            "/code",
             f"code must equal the HTTP status {ctx.status_code}, found {short(code)}.",
+            "/code",
         )
     ]
 
 
-@check("envelope.success-matches-code")
 def success_matches_code(ctx: Context) -> list[Violation] | None:
     code, success = ctx.envelope.get("code"), ctx.envelope.get("success")
     if (
@@ -67,13 +65,12 @@ def success_matches_code(ctx: Context) -> list[Violation] | None:
     return [
         violation(
             "envelope.success-matches-code",
-            "/success",
             f"success must be {expected} when code is {code}, found {kind(success)}.",
+            "/success",
         )
     ]
 
 
-@check("envelope.error-code-matches-success")
 def error_code_matches_success(ctx: Context) -> list[Violation] | None:
     error_code, success = ctx.envelope.get("errorCode"), ctx.envelope.get("success")
     if not isinstance(error_code, str) or not isinstance(success, bool):
@@ -86,10 +83,9 @@ def error_code_matches_success(ctx: Context) -> list[Violation] | None:
         message = f'errorCode must be "" when success is true, found {kind(error_code)}.'
     else:
         message = 'errorCode must name the error when success is false, found "".'
-    return [violation("envelope.error-code-matches-success", "/errorCode", message)]
+    return [violation("envelope.error-code-matches-success", message, "/errorCode")]
 
 
-@check("envelope.message-empty-on-success")
 def message_empty_on_success(ctx: Context) -> list[Violation] | None:
     message = ctx.envelope.get("message")
     if _is_error(ctx) is not False or not isinstance(message, str):
@@ -99,8 +95,8 @@ def message_empty_on_success(ctx: Context) -> list[Violation] | None:
     return [
         violation(
             "envelope.message-empty-on-success",
-            "/message",
             f'message must be "" on success, found {kind(message)}.',
+            "/message",
         )
     ]
 
@@ -126,7 +122,6 @@ def _is_error(ctx: Context) -> bool | None:
     return None
 
 
-@check("envelope.no-content-on-error")
 def no_content_on_error(ctx: Context) -> list[Violation] | None:
     if _is_error(ctx) is not True or "content" not in ctx.envelope:
         return None
@@ -136,8 +131,8 @@ def no_content_on_error(ctx: Context) -> list[Violation] | None:
     return [
         violation(
             "envelope.no-content-on-error",
-            "/content",
             f"content must be null or {{}} on an error, found {kind(content)}.",
+            "/content",
         )
     ]
 
@@ -268,12 +263,30 @@ _PATTERNS: tuple[tuple[tuple[str, ...], re.Pattern[str]], ...] = tuple(
 _SEARCHED = 65536
 
 
-def internal_detail(text: str) -> str:
-    """The earliest fragment of ``text`` that leaks internals, or "" when there is none."""
+def internal_detail(text: str, echoed: Collection[str] = ()) -> str:
+    """
+    The earliest fragment of ``text`` that leaks internals, or "" when there is none.
+
+    ``echoed``: tokens the request itself carried (see `SentRequest.tokens`). A fragment made only
+    of them (a field name the server repeats back) is no leak; one with any other word character
+    is (a stack trace beside an echoed field name still names the trace).
+    """
     # A leak shows near the start; the cap keeps a huge message from costing a long search.
     text = text[:_SEARCHED]
     if not text:
         return ""
+    found = _earliest(text, None)
+    if found is None or not echoed:
+        return found.group(0) if found is not None else ""
+    mask = _echo_mask(text, echoed)
+    if mask is None:
+        return found.group(0)
+    found = _earliest(text, mask)  # the rare path: a leak-like text and an echo in it
+    return found.group(0) if found is not None else ""
+
+
+def _earliest(text: str, mask: bytearray | None) -> re.Match[str] | None:
+    """The earliest match of any pattern; with a mask, only a match not made of echoes."""
     earliest: re.Match[str] | None = None
     colon = ":" in text  # every source-path trigger holds one: most messages skip 17 searches
     for triggers, pattern in _PATTERNS:
@@ -281,25 +294,52 @@ def internal_detail(text: str) -> str:
             continue
         for trigger in triggers:  # a loop, not any(generator): this runs on every message
             if trigger in text:
-                found = pattern.search(text)
+                if mask is None:
+                    found = pattern.search(text)
+                else:
+                    found = next(
+                        (m for m in pattern.finditer(text) if not _all_echo(text, m, mask)), None
+                    )
                 if found is not None and (earliest is None or found.start() < earliest.start()):
                     earliest = found
                 break
-    return earliest.group(0) if earliest is not None else ""
+    return earliest
 
 
-@check("envelope.no-internal-detail")
+def _echo_mask(text: str, echoed: Collection[str]) -> bytearray | None:
+    """Which characters of ``text`` belong to a whole echoed token; None when none does."""
+    mask: bytearray | None = None
+    for token in echoed:
+        if token not in text:
+            continue
+        for place in re.finditer(r"(?<!\w)" + re.escape(token) + r"(?!\w)", text):
+            if mask is None:
+                mask = bytearray(len(text))
+            mask[place.start() : place.end()] = b"\x01" * (place.end() - place.start())
+    return mask
+
+
+def _all_echo(text: str, found: re.Match[str], mask: bytearray) -> bool:
+    """Whether every word character of the match lies in an echoed token."""
+    for index in range(found.start(), found.end()):
+        if not mask[index] and (text[index].isalnum() or text[index] == "_"):
+            return False
+    return True
+
+
 def no_internal_detail(ctx: Context) -> list[Violation] | None:
     message = ctx.envelope.get("message")
     if not isinstance(message, str):
         return None
     leak = internal_detail(message)
+    if leak and ctx.sent is not None:  # only then are the request's tokens worth gathering
+        leak = internal_detail(message, ctx.sent.tokens())
     if not leak:
         return []
     return [
         violation(
             "envelope.no-internal-detail",
-            "/message",
             f"message must not carry internal detail, found {short(leak)}.",
+            "/message",
         )
     ]

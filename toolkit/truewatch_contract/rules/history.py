@@ -7,13 +7,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from truewatch_contract.rules.catalogue import check
+from truewatch_contract.rules.catalogue import violation
 from truewatch_contract.rules.context import (
     Context,
     is_number,
     records,
     string_list,
-    violation,
 )
 from truewatch_contract.violations import Violation, kind, short
 
@@ -37,10 +36,10 @@ def _off_the_clock(
         return None
     return violation(
         rule,
-        pointer,
         f"{what} must be the time of the update (the caller's clock read "
         f"{sent:.0f}..{received:.0f}, ±{CLOCK_TOLERANCE_S:.0f} s), found {value} "
         f"({value - received:+.0f} s).",
+        pointer,
     )
 
 
@@ -66,7 +65,6 @@ def _both_records(ctx: Context) -> tuple[list[dict[str, Any]], list[dict[str, An
     return before, after
 
 
-@check("history.append-only")
 def append_only(ctx: Context) -> list[Violation] | None:
     both = _both_records(ctx)
     if both is None:
@@ -77,18 +75,18 @@ def append_only(ctx: Context) -> list[Violation] | None:
             return [
                 violation(
                     "history.append-only",
-                    _RECORDS,
                     f"the status records must keep the {len(before)} earlier ones, "
                     f"found {len(after)}.",
+                    _RECORDS,
                 )
             ]
         if _key(after[index]) != _key(record):
             return [
                 violation(
                     "history.append-only",
-                    f"{_RECORDS}/{index}",
                     f"status record {index} must stay {short(record)}, "
                     f"found {short(after[index])}.",
+                    f"{_RECORDS}/{index}",
                 )
             ]
     return []
@@ -102,7 +100,6 @@ def _sent_status(ctx: Context) -> str | None:
     return sent if isinstance(sent, str) else None
 
 
-@check("history.status-change-record")
 def status_change_record(ctx: Context) -> list[Violation] | None:
     both, sent = _both_records(ctx), _sent_status(ctx)
     if both is None or sent is None or ctx.content is None:
@@ -117,9 +114,9 @@ def status_change_record(ctx: Context) -> list[Violation] | None:
         return [
             violation(
                 "history.status-change-record",
-                _RECORDS,
                 f"changing the status from {previous['issueStatus']} to {sent} must append exactly "
                 f"one status record, found {added} more.",
+                _RECORDS,
             )
         ]
     index, record = len(after) - 1, after[-1]
@@ -129,9 +126,9 @@ def status_change_record(ctx: Context) -> list[Violation] | None:
         problems.append(
             violation(
                 "history.status-change-record",
-                f"{where}/status",
                 f"the new status record must have the status sent, {sent}, "
                 f"found {short(record['status'])}.",
+                f"{where}/status",
             )
         )
     updator = content.get("updator")
@@ -139,9 +136,9 @@ def status_change_record(ctx: Context) -> list[Violation] | None:
         problems.append(
             violation(
                 "history.status-change-record",
-                f"{where}/operator",
                 f"the new status record's operator must be the acting account {short(updator)}, "
                 f"found {kind(record.get('operator'))}.",
+                f"{where}/operator",
             )
         )
     earliest = previous.get("updateAt")
@@ -149,9 +146,9 @@ def status_change_record(ctx: Context) -> list[Violation] | None:
         problems.append(
             violation(
                 "history.status-change-record",
-                f"{where}/time",
                 f"the new status record's time must not be before the previous update "
                 f"({int(earliest)}), found {record['time']}.",
+                f"{where}/time",
             )
         )
     skewed = _off_the_clock(
@@ -168,15 +165,14 @@ def status_change_record(ctx: Context) -> list[Violation] | None:
         problems.append(
             violation(
                 "history.status-change-record",
-                f"{where}/time",
                 f"the new status record's time must not be after this update ({latest}), "
                 f"found {record['time']}.",
+                f"{where}/time",
             )
         )
     return problems
 
 
-@check("history.same-status-no-record")
 def same_status_no_record(ctx: Context) -> list[Violation] | None:
     both, sent = _both_records(ctx), _sent_status(ctx)
     if both is None or sent is None or not isinstance(ctx.previous, dict):
@@ -189,14 +185,13 @@ def same_status_no_record(ctx: Context) -> list[Violation] | None:
     return [
         violation(
             "history.same-status-no-record",
-            _RECORDS,
             f"setting the current status {sent} again must append no status record, "
             f"found {len(after) - len(before)} more.",
+            _RECORDS,
         )
     ]
 
 
-@check("history.partial-update")
 def partial_update(ctx: Context) -> list[Violation] | None:
     pair = _pair(ctx)
     if pair is None or not isinstance(ctx.request, dict):
@@ -212,9 +207,9 @@ def partial_update(ctx: Context) -> list[Violation] | None:
                 problems.append(
                     violation(
                         "history.partial-update",
-                        "/content/issueStatus",
                         f"issueStatus was not sent, so it must stay {before}, "
                         f"found {short(after)}.",
+                        "/content/issueStatus",
                     )
                 )
         both = _both_records(ctx)
@@ -224,9 +219,9 @@ def partial_update(ctx: Context) -> list[Violation] | None:
                 problems.append(
                     violation(
                         "history.partial-update",
-                        _RECORDS,
                         "issueStatus was not sent, so no status record may be appended, "
                         f"found {len(both[1]) - len(both[0])} more.",
+                        _RECORDS,
                     )
                 )
     if "assigner" not in ctx.request:
@@ -238,15 +233,14 @@ def partial_update(ctx: Context) -> list[Violation] | None:
                 problems.append(
                     violation(
                         "history.partial-update",
-                        "/content/assigner",
                         f"assigner was not sent, so it must stay {short(before_ids)}, "
                         f"found {short(after_ids)}.",
+                        "/content/assigner",
                     )
                 )
     return problems if evaluated else None
 
 
-@check("history.update-time")
 def update_time(ctx: Context) -> list[Violation] | None:
     pair = _pair(ctx)
     if pair is None:
@@ -261,9 +255,9 @@ def update_time(ctx: Context) -> list[Violation] | None:
             problems.append(
                 violation(
                     "history.update-time",
-                    "/content/updateAt",
                     f"updateAt must not go back from the previous update's {before}, "
                     f"found {after}.",
+                    "/content/updateAt",
                 )
             )
         elif after != before:  # this update stamped it: it happened now
@@ -284,8 +278,8 @@ def update_time(ctx: Context) -> list[Violation] | None:
             problems.append(
                 violation(
                     "history.update-time",
-                    f"/content/{name}",
                     f"{name} must not change between updates ({short(old)}), found {short(new)}.",
+                    f"/content/{name}",
                 )
             )
     return problems if evaluated else None
