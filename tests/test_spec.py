@@ -7,7 +7,9 @@ The OpenAPI document: valid, traceable, and saying what the vendor page says.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import subprocess
 import sys
 import zipfile
@@ -21,10 +23,13 @@ import referencing.jsonschema
 from jsonschema import Draft202012Validator, FormatChecker
 from openapi_spec_validator import validate as validate_openapi
 
-from truewatch_contract import OPERATION_ID, ROUTE, load_spec, spec_path
+from truewatch_contract import OPERATION_ID, ROUTE, load_spec, spec_cache, spec_path
+from truewatch_contract.spec import SpecError
 
 ROOT = Path(__file__).resolve().parent.parent
-VENDOR_EXAMPLE = json.loads((Path(__file__).parent / "data" / "vendor-example-response.json").read_text())
+VENDOR_EXAMPLE = json.loads(
+    (Path(__file__).parent / "data" / "vendor-example-response.json").read_text()
+)
 SPEC_URI = "urn:truewatch-contract:spec"
 TAGS = {"documented", "observed", "assumed"}
 STATUSES = ["Triage", "Assigned", "Working", "Resolved", "Ignored"]
@@ -279,7 +284,12 @@ def test_the_rule_catalogue_is_complete_and_consistent(spec: dict[str, Any]) -> 
 
 def test_the_description_lists_the_page_defects(spec: dict[str, Any]) -> None:
     description = spec["info"]["description"]
-    for defect in ('"level"', "`assigner` has no item type", "no error response", "[email protected]"):
+    for defect in (
+        '"level"',
+        "`assigner` has no item type",
+        "no error response",
+        "[email protected]",
+    ):
         assert defect in description, defect
 
 
@@ -297,14 +307,25 @@ def test_an_installed_wheel_ships_and_loads_the_spec(tmp_path: Path) -> None:
     """Build the wheel, install it into a bare folder and load the spec from there."""
     wheel_dir = tmp_path / "wheel"
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
-         "-w", str(wheel_dir), str(ROOT)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(wheel_dir),
+            str(ROOT),
+        ],
         check=True,
         capture_output=True,
     )
     (wheel,) = wheel_dir.glob("truewatch_contract-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
     assert "truewatch_contract/openapi/error-track.openapi.yaml" in names
+    assert "truewatch_contract/openapi/error-track.openapi.json" in names
     assert "truewatch_contract/py.typed" in names
     assert any(name.startswith("truewatch_contract/contract_tests/") for name in names)
     target = tmp_path / "site"
@@ -324,3 +345,74 @@ def test_an_installed_wheel_ships_and_loads_the_spec(tmp_path: Path) -> None:
     path, loaded = result.stdout.split()
     assert Path(path) == target / "truewatch_contract" / "openapi" / "error-track.openapi.yaml"
     assert loaded == "loaded"
+
+
+@pytest.fixture
+def cache_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A private, empty spec cache, and a process that has not read the spec yet."""
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("TRUEWATCH_CACHE_DIR", str(folder))
+    spec_cache.document.cache_clear()
+    yield folder
+    spec_cache.document.cache_clear()
+
+
+def _reread() -> dict[str, Any]:
+    spec_cache.document.cache_clear()
+    return spec_cache.document()
+
+
+def test_a_corrupted_or_foreign_cache_entry_is_ignored_and_rebuilt(cache_folder: Path) -> None:
+    first = _reread()
+    (entry,) = cache_folder.glob("spec-*.json")
+    digest = hashlib.sha256(spec_path().read_bytes()).hexdigest()
+    for garbage in (
+        "{not json",
+        "[]",
+        "[" * 100_000,
+        json.dumps({"format": 1, "sha256": "0" * 64, "document": {"paths": {"/forged": {}}}}),
+        json.dumps({"format": 1, "sha256": digest, "document": ["not", "a", "spec"]}),
+    ):
+        entry.write_text(garbage)
+        assert _reread() == first, garbage[:40]
+        assert json.loads(entry.read_text())["document"] == first, "the entry was not rebuilt"
+
+
+def test_the_cache_never_deletes_another_installs_entries(cache_folder: Path) -> None:
+    _reread()
+    (entry,) = cache_folder.glob("spec-*.json")
+    ours = entry.name[: len("spec-") + 13]  # spec-<this YAML file>-
+    older = cache_folder / f"{ours}{'0' * 32}.json"  # an earlier version of this very file
+    others = [cache_folder / "spec-0123456789ab-feed.json", cache_folder / "spec-7e22aaad.json"]
+    for path in [older, *others]:
+        path.write_text("{}")
+    entry.unlink()
+    _reread()
+    assert entry.exists() and not older.exists()
+    assert all(path.exists() for path in others)
+
+
+def test_a_wheel_reads_its_shipped_json_and_no_cache(
+    cache_folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shipped = tmp_path / "error-track.openapi.json"
+    shipped.write_text(json.dumps({"openapi": "3.1.0", "paths": {"/shipped": {}}}))
+    monkeypatch.setattr(spec_cache, "shipped_json_path", lambda: shipped)
+    assert _reread()["paths"] == {"/shipped": {}}
+    assert not cache_folder.exists()
+    shipped.write_text("{broken")
+    with pytest.raises(SpecError, match="reinstall"):
+        _reread()
+
+
+def test_the_cli_is_not_broken_by_a_corrupted_cache(tmp_path: Path) -> None:
+    env = {**os.environ, "TRUEWATCH_CACHE_DIR": str(tmp_path / "cache")}
+    command = [sys.executable, "-m", "truewatch_contract", "validate", "request"]
+    for _ in range(2):
+        result = subprocess.run(
+            command, input='{"issueStatus": "Resolved"}', capture_output=True, text=True,
+            env=env, timeout=60, check=False,
+        )  # fmt: skip
+        assert (result.returncode, result.stderr) == (0, "")
+        for entry in (tmp_path / "cache").glob("spec-*.json"):
+            entry.write_text('{"format": 1, "sha256": ')

@@ -1,21 +1,29 @@
 """
 The OpenAPI document that drives the toolkit: where it lives and how it is loaded.
 
-The spec ships inside the wheel (``truewatch_contract/openapi/``); an editable checkout reads it
-from the repository's ``openapi/`` folder instead, so there is exactly one copy to edit.
+The YAML in the repository's ``openapi/`` folder is the one source. A wheel ships it in
+``truewatch_contract/openapi/`` together with a JSON copy that the build generates from it
+(``hatch_build.py``), so an installed package reads the spec with the standard library alone. An
+editable checkout has no JSON copy: it reads the YAML (PyYAML is a dev dependency there), through
+the cache described in `truewatch_contract.spec_cache`.
 """
 
 from __future__ import annotations
 
-import functools
+import copy
 from pathlib import Path
 from typing import Any
 
 SPEC_NAME = "error-track.openapi.yaml"
+SPEC_JSON_NAME = "error-track.openapi.json"
 OPERATION_ID = "updateErrorTrackIssue"
 ROUTE = "/api/v1/error_track/{issue_id}/update"
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+class SpecError(ValueError):
+    """The spec cannot be read: a broken checkout or a missing build requirement."""
 
 
 def resource_path(*parts: str) -> Path:
@@ -38,19 +46,36 @@ def resource_path(*parts: str) -> Path:
 
 
 def spec_path() -> Path:
-    """Return the path of the OpenAPI document."""
+    """Return the path of the OpenAPI document (the YAML, in a wheel and in a checkout alike)."""
     return resource_path("openapi", SPEC_NAME)
 
 
-@functools.lru_cache(maxsize=1)
-def _load_cached() -> dict[str, Any]:
-    import yaml  # imported here: a CLI run that never needs the spec does not pay for it
+def shipped_json_path() -> Path | None:
+    """The JSON copy a wheel carries, or None (an editable checkout has none)."""
+    path = _PACKAGE_DIR / "openapi" / SPEC_JSON_NAME
+    return path if path.is_file() else None
 
+
+def parse_yaml(data: bytes) -> dict[str, Any]:
+    """
+    Parse the YAML spec's bytes.
+
+    Raises:
+        SpecError: PyYAML is missing, or the bytes hold no OpenAPI document.
+    """
+    try:
+        import yaml  # only a checkout reads YAML at run time
+    except ModuleNotFoundError:
+        raise SpecError(
+            "reading the spec from a source checkout needs PyYAML: pip install -e '.[dev]'"
+        ) from None
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    with spec_path().open("rb") as handle:
-        document = yaml.load(handle, Loader=loader)
+    try:
+        document = yaml.load(data, Loader=loader)  # a safe loader
+    except yaml.YAMLError as error:
+        raise SpecError(f"{spec_path()} is not valid YAML: {error}") from None
     if not isinstance(document, dict):
-        raise ValueError(f"{spec_path()} does not hold an OpenAPI document")
+        raise SpecError(f"{spec_path()} does not hold an OpenAPI document")
     return document
 
 
@@ -61,11 +86,11 @@ def load_spec() -> dict[str, Any]:
     The document is parsed once per process; each call returns a fresh deep copy, so a caller
     may change what it gets without affecting anyone else.
     """
-    import copy
-
-    return copy.deepcopy(_load_cached())
+    return copy.deepcopy(spec_document())
 
 
 def spec_document() -> dict[str, Any]:
     """Return the shared, parsed document. Read-only by convention: the library's own fast path."""
-    return _load_cached()
+    from truewatch_contract.spec_cache import document
+
+    return document()

@@ -9,12 +9,23 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import importlib.util
 import os
 import sys
 from collections.abc import Sequence
 
+from truewatch_contract.spec import SpecError
+
 # (module, summary): the order is the order of `--help`.
-SUBCOMMANDS: tuple[str, ...] = ("run", "validate", "mock", "mutants", "drift")
+SUBCOMMANDS: tuple[str, ...] = ("run", "validate", "mock", "mutants", "spec")
+
+# The extra each command needs beyond the light core, and the modules that extra brings. The core
+# install (jsonschema alone) still lists every command; one that lacks its extra says which.
+EXTRAS: dict[str, str] = {"run": "suite", "mutants": "suite", "mock": "mock"}
+EXTRA_MODULES: dict[str, tuple[str, ...]] = {
+    "mock": ("starlette", "uvicorn", "httptools", "orjson"),
+    "suite": ("schemathesis", "hypothesis", "pytest", "requests", "starlette", "uvicorn"),
+}
 
 
 class UsageError(Exception):
@@ -68,6 +79,20 @@ def _version() -> str:
     return f"truewatch-contract {__version__}"
 
 
+def missing_extra(command: str) -> str | None:
+    """One line naming the extra to install when `command` lacks one of its modules, else None."""
+    extra = EXTRAS.get(command)
+    if extra is None:
+        return None
+    absent = [name for name in EXTRA_MODULES[extra] if importlib.util.find_spec(name) is None]
+    if not absent:
+        return None
+    return (
+        f"this command needs the '{extra}' extra ({', '.join(absent)} missing): "
+        f"pip install 'truewatch-contract[{extra}]'"
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code (0 ok, 1 contract broken, 2 usage or input)."""
     parser = build_parser()
@@ -76,9 +101,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     if handler is None:
         parser.print_help()
         return 2
+    missing = missing_extra(args.command)
+    if missing is not None:
+        print(f"truewatch-contract {args.command}: error: {missing}", file=sys.stderr)
+        return 2
     try:
         code: int = handler(args)
     except UsageError as error:
+        print(f"truewatch-contract {args.command}: error: {error}", file=sys.stderr)
+        return 2
+    except (ModuleNotFoundError, SpecError) as error:
+        # A broken install: a module of an extra gone missing, or a spec that cannot be read.
         print(f"truewatch-contract {args.command}: error: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
@@ -90,6 +123,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 1
+    except Exception as error:  # a bug of ours: exit 1 would read as "contract broken"
+        print(
+            f"truewatch-contract {args.command}: internal error: {type(error).__name__}: {error}",
+            file=sys.stderr,
+        )
+        return 2
     return code
 
 
