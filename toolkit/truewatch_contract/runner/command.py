@@ -95,7 +95,7 @@ def run_command(args: argparse.Namespace) -> int:
         raise BadUsage(f"cannot write the reports to {plan.report_dir}: {error.strerror}") from None
     if suite_error:
         print("\n".join(tail[-25:]), file=err)
-    print(summarize(report, paths), flush=True)
+    print(summarize(report, paths, verbose=verbose), flush=True)
     code: int = report["exit_code"]
     return code
 

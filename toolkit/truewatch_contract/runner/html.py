@@ -95,6 +95,7 @@ def render_html(report: Report) -> str:
         f"<style>{CSS}</style></head><body><main>",
         _header(report),
         _failures(report),
+        _profile(report),
         _coverage(report),
         _rules(report),
         _relaxed(report),
@@ -335,6 +336,39 @@ def _coverage(report: Report) -> str:
         + _table("test phases", ("phase", "requests"), phases)
         + _table("methods sent", ("method", "requests"), methods)
         + "</div>"
+    )
+
+
+def _profile(report: Report) -> str:
+    """The target's choices where the contract leaves one: a row per point and observation."""
+    entries = report.get("profile", [])
+    rows = []
+    previous = None
+    for entry in entries:
+        point = entry.get("point", "")
+        example = entry.get("example") or {}
+        request = example.get("request") or {}
+        shown = f"{request.get('method', '')} {request.get('path', '')}".strip()
+        detail = (
+            f"<details><summary>{esc(shown) or 'example'}</summary>{_pre(_pretty(example))}"
+            "</details>"
+            if example
+            else ""
+        )
+        rows.append(
+            "<tr>"
+            f"<td>{esc(point) if point != previous else ''}</td>"
+            f"<td><code>{esc(entry.get('observed'))}</code></td>"
+            f"<td class=n>{esc(entry.get('count'))}</td>"
+            f"<td>{detail}</td></tr>"
+        )
+        previous = point
+    return (
+        "<h2>Target profile</h2><p>What the target chose in this run wherever the contract "
+        "leaves a choice (each with how often, and an example).</p>"
+        "<table><tr><th>point</th><th>observed</th><th class=n>count</th><th>example</th></tr>"
+        + ("".join(rows) or "<tr><td colspan=4>nothing observed</td></tr>")
+        + "</table>"
     )
 
 

@@ -3,8 +3,8 @@ From ``truewatch-contract run``'s options to the suite's environment.
 
 Each option has a ``TRUEWATCH_*`` variable; an option given on the command line wins, otherwise
 the variable already in the environment is used. The result is validated by the suite's own
-:meth:`SuiteConfig.from_env <truewatch_contract.suite.config.SuiteConfig.from_env>`, so the command refuses
-exactly what the suite would refuse, before anything runs.
+:meth:`SuiteConfig.from_env <truewatch_contract.suite.config.SuiteConfig.from_env>`, so the
+command refuses exactly what the suite would refuse, before anything runs.
 """
 
 from __future__ import annotations

@@ -52,6 +52,9 @@ class RecordedExchange:
     #: The request's faults as the suite's judge derived them (``()``: a valid request); None
     #: when the line has no ``faults`` (a suite older than the fault table).
     faults: tuple[str, ...] | None = None
+    #: The assumed points the request touches (``{}``, unknown fields, ...): a target may accept
+    #: or refuse them; None when the line has no ``points``.
+    points: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -226,6 +229,7 @@ def _exchange(item: Mapping[str, JSON]) -> RecordedExchange:
     response = item.get("response")
     error = item.get("error")
     faults = item.get("faults")
+    points = item.get("points")
     return RecordedExchange(
         t=_float(item.get("t")),
         test=_str(item.get("test")),
@@ -239,6 +243,7 @@ def _exchange(item: Mapping[str, JSON]) -> RecordedExchange:
         relaxed_violations=_objects(item.get("relaxed_violations")),
         curl=_str(item.get("curl")),
         faults=_strings(faults) if isinstance(faults, list) else None,
+        points=_strings(points) if isinstance(points, list) else None,
     )
 
 

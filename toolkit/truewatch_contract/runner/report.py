@@ -22,6 +22,7 @@ from typing import Any
 from truewatch_contract.redaction import Redactor
 from truewatch_contract.rules import Rule, is_relaxed
 from truewatch_contract.runner import catalogue
+from truewatch_contract.runner.profile import build_profile
 from truewatch_contract.runner.record import (
     Behaviour,
     Record,
@@ -107,6 +108,7 @@ def build_report(record: Record, context: RunContext) -> Report:
         "collect_errors": [{"test": t, "message": m} for t, m in record.collect_errors],
         "coverage": _coverage(record.exchanges),
         "timings": _timings(record.exchanges),
+        "profile": build_profile(record.exchanges),
         "record": {"damaged_lines": record.damaged_lines, "runs": record.runs_seen},
     }
     scrubbed: Report = _scrub(report)

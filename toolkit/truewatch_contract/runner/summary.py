@@ -22,8 +22,11 @@ def write_reports(report: Report, directory: Path) -> list[Path]:
     return paths
 
 
-def summarize(report: Report, paths: list[Path] | None = None) -> str:
-    """A few lines: verdict, what ran, the broken rules with counts, where the reports are."""
+def summarize(report: Report, paths: list[Path] | None = None, *, verbose: bool = False) -> str:
+    """
+    A few lines: verdict, what ran, the broken rules with counts, where the reports are; with
+    `verbose`, the target's profile too (a line per point and observation).
+    """
     counts = report["counts"]
     tests = counts["tests"]
     target = report["target"]
@@ -57,9 +60,24 @@ def summarize(report: Report, paths: list[Path] | None = None) -> str:
     if relaxed:
         names = ", ".join(f"{f['rule']} x{f['count']}" for f in relaxed[:8])
         lines.append(f"  relaxed (not failed on): {names}")
+    if verbose:
+        lines.extend(profile_lines(report))
     if paths:
         lines.append("  reports: " + ", ".join(str(p) for p in paths))
     return "\n".join(lines)
+
+
+def profile_lines(report: Report) -> list[str]:
+    """The target's profile, one line per point and observation."""
+    entries = report.get("profile", [])
+    if not entries:
+        return []
+    lines = ["  target profile (what the target chose where the contract leaves a choice):"]
+    for entry in entries:
+        lines.append(
+            f"    {entry['point']}: {_one_line(str(entry['observed']), 100)} x{entry['count']}"
+        )
+    return lines
 
 
 def _one_line(text: str, limit: int = 140) -> str:
