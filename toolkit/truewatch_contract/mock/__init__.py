@@ -6,7 +6,6 @@ The mock server: a faithful, stateful stand-in for ``POST /api/v1/error_track/{i
   the seed.
 - `serve(app, host="127.0.0.1", port=0)`: uvicorn in a thread, with ``base_url`` and ``stop()``.
 - `TruewatchMock`: a running mock as a test sees it (the ``truewatch_mock`` fixture's type).
-- `TruewatchMock`: a running mock as a test sees it (the ``truewatch_mock`` fixture's type).
 - `truewatch_contract.mock.mutants.MUTANTS`: the catalogue of single defects for mutation analysis.
 
 It behaves as ``contract-decisions.md`` reads the vendor page ("the mock answers" column); see
@@ -16,7 +15,6 @@ It behaves as ``contract-decisions.md`` reads the vendor page ("the mock answers
 from __future__ import annotations
 
 from truewatch_contract.mock.app import create_app
-from truewatch_contract.mock.handle import TruewatchMock
 from truewatch_contract.mock.handle import TruewatchMock
 from truewatch_contract.mock.server import MockServer, ServerError, serve
 from truewatch_contract.mock.state import ApiKey, MockState, StateError, Workspace
@@ -29,7 +27,6 @@ __all__ = [
     "RateLimit",
     "ServerError",
     "StateError",
-    "TruewatchMock",
     "TruewatchMock",
     "Workspace",
     "create_app",
