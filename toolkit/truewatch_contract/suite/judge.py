@@ -586,3 +586,164 @@ class ContractCheckFailed(AssertionError):
 
     def __reduce__(self) -> tuple[Any, ...]:  # pickle and copy: the verdict is no argument of args
         return (type(self), (*self.args, self.verdict))
+
+
+# --- Schemathesis integration -------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class _Active:
+    """The check's configuration: set by the contract suite, else read from the environment."""
+
+    policy: Policy
+    redactor: Redactor
+    recorder: Recorder | None
+    record_in_check: bool
+    # The suite judges each exchange once and hands the verdict to the check through this slot.
+    pending: tuple[int, Verdict] | None = None
+
+
+_ACTIVE: _Active | None = None
+_LOCK = threading.Lock()
+
+
+def configure(
+    policy: Policy, redactor: Redactor, recorder: Recorder | None, *, record_in_check: bool
+) -> None:
+    """Set what the check judges against (the contract suite calls this for its session)."""
+    global _ACTIVE
+    with _LOCK:
+        _ACTIVE = _Active(policy, redactor, recorder, record_in_check)
+
+
+def hand_over(response: Any, verdict: Verdict) -> None:
+    """Give the check a verdict already computed for `response` (judged once, not twice)."""
+    active = _active()
+    active.pending = (id(response), verdict)
+
+
+def _from_env() -> _Active:
+    """Outside the suite (``st run``): the target from ``TRUEWATCH_*``, ``assumed`` relaxed."""
+    from truewatch_contract.suite.config import STRICT, RateLimit, check_record_path, parse_relax
+
+    env = os.environ
+    relax = parse_relax((env.get("TRUEWATCH_RELAX") or "").strip() or None)
+    strict = STRICT in relax
+    if env.get("TRUEWATCH_RATE_LIMIT"):
+        RateLimit.parse(env["TRUEWATCH_RATE_LIMIT"])  # a bad value is an error here too
+    api_key = (env.get("TRUEWATCH_API_KEY") or "").strip() or None
+    foreign_key = (env.get("TRUEWATCH_FOREIGN_API_KEY") or "").strip() or None
+    issue = (env.get("TRUEWATCH_ISSUE_ID") or "").strip()
+    policy = Policy(
+        api_key=api_key,
+        issue_ids=frozenset({issue} - {""}),
+        foreign_issue_id=(env.get("TRUEWATCH_FOREIGN_ISSUE_ID") or "").strip() or None,
+        relaxed=frozenset() if strict else relax | {"assumed"},
+    )
+    redactor = Redactor([api_key, foreign_key])
+    record = (env.get("TRUEWATCH_RECORD") or "").strip()
+    recorder = Recorder(check_record_path(record), redactor) if record else None
+    if recorder is not None:
+        recorder.run(
+            target=(env.get("TRUEWATCH_BASE_URL") or "st run").strip(),
+            mutant=None,
+            seed=int(env.get("TRUEWATCH_SEED") or DEFAULT_SEED),
+            max_examples=int(env.get("TRUEWATCH_MAX_EXAMPLES") or DEFAULT_MAX_EXAMPLES),
+            relaxed=policy.relaxed,
+        )
+    return _Active(policy, redactor, recorder, record_in_check=True)
+
+
+def _active() -> _Active:
+    global _ACTIVE
+    with _LOCK:
+        if _ACTIVE is None:
+            _ACTIVE = _from_env()
+        return _ACTIVE
+
+
+def case_context(case: Any) -> tuple[str, str | None, bool]:
+    """``(phase, mode, header negative)`` of a Schemathesis case (its metadata, when it has any)."""
+    meta = getattr(case, "meta", None)
+    if meta is None:
+        return "examples", None, False
+    phase = str(meta.phase.name.value)
+    mode = "negative" if meta.generation.mode.is_negative else "positive"
+    from schemathesis.core.parameters import ParameterLocation
+
+    header_negative = bool(meta.is_negative_at(ParameterLocation.HEADER))
+    return phase, mode, header_negative
+
+
+def record_exchange(
+    recorder: Recorder | None,
+    exchange: Exchange,
+    verdict: Verdict,
+    redactor: Redactor,
+    *,
+    test: str,
+    phase: str,
+    mode: str | None,
+    extra: Iterable[Violation] = (),
+) -> None:
+    """Append an ``exchange`` line (no-op without a record)."""
+    if recorder is None or not recorder.enabled:
+        return
+    response = None
+    if exchange.status is not None:
+        response = response_record(
+            exchange.status, exchange.response_headers, exchange.response_body, exchange.elapsed_ms
+        )
+    recorder.exchange(
+        test=test,
+        phase=phase,
+        mode=mode,
+        request=request_record(
+            exchange.method,
+            exchange.path,
+            exchange.request_headers,
+            exchange.request_body,
+            redactor,
+        ),
+        response=response,
+        error=exchange.error,
+        checked=verdict.checked,
+        violations=[v.to_dict() for v in (*verdict.violations, *extra)],
+        relaxed_violations=[v.to_dict() for v in verdict.relaxed],
+        curl=curl_command(
+            exchange.method, exchange.url, exchange.request_headers, exchange.request_body, redactor
+        ),
+    )
+
+
+@schemathesis.check
+def truewatch_contract(ctx: Any, response: Any, case: Any) -> bool | None:
+    """
+    The contract of the update: envelope, content and behaviour rules (``truewatch_contract``).
+
+    Relaxed rules (``TRUEWATCH_RELAX``; ``assumed`` unless ``TRUEWATCH_RELAX=none``) are reported
+    in the record but do not fail.
+    """
+    active = _active()
+    pending = active.pending
+    exchange = Exchange.from_requests(response)
+    phase, mode, header_negative = case_context(case)
+    if pending is not None and pending[0] == id(response):
+        verdict = pending[1]
+    else:
+        verdict = judge(exchange, active.policy, header_negative=header_negative)
+        if active.record_in_check:
+            record_exchange(
+                active.recorder,
+                exchange,
+                verdict,
+                active.redactor,
+                test=str(getattr(case.operation, "label", "")),
+                phase=phase,
+                mode=mode,
+            )
+    if verdict.violations:
+        raise ContractCheckFailed(
+            describe(verdict, exchange, active.redactor, f"{mode or 'explicit'}, {phase}"), verdict
+        )
+    return None
