@@ -10,9 +10,13 @@ matched in the message as a whole token. Anything else that looks like internals
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote
+
+
+_WORDS = re.compile(r"\w+")
 
 
 @dataclass(frozen=True)
@@ -45,7 +49,9 @@ class SentRequest:
             try:
                 body = json.loads(body)
             except (ValueError, RecursionError):
-                _add_text(found, body)  # not JSON: its words are what it carried
+                # Not JSON (or too deep to parse): its words are what it carried.
+                _add_text(found, body)
+                found.update(_WORDS.findall(body))
                 body = None
         _add_value(found, body)
         return frozenset(token for token in found if token.strip())
