@@ -35,8 +35,9 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument(
         "--rate-limit",
-        metavar="N/m",
-        help="emulate the platform's rate limits: N a minute per key, 10*N per workspace",
+        metavar="N/UNIT",
+        help="emulate the platform's rate limits: N per key a period (20/m, 5/s, 20/10s), "
+        "10*N per workspace",
     )
     parser.add_argument(
         "--no-control",
