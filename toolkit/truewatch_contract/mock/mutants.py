@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import copy
 import json
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -314,6 +315,37 @@ class SameStatusAppends(Service):
             self.append_record(records, self.new_record(records, status, credential, now))
             return
         super().apply_status(issue, status, credential, now)
+
+
+@mutant(
+    "lost-update",
+    "history",
+    "Updates are read-modify-write without the lock: of two status changes at once, one is lost.",
+)
+class LostUpdate(Service):
+    """
+    The app serves this mutant from worker threads (``threaded``), so two requests can be in
+    flight at once. Its update reads the issue, lets go of the lock for a fixed race window (a
+    slow write), then writes what it read plus its own change: the later of two overlapping
+    updates overwrites the earlier one's record. Sequential updates never overlap.
+    """
+
+    threaded: ClassVar[bool] = True
+    race_window: ClassVar[float] = 0.1
+
+    def update(self, issue: Json, body: Json, credential: ApiKey, workspace: Workspace) -> None:
+        if "issueStatus" not in body:
+            super().update(issue, body, credential, workspace)
+            return
+        read = copy.deepcopy(issue)  # the caller holds the state's lock (once) around this
+        self.state.lock.release()
+        try:
+            time.sleep(self.race_window)
+        finally:
+            self.state.lock.acquire()
+        super().update(read, body, credential, workspace)
+        issue.clear()
+        issue.update(read)
 
 
 @mutant("status-duration-stale", "history", "statusDuration is not updated by a status change.")
