@@ -213,3 +213,32 @@ def test_the_command_line_prints_no_traceback_for_a_binary_file(tmp_path: Path) 
         result.stderr
         == f"truewatch-contract drift: error: {path} is a binary file, not a page's text or HTML\n"
     )
+
+
+def test_html_cells_made_of_paragraphs_read_the_same(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    page = edited(
+        "<td><code>assigner</code></td><td>array</td><td></td>\n"
+        "                    <td>Assignee <br/>Example: [&#39;acnt_xxx&#39;] <br/>"
+        "Allow empty: False <br/></td>",
+        "<td><p><code>assigner</code></p></td><td><p>array</p></td><td></td>\n"
+        "<td><p>Assignee</p><p>Example: [&#39;acnt_xxx&#39;]</p>"
+        "<p>Allow empty: True</p></td>",
+        html_page(),
+    )
+    code, out, _ = drift([str(write(tmp_path, page, "update.html"))], capsys)
+    assert code == 1
+    assert [line.split(": ", 1)[1] for line in out[:-1]] == [
+        "assigner: 'Allow empty: True', the spec says False"
+    ]
+
+
+def test_a_page_that_only_names_the_route_is_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    page = "Changelog\n\n2026-03-01: POST /api/v1/error_track/{issue_id}/update\n" + (
+        "POST /api/v1/error_track/{issue_id}/update\n\nNow faster.\n"
+    )
+    code, out, err = drift([str(write(tmp_path, page))], capsys)
+    assert "has none of an endpoint page's sections" in one_line_error(code, out, err)

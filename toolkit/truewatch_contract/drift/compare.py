@@ -385,11 +385,11 @@ def _walk(
     name = path or "the response"
 
     def where(at: str) -> Where:
-        line = lines.get(at)
+        name, line = at, lines.get(at)
         while line is None and at:
             at = re.sub(r"(\.[^.\[]*|\[\d+\])$", "", at)
             line = lines.get(at)
-        return Where("Response example", f"field {path}" if path else "", line)
+        return Where("Response example", f"field {name}" if name else "", line)
 
     kind = json_type(value)
     allowed = types_of(schema)

@@ -20,7 +20,9 @@ from typing import Any
 from truewatch_contract.drift.page import Line, Page, PageError
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
-_ROUTE_LINE = re.compile(r"^\s*(" + "|".join(METHODS) + r")\s+(/\S*)\s*\W?\s*$")
+_ROUTE_LINE = re.compile(
+    r"^\s*(" + "|".join(METHODS) + r")\s+(?:https?://[^/\s]+)?(/\S*)\s*\W?\s*$", re.I
+)
 
 #: Section headings, normalised, and the section each one opens.
 SECTIONS = {
@@ -169,7 +171,7 @@ def extract(page: Page) -> Endpoint:
         raise PageError(f"{page.source} does not look like an API page: no 'METHOD /route' line")
     match = _ROUTE_LINE.match(lines[start].text)
     assert match is not None
-    endpoint = Endpoint(match.group(1), match.group(2), lines[start].number)
+    endpoint = Endpoint(match.group(1).upper(), match.group(2), lines[start].number)
     for name, body in _sections(lines[start + 1 :]).items():
         heading, content = body
         endpoint.sections[name] = heading
@@ -179,6 +181,11 @@ def extract(page: Page) -> Endpoint:
             endpoint.request = parse_request(content, heading)
         elif name == "response":
             endpoint.response = parse_response(content, heading)
+    if not (endpoint.tables or endpoint.request or endpoint.response):
+        raise PageError(
+            f"{page.source} names {endpoint.method} {endpoint.route} but has none of an endpoint "
+            "page's sections (parameters, request example, response)"
+        )
     return endpoint
 
 

@@ -51,12 +51,18 @@ def html_lines(text: str) -> list[tuple[str, int]]:
 
 
 class _TextBuilder(HTMLParser):
+    """
+    Collects the visible text. Block boundaries only *request* a line break, taken when more text
+    follows: so ``<td><p>issue_id</p></td><td>string</td>`` stays one row, while two paragraphs
+    or a ``<br>`` inside a description cell still put their lines apart.
+    """
+
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self._lines: list[tuple[str, int]] = []
         self._current = ""
         self._current_line = 1
-        self._skip_depth = 0
+        self._pending = False
         self._skip_stack: list[str] = []
         self._pre = 0
         self._cells_in_row = 0
@@ -64,16 +70,20 @@ class _TextBuilder(HTMLParser):
     # Output ------------------------------------------------------------------------------------
 
     def _break(self) -> None:
-        """End the current line, unless it is empty (block elements never add blank lines)."""
+        """End the current line, unless it is blank (blocks never add blank lines)."""
         if self._current.strip():
             self._lines.append((self._current, self._current_line))
         self._current = ""
+        self._pending = False
 
     def _write(self, text: str, line: int) -> None:
+        if self._pending and text.strip():
+            self._break()
         if not self._current.strip(" \t"):
             if not self._current:
                 self._current_line = line
-            text = text.lstrip(" ") if not self._pre else text
+            if not self._pre:
+                text = text.lstrip(" ")
         self._current += text
 
     def finish(self) -> list[tuple[str, int]]:
@@ -87,52 +97,40 @@ class _TextBuilder(HTMLParser):
         hidden = any(name == "hidden" for name, _ in attrs) or any(
             "linenos" in name or name == "linenodiv" for name in classes
         )
-        if self._skip_depth or tag in _SKIPPED or hidden:
+        if self._skip_stack or tag in _SKIPPED or hidden:
             if tag not in _VOID:
-                self._skip_depth += 1
                 self._skip_stack.append(tag)
             return
-        if tag == "br":
-            self._break_in_cell()
-        elif tag == "tr":
+        if tag == "tr":
             self._break()
             self._cells_in_row = 0
         elif tag in ("td", "th"):
+            self._pending = False
             if self._cells_in_row:
-                self._write("\t", self.getpos()[0])
+                self._current += "\t"
             self._cells_in_row += 1
-        elif tag in _BLOCKS:
-            self._break_in_cell()
+        elif tag == "br" or tag in _BLOCKS:
+            self._pending = True
         if tag == "pre":
             self._pre += 1
 
     def handle_endtag(self, tag: str) -> None:
-        if self._skip_depth:
+        if self._skip_stack:
             if tag in self._skip_stack:
-                while self._skip_stack:
-                    self._skip_depth -= 1
-                    if self._skip_stack.pop() == tag:
-                        break
+                while self._skip_stack and self._skip_stack.pop() != tag:
+                    pass
             return
         if tag == "pre":
             self._pre = max(0, self._pre - 1)
-        if tag in _BLOCKS and tag not in ("td", "th"):
-            self._break_in_cell()
-
-    def _break_in_cell(self) -> None:
-        # Inside a cell a block ends a line only once the cell has text: `<td><p>x</p></td>`
-        # stays on the row's line.
-        if self._current.endswith("\t"):
-            return
-        self._break()
+        if tag in _BLOCKS:
+            self._pending = True
 
     def handle_data(self, data: str) -> None:
-        if self._skip_depth:
+        if self._skip_stack:
             return
         line = self.getpos()[0]
         if self._pre:
-            parts = data.split("\n")
-            for offset, part in enumerate(parts):
+            for offset, part in enumerate(data.split("\n")):
                 if offset:
                     self._lines.append((self._current, self._current_line))
                     self._current = ""
@@ -141,4 +139,5 @@ class _TextBuilder(HTMLParser):
             return
         collapsed = _WHITESPACE.sub(" ", data)
         if collapsed.strip() or (self._current and not self._current.endswith((" ", "\t"))):
-            self._write(collapsed, line + data[: len(data) - len(data.lstrip())].count("\n"))
+            leading = data[: len(data) - len(data.lstrip())].count("\n")
+            self._write(collapsed, line + leading)
