@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote
 
-
 _WORDS = re.compile(r"\w+")
 
 
