@@ -242,3 +242,17 @@ def test_a_page_that_only_names_the_route_is_exit_2(
     )
     code, out, err = drift([str(write(tmp_path, page))], capsys)
     assert "has none of an endpoint page's sections" in one_line_error(code, out, err)
+
+
+def test_another_endpoint_of_the_same_issue_is_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    page = (
+        SNAPSHOT.replace("{issue_id}/update", "{issue_id}/comment")
+        .replace("<issue_id>/update", "<issue_id>/comment")
+        .replace("assigner array Assignee", "content string Y Comment")
+        .replace("issueStatus string Status", "mentions array Mentions")
+    )
+    code, out, err = drift([str(write(tmp_path, page))], capsys)
+    line = one_line_error(code, out, err)
+    assert "documents POST /api/v1/error_track/{issue_id}/comment, not this endpoint" in line
