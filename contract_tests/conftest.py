@@ -1,89 +1,39 @@
 """
-The contract suite's session: the target, the built-in mock, pacing, the record, and the restore.
+The contract suite's fixtures; the session machinery lives in `truewatch_contract.suite.session`.
 
 Self-contained on purpose: the suite also runs from inside the installed wheel
 (``truewatch_contract/contract_tests``), from any directory and without the repository's pytest
-configuration, so everything it needs is set up here in Python.
-
-Safety against a real deployment: the only issue the suite changes is ``TRUEWATCH_ISSUE_ID``. Its
-status and assignees are learnt from the first answer (a ``{}`` no-op; if the target rejects
-``{}``, from the answer to a status update) and put back when the session ends, failures and
-interrupts included (`Suite.restore`).
+configuration, so everything it needs is set up here in Python. The ``TRUEWATCH_*`` environment
+is parsed once (`process_config`) and kept in ``config.stash``; fixtures read it from there.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import json
-import time
-from collections.abc import Iterator, Mapping
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from truewatch_contract.suite.config import Target, TargetError
-from truewatch_contract.suite.judge import (
-    Exchange,
-    Policy,
-    Verdict,
-    configure,
-    describe,
-    judge,
-    record_exchange,
-    violation,
-)
-from truewatch_contract.suite.pacing import TokenBucket, is_rate_limited, paced_session
-from truewatch_contract.suite.recording import AUTH_HEADER, Recorder, Redactor
+from truewatch_contract.redaction import Redactor
+from truewatch_contract.suite.config import ConfigError, SuiteConfig, process_config
+from truewatch_contract.suite.session import CONFIG_KEY, Suite, open_session, session_secrets
 
-ROUTE = "/api/v1/error_track/{issue_id}/update"
-_DEFAULT = object()
-
-
-def _read_target() -> Target | TargetError:
-    try:
-        return Target.from_env()
-    except TargetError as error:
-        return error
-
-
-TARGET = _read_target()
-
-
-def _private_hypothesis_home() -> None:
-    """
-    Hypothesis keeps caches in ``./.hypothesis``; the suite may run from any directory (``/``,
-    the site-packages of an installed wheel), so it keeps them in the temp directory instead.
-    """
-    import tempfile
-
-    from hypothesis.configuration import set_hypothesis_home_dir
-
-    set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "truewatch-contract-hypothesis")
-
-
-_private_hypothesis_home()
+_REDACTOR_KEY = pytest.StashKey[Redactor]()
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    if isinstance(TARGET, TargetError):
-        raise pytest.UsageError(f"truewatch contract suite: {TARGET}")
+    try:
+        suite_config = process_config()
+    except ConfigError as error:
+        raise pytest.UsageError(f"truewatch contract suite: {error}") from None
+    config.stash[CONFIG_KEY] = suite_config
+    config.stash[_REDACTOR_KEY] = Redactor(session_secrets(suite_config))
+    # Hypothesis keeps caches in ./.hypothesis; the suite may run from any directory (`/`, the
+    # site-packages of an installed wheel), so they go to the temp directory instead.
+    from hypothesis.configuration import set_hypothesis_home_dir
 
-
-def _known_secrets() -> set[str]:
-    """The keys the session may send: the environment's, or the built-in mock's own."""
-    if not isinstance(TARGET, Target):
-        return set()
-    secrets = set(TARGET.secrets)
-    if TARGET.builtin_mock:
-        from truewatch_contract.mock import MockState
-
-        info = MockState.default().connection_info("http://127.0.0.1")
-        secrets |= {str(info[k]) for k in ("api_key", "foreign_api_key") if info.get(k)}
-    return secrets
-
-
-_REPORT_REDACTOR = Redactor(_known_secrets())
+    set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "truewatch-contract-hypothesis")
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -94,7 +44,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     """
     outcome = yield
     report = outcome.get_result()  # type: ignore[attr-defined]
-    redact = _REPORT_REDACTOR.text
+    redact = item.config.stash[_REDACTOR_KEY].text
     longrepr = report.longrepr
     if longrepr is not None and not isinstance(longrepr, tuple):
         text = str(longrepr)
@@ -103,432 +53,14 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     report.sections = [(name, redact(content)) for name, content in report.sections]
 
 
-@dataclasses.dataclass
-class Sent:
-    """One judged exchange of a scenario."""
-
-    exchange: Exchange
-    verdict: Verdict
-
-    @property
-    def status(self) -> int | None:
-        return self.exchange.status
-
-    @property
-    def body(self) -> Any:
-        return self.exchange.json_body()[1]
-
-    @property
-    def content(self) -> Any:
-        body = self.body
-        return body.get("content") if isinstance(body, dict) else None
-
-
-class Suite:
-    """
-    The session's connection to the target; every request a test sends goes through `send`.
-
-    It paces requests, judges each answer (`truewatch_contract.checks.judge`), writes the record,
-    and keeps the test issue's last known content (``current``) for the history rules.
-    """
-
-    def __init__(self, target: Target, recorder: Recorder, redactor: Redactor) -> None:
-        self.target = target
-        self.recorder = recorder
-        self.redactor = redactor
-        self.bucket = TokenBucket(target.rate_limit)
-        self.session = paced_session(self.bucket)
-        self.aliases: set[str] = set()
-        self.current: dict[str, Any] | None = None
-        self.initial: dict[str, Any] | None = None
-        self.empty_ok = False  # whether the target answers `{}` with 200 (learnt at the start)
-        # The built-in mock's live state: lets the isolation tests look at the foreign issue,
-        # which no request of the suite may change (None for any other target).
-        self.mock_state: Any = None
-        self.policy = Policy.from_target(target)
-        configure(self.policy, redactor, recorder, record_in_check=False)
-
-    # -- what the suite may do ----------------------------------------------------------
-
-    @property
-    def may_assign(self) -> bool:
-        """
-        Whether accepted updates may set ``assigner``: always on the built-in mock; on another
-        target only with known assignees and an issue that had assignees (``[]`` is no valid
-        body, so an empty list could never be put back).
-        """
-        if self.target.builtin_mock:
-            return bool(self.target.assignees)
-        return bool(self.target.assignees) and bool(self.initial and self.initial["assigner"])
-
-    def url(self, issue_id: str) -> str:
-        from urllib.parse import quote
-
-        return str(self.target.base_url) + ROUTE.format(issue_id=quote(issue_id, safe=""))
-
-    def learn(self, verdict: Verdict) -> None:
-        """Take the test issue's content from an accepted update (and its other id)."""
-        content = verdict.content
-        if not isinstance(content, dict):
-            return
-        self.current = content
-        new = {str(content[k]) for k in ("issueID", "uuid") if isinstance(content.get(k), str)}
-        if not new <= self.aliases | {self.target.issue_id}:
-            self.aliases |= new
-            self.policy = Policy.from_target(self.target, self.aliases)
-            configure(self.policy, self.redactor, self.recorder, record_in_check=False)
-
-    # -- sending ------------------------------------------------------------------------
-
-    def send(
-        self,
-        test: str,
-        phase: str,
-        body: Any = None,
-        *,
-        issue_id: str | None = None,
-        method: str = "POST",
-        raw: bytes | None = None,
-        key: Any = _DEFAULT,
-        headers: Mapping[str, str] | list[tuple[str, str]] | None = None,
-        expectation: str | None = None,
-        previous: Any = _DEFAULT,
-    ) -> Sent:
-        """
-        Send one request (JSON `body`, or `raw` bytes) and judge it; nothing is raised here.
-
-        ``key``: the target's key by default, ``None`` for no header, or a string to send.
-        """
-        exchange = self.transmit(
-            body, issue_id=issue_id, method=method, raw=raw, key=key, headers=headers
-        )
-        prev = self.current if previous is _DEFAULT else previous
-        return self.conclude(test, phase, exchange, previous=prev, expectation=expectation)
-
-    def transmit(
-        self,
-        body: Any = None,
-        *,
-        issue_id: str | None = None,
-        method: str = "POST",
-        raw: bytes | None = None,
-        key: Any = _DEFAULT,
-        headers: Mapping[str, str] | list[tuple[str, str]] | None = None,
-    ) -> Exchange:
-        """Send one request and return the exchange, not judged yet (see `send`)."""
-        issue = self.target.issue_id if issue_id is None else issue_id
-        data = raw if raw is not None else (None if body is None else json.dumps(body).encode())
-        header_list: list[tuple[str, str]] = [("Content-Type", "application/json")]
-        if key is _DEFAULT:
-            header_list.append((AUTH_HEADER, self.target.api_key))
-        elif key is not None:
-            header_list.append((AUTH_HEADER, str(key)))
-        if isinstance(headers, Mapping):
-            names = {n.lower() for n in headers}
-            header_list = [(n, v) for n, v in header_list if n.lower() not in names]
-            header_list += list(headers.items())
-        elif headers is not None:
-            header_list += list(headers)
-        return self._send(method, self.url(issue), header_list, data)
-
-    def conclude(
-        self,
-        test: str,
-        phase: str,
-        exchange: Exchange,
-        *,
-        previous: Any,
-        expectation: str | None = None,
-    ) -> Sent:
-        """Judge an exchange, write its record line and learn the issue's new state."""
-        verdict = judge(exchange, self.policy, previous=previous, expectation=expectation)
-        record_exchange(
-            self.recorder, exchange, verdict, self.redactor, test=test, phase=phase, mode=None
-        )
-        self.learn(verdict)
-        return Sent(exchange, verdict)
-
-    def _send(
-        self, method: str, url: str, headers: list[tuple[str, str]], data: bytes | None
-    ) -> Exchange:
-        import requests
-
-        request = requests.Request(method, url, data=data)
-        prepared = self.session.prepare_request(request)
-        # Repeated headers (a duplicated DF-API-KEY) go out as separate lines.
-        pairs = list(headers)
-        if data is not None:
-            pairs.append(("Content-Length", str(len(data))))
-        prepared.headers = _multi_headers(pairs)
-        started = time.perf_counter()
-        sent_at = time.time()
-        try:
-            response = self.session.send(prepared, timeout=30)
-        except requests.RequestException as error:
-            return Exchange(
-                method=method,
-                url=url,
-                request_headers=dict(headers),
-                request_body=data,
-                status=None,
-                response_headers={},
-                response_body=None,
-                elapsed_ms=(time.perf_counter() - started) * 1000,
-                error=self.redactor.text(f"{type(error).__name__}: {error}"),
-            )
-        return Exchange(
-            method=method,
-            url=url,
-            request_headers=_joined(headers),
-            request_body=data,
-            status=response.status_code,
-            response_headers=dict(response.headers),
-            response_body=response.content,
-            elapsed_ms=(time.perf_counter() - started) * 1000,
-            sent_at=sent_at,
-            received_at=time.time(),
-        )
-
-    # -- verdicts -----------------------------------------------------------------------
-
-    def require(self, sent: Sent, context: str = "") -> Sent:
-        """Fail the test (naming every broken rule) if the exchange broke the contract."""
-        if sent.verdict.violations:
-            raise AssertionError(describe(sent.verdict, sent.exchange, self.redactor, context))
-        return sent
-
-    def behaviour(self, test: str, rule: str, held: bool, message: str) -> None:
-        """Record a scenario-level rule outcome; fail unless it held or the rule is relaxed."""
-        found = violation(rule, message)
-        relaxed = self.policy.is_relaxed(found)
-        if self.recorder.enabled:
-            self.recorder.behaviour(
-                test=test, rule=rule, held=held, message=message, tag=found.tag, relaxed=relaxed
-            )
-        if not held and not relaxed:
-            raise AssertionError(
-                self.redactor.text(f"the contract is broken: {rule} [{found.tag}]: {message}")
-            )
-
-    def prove_unchanged(self, test: str, rule_id: str, before: Any, what: str) -> None:
-        """
-        After a rejected request, prove the test issue did not change (there is no read
-        endpoint): a ``{}`` probe (or, if the target rejects ``{}``, the current status again)
-        must show the issue as it was. The outcome is a ``behaviour`` line for `rule_id`.
-        """
-        if not isinstance(before, dict):
-            return
-        probe: dict[str, Any] = {} if self.empty_ok else {"issueStatus": before.get("issueStatus")}
-        exchange = self.transmit(probe)
-        answer = exchange.json_body()[1]
-        after = answer.get("content") if isinstance(answer, dict) else None
-        if exchange.status != 200 or not isinstance(after, dict):
-            sent = self.conclude(test, "probe", exchange, previous=before)
-            self.require(sent, "probe after a rejected request")
-            return  # rate limited: nothing to compare
-        changed = _changes(before, after, self.empty_ok)
-        # A change is the rejected request's doing, not the probe's: the probe is then judged
-        # against what the suite last saw answered (if that request got a 200), else alone.
-        previous = before if not changed else (None if self.current is before else self.current)
-        sent = self.conclude(test, "probe", exchange, previous=previous)
-        self.behaviour(
-            test,
-            rule_id,
-            not changed,
-            f"{what} changes nothing" + (f", but {', '.join(changed)} changed" if changed else ""),
-        )
-        self.require(sent, "probe after a rejected request")
-
-    # -- the test issue's state ---------------------------------------------------------
-
-    def learn_initial(self) -> None:
-        """Learn the test issue's status and assignees before anything changes them."""
-        sent = self.send("contract_tests::session", "setup", {}, previous=None)
-        self._check_access(sent)
-        if sent.status == 200 and isinstance(sent.content, dict):
-            self.empty_ok = True
-            self._set_initial(sent.content)
-            return
-        # The target rejects `{}`: a status update tells the status from the history it returns.
-        before = int(time.time()) - 1
-        sent = self.send("contract_tests::session", "setup", {"issueStatus": "Triage"})
-        self._check_access(sent)
-        content = sent.content
-        if sent.status != 200 or not isinstance(content, dict):
-            raise RuntimeError(
-                "the suite cannot reach the test issue: "
-                + self.redactor.text(f"HTTP {sent.status}, body {sent.body!r}"[:400])
-            )
-        records = (content.get("extend") or {}).get("statusChangeRecords") or []
-        status = "Triage"
-        if (
-            len(records) >= 2
-            and isinstance(records[-1], dict)
-            and records[-1].get("time", 0) >= before
-        ):
-            status = str(records[-2].get("status"))
-        self._set_initial({**content, "issueStatus": status})
-
-    def _check_access(self, sent: Sent) -> None:
-        """
-        Stop the session with one line (pytest's usage error, exit 4) when the first answer
-        says the configuration is wrong: no connection, or the key or the issue refused. On the
-        built-in mock (and its mutants) such an answer is the server's fault: tests report it.
-        """
-        if self.target.builtin_mock:
-            return
-        status = sent.status
-        if status is None:
-            _stop(f"target unreachable: {_network_reason(sent.exchange.error or '')}")
-        body = sent.body
-        code = body.get("errorCode") if isinstance(body, dict) else None
-        answer = f"{status} {code}" if isinstance(code, str) and code else f"HTTP {status}"
-        first = f"the target answered {answer} to the first update of TRUEWATCH_ISSUE_ID"
-        if is_rate_limited(status or 0, body):
-            _stop(f"{first} (its rate limit, after retries): set TRUEWATCH_RATE_LIMIT lower")
-        if status in (401, 403):
-            _stop(f"{first}: check TRUEWATCH_API_KEY")
-        if status == 404:
-            _stop(
-                f"{first}: check TRUEWATCH_ISSUE_ID (an issue of the workspace of "
-                "TRUEWATCH_API_KEY) and TRUEWATCH_BASE_URL"
-            )
-
-    def _set_initial(self, content: Mapping[str, Any]) -> None:
-        assigner = content.get("assigner")
-        self.initial = {
-            "issueStatus": content.get("issueStatus"),
-            "assigner": list(assigner) if isinstance(assigner, list) else [],
-        }
-
-    def restore(self) -> str | None:
-        """Put the test issue's status and assignees back; return a problem, or None."""
-        if self.initial is None:
-            return None
-        if self.empty_ok:
-            # A broken server may have changed the issue while answering an error: look first.
-            self.send("contract_tests::session", "restore", {})
-        current = self.current or {}
-        if not self.initial["assigner"] and current.get("assigner"):
-            return (
-                "the test issue had no assignees and now has some; an empty list cannot be "
-                "sent, so they must be removed by hand"
-            )
-        body: dict[str, Any] = {}
-        if current.get("issueStatus") != self.initial["issueStatus"]:
-            body["issueStatus"] = self.initial["issueStatus"]
-        if self.initial["assigner"] and current.get("assigner") != self.initial["assigner"]:
-            body["assigner"] = self.initial["assigner"]
-        if not body and self.current is not None:
-            return None
-        for _attempt in range(3):
-            sent = self.send(
-                "contract_tests::session",
-                "restore",
-                body or {"issueStatus": self.initial["issueStatus"]},
-            )
-            content = sent.content
-            if (
-                sent.status == 200
-                and isinstance(content, dict)
-                and content.get("issueStatus") == self.initial["issueStatus"]
-                and (
-                    not self.initial["assigner"]
-                    or content.get("assigner") == self.initial["assigner"]
-                )
-            ):
-                return None
-        return (
-            f"could not restore the test issue to {self.initial!r}; last answer HTTP {sent.status}"
-        )
-
-
-def _stop(message: str) -> None:
-    """End the session now with a one-line message and pytest's usage-error status (4)."""
-    pytest.exit(f"truewatch contract suite: {message}", returncode=4)
-
-
-def _network_reason(error: str) -> str:
-    """The useful part of a requests connection error (``[Errno 111] Connection refused``)."""
-    import re
-
-    match = re.search(r"\[Errno -?\d+\][^'\")]*", error)
-    return match.group(0).strip() if match else error.splitlines()[0][:300] if error else "?"
-
-
-def _changes(before: Mapping[str, Any], after: Mapping[str, Any], empty_ok: bool) -> list[str]:
-    """The fields a probe shows changed since `before` (a same-status probe may add a record)."""
-    old, new = _records(before), _records(after)
-    grown = len(new) - len(old)
-    return [
-        name
-        for name, ok in (
-            ("issueStatus", after.get("issueStatus") == before.get("issueStatus")),
-            ("assigner", after.get("assigner") == before.get("assigner")),
-            ("statusChangeRecords", new[: len(old)] == old and grown <= (0 if empty_ok else 1)),
-        )
-        if not ok
-    ]
-
-
-def _records(content: Any) -> list[Any]:
-    extend = content.get("extend") if isinstance(content, dict) else None
-    records = extend.get("statusChangeRecords") if isinstance(extend, dict) else None
-    return records if isinstance(records, list) else []
-
-
-def _multi_headers(pairs: list[tuple[str, str]]) -> Any:
-    """Headers that may repeat a name (a duplicated DF-API-KEY goes out as two lines)."""
-    from urllib3._collections import HTTPHeaderDict  # also in urllib3 1.26
-
-    headers = HTTPHeaderDict()
-    for name, value in pairs:
-        headers.add(name, value)
-    return headers
-
-
-def _joined(pairs: list[tuple[str, str]]) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for name, value in pairs:
-        out[name] = f"{out[name]}, {value}" if name in out else value
-    return out
+@pytest.fixture(scope="session")
+def suite_config(pytestconfig: pytest.Config) -> SuiteConfig:
+    """The run's configuration, as parsed once from ``TRUEWATCH_*``."""
+    return pytestconfig.stash[CONFIG_KEY]
 
 
 @pytest.fixture(scope="session")
-def suite() -> Iterator[Suite]:
+def suite(suite_config: SuiteConfig) -> Iterator[Suite]:
     """The session's `Suite`: starts the built-in mock when no base URL is set."""
-    assert isinstance(TARGET, Target)
-    target = TARGET
-    server = None
-    if target.builtin_mock:
-        from truewatch_contract.mock import MockState, create_app, serve
-
-        state = MockState.default()
-        server = serve(create_app(state, mutant=target.mock_mutant), log_level="error")
-        target = target.with_connection(state.connection_info(server.base_url))
-    redactor = Redactor(target.secrets)
-    recorder = Recorder(target.record, redactor)
-    recorder.run(
-        target=target.label,
-        mutant=target.mock_mutant,
-        seed=target.seed,
-        max_examples=target.max_examples,
-        relaxed=target.relaxed,
-    )
-    instance = Suite(target, recorder, redactor)
-    if server is not None:
-        instance.mock_state = state
-    problem = None
-    try:
-        instance.learn_initial()
-        yield instance
-    finally:
-        try:
-            problem = instance.restore()
-        finally:
-            recorder.close()
-            instance.session.close()
-            if server is not None:
-                server.stop()
-    if problem is not None:
-        pytest.fail(problem, pytrace=False)
+    with open_session(suite_config) as session:
+        yield session

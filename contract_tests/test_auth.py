@@ -12,7 +12,10 @@ from typing import Any
 
 import pytest
 
-from truewatch_contract.suite.recording import AUTH_HEADER
+from truewatch_contract.redaction import AUTH_HEADER
+from truewatch_contract.suite.faults import Fault
+
+KEY_FAULTS = (Fault.MISSING_KEY, Fault.BAD_KEY)
 
 WRONG_KEY = "tkn_0123456789abcdef0123456789abcdef"
 
@@ -41,7 +44,7 @@ def test_bad_key_rejected(
     test = request.node.nodeid
     before = suite.current
     body = {"issueStatus": _other_status(suite)}
-    sent = suite.send(test, "auth", body, key=None, headers=headers, expectation="auth")
+    sent = suite.send(test, "auth", body, key=None, headers=headers, meant=KEY_FAULTS)
     suite.require(sent, f"{variant} key")
     suite.prove_unchanged(
         test, "behaviour.auth-required", before, f"a request with a {variant} key"
@@ -53,7 +56,7 @@ def test_key_appended_to_the_real_one_rejected(suite: Any, request: pytest.Fixtu
     test = request.node.nodeid
     before = suite.current
     body = {"issueStatus": _other_status(suite)}
-    sent = suite.send(test, "auth", body, key=suite.target.api_key + "x", expectation="auth")
+    sent = suite.send(test, "auth", body, key=suite.target.api_key + "x", meant=KEY_FAULTS)
     suite.require(sent, "the real key with a suffix")
     suite.prove_unchanged(test, "behaviour.auth-required", before, "a request with a wrong key")
 
@@ -84,8 +87,10 @@ def test_foreign_issue_invisible(suite: Any, request: pytest.FixtureRequest) -> 
     unknown = "f" * len(foreign) if foreign.isalnum() else "ffffffffffffffffffffffffffffffff"
     body = {"issueStatus": "Working"}
     before = _foreign_issue(suite)
-    seen = suite.send(test, "isolation", body, issue_id=foreign, expectation="foreign")
-    baseline = suite.send(test, "isolation", body, issue_id=unknown, expectation="unknown")
+    seen = suite.send(test, "isolation", body, issue_id=foreign, meant=[Fault.FOREIGN_ISSUE])
+    baseline = suite.send(
+        test, "isolation", body, issue_id=unknown, meant=[Fault.UNKNOWN_ISSUE, Fault.MALFORMED_ID]
+    )
     suite.require(seen, "an issue of another workspace")
     suite.require(baseline, "an unknown issue")
     same = _shape(seen, foreign) == _shape(baseline, unknown)
@@ -129,7 +134,7 @@ def test_foreign_key_cannot_touch_our_issue(suite: Any, request: pytest.FixtureR
     before = suite.current
     body = {"issueStatus": _other_status(suite)}
     sent = suite.send(
-        test, "isolation", body, key=suite.target.foreign_api_key, expectation="isolated"
+        test, "isolation", body, key=suite.target.foreign_api_key, meant=[Fault.FOREIGN_KEY]
     )
     suite.require(sent, "another workspace's key")
     suite.prove_unchanged(

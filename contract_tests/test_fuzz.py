@@ -3,8 +3,11 @@ Property-based fuzzing of the update with Schemathesis: positive and negative ge
 the examples, coverage and fuzzing phases, every built-in check that applies to this API, and the
 library's rules (`truewatch_contract.checks`).
 
-Positive cases are suite at the test issue (most of them) and the known assignees, so they reach
-the update logic; the rest keep their generated ``issue_id`` and must be answered 404.
+Positive cases are steered at the test issue (most of them) and the known assignees, so they reach
+the update logic; the rest keep their generated ``issue_id``. Every answer is judged once, by the
+session's judge; a built-in check that only looks at the status is trusted only where the judge
+finds the answer outside what the request's faults allow (a correct server may answer a malformed
+``issue_id`` 400, or a request with several faults with any one fault's answer).
 """
 
 from __future__ import annotations
@@ -29,29 +32,26 @@ from schemathesis.specs.openapi.checks import (
     unsupported_method,
 )
 
-from truewatch_contract.suite import judge as contract
+from truewatch_contract.redaction import AUTH_HEADER
+from truewatch_contract.rules import scope_of, violation
 from truewatch_contract.spec import OPERATION_ID, load_spec
-from truewatch_contract.suite.config import Target, TargetError
-from truewatch_contract.suite.recording import AUTH_HEADER
+from truewatch_contract.suite.check import case_context
+from truewatch_contract.suite.config import ConfigError, SuiteConfig, process_config
+from truewatch_contract.suite.exchange import Exchange
+from truewatch_contract.suite.faults import Fault, acceptance_rule
+from truewatch_contract.suite.judge import Verdict, describe, judge, limit_code
+from truewatch_contract.suite.session import collection_config
 
 
-def _import_time_target() -> Target:
-    """
-    The target as far as it is known before the session starts: for the built-in mock, its
-    default state's key, issue and assignees (the session serves that same state).
-    """
+def _collection_target() -> SuiteConfig:
+    """The run's configuration (parsed once per process), with the built-in mock's connection."""
     try:
-        target = Target.from_env()
-    except TargetError:  # conftest reports the bad variable as a usage error
-        return Target()
-    if target.builtin_mock:
-        from truewatch_contract.mock import MockState
-
-        target = target.with_connection(MockState.default().connection_info("http://127.0.0.1"))
-    return target
+        return collection_config(process_config())
+    except ConfigError:  # conftest has already stopped the run with a one-line usage error
+        return SuiteConfig()
 
 
-_TARGET = _import_time_target()
+_TARGET = _collection_target()
 
 #: Share of cases sent to the test issue (the rest keep their generated issue_id: 404).
 TEST_ISSUE_SHARE = 85
@@ -87,8 +87,17 @@ CHECKS = [
     positive_data_acceptance,
     missing_required_header,
     unsupported_method,
-    contract.truewatch_contract,
 ]
+#: Built-in checks that judge only the status of the answer: each is filtered through the
+#: judge's acceptance set (the answers the request's faults allow), never trusted alone.
+STATUS_CHECKS = frozenset(
+    {
+        "negative_data_rejection",
+        "positive_data_acceptance",
+        "missing_required_header",
+        "unsupported_method",
+    }
+)
 
 
 def _config(mode: str) -> schemathesis.Config:
@@ -213,39 +222,40 @@ def _valid_half(body: Any) -> bool:
     return any(not validate_request({k: body[k]}) for k in ("issueStatus", "assigner") if k in body)
 
 
-def _mapped(failure: Failure, status: int, sent: Any, media: str = "application/json") -> list[Any]:
-    """The violations a built-in check's failure stands for (the suite's own check: its own)."""
-    exception = getattr(failure, "exception", None)
-    if isinstance(exception, contract.ContractCheckFailed):
-        return []  # already in the verdict
+def _mapped(failure: Failure, exchange: Exchange, verdict: Verdict) -> list[Any]:
+    """The violations a built-in check's failure stands for, after the judge's filter."""
     names = getattr(type(failure), "checks", ()) or ("",)
     rule = BUILTIN_RULES.get(names[0])
     if rule is None:
         return []
+    if names[0] in STATUS_CHECKS and verdict.acceptable:
+        return []  # the answer is one the request's faults allow: the judge has spoken
+    status = exchange.status or 0
     if rule == "envelope.fields" and 200 <= status < 300:
         rule = "content.schema"
     if rule == "behaviour.valid-body-accepted":
-        rule = contract.acceptance_rule(sent)
-    if rule == "behaviour.invalid-body-rejected" and media not in ("", "application/json"):
+        rule = acceptance_rule(exchange.sent_json()[1])
+    if rule == "behaviour.invalid-body-rejected" and Fault.MEDIA_TYPE in verdict.expectation.faults:
         rule = "behaviour.media-type-rejected"  # the body was declared as another media type
     message = " ".join(f"Schemathesis {names[0]}: {failure.title}. {failure.message}".split())
-    return [contract.violation(rule, message[:500])]
+    return [violation(rule, message[:500])]
+
+
+#: Rules still judged on a rate-limit answer (it says nothing else about the request).
+_NOT_BEHAVIOUR = frozenset({"behaviour.no-server-error", "behaviour.rate-limit-signal"})
 
 
 def _run(case: Any, suite: Any, test: str, *, probe_auth: bool = False) -> None:
     _keep_restorable(case, suite)
     before = suite.current
     response = case.call(base_url=suite.target.base_url, session=suite.session, timeout=30)
-    exchange = contract.Exchange.from_requests(response)
-    phase, mode, header_negative = contract.case_context(case)
-    verdict = contract.judge(
-        exchange, suite.policy, previous=suite.current, header_negative=header_negative
-    )
-    contract.hand_over(response, verdict)
+    exchange = Exchange.from_requests(response)
+    phase, mode, header_negative = case_context(case)
+    verdict = judge(exchange, suite.policy, previous=before, header_negative=header_negative)
     checks = list(CHECKS)
     if (
         probe_auth
-        and verdict.expectation == contract.Expectation.ACCEPT
+        and verdict.expectation.is_update
         and _roll(case, "auth") < 100 // IGNORED_AUTH_EVERY
     ):
         checks.append(ignored_auth)
@@ -257,66 +267,35 @@ def _run(case: Any, suite: Any, test: str, *, probe_auth: bool = False) -> None:
             transport_kwargs={"base_url": suite.target.base_url, "session": suite.session},
         )
     except FailureGroup as group:
-        media = (exchange.header("content-type") or "").split(";")[0].strip().lower()
         for failure in group.exceptions:
-            extra.extend(_mapped(failure, exchange.status or 0, exchange.sent_json()[1], media))
-    if contract.limit_code(exchange.json_body()[1]) is not None:
+            extra.extend(_mapped(failure, exchange, verdict))
+    if limit_code(exchange.json_body()[1]) is not None:
         # A rate-limit answer says nothing of the request: only its own signal rule judges it.
-        extra = [v for v in extra if v.rule in _NOT_BEHAVIOUR or not v.rule.startswith("behav")]
-    failing = [v for v in extra if not suite.policy.is_relaxed(v)]
-    relaxed = [v for v in extra if suite.policy.is_relaxed(v)]
-    if relaxed:
-        verdict = contract.Verdict(
-            verdict.expectation,
-            verdict.checked,
-            verdict.violations,
-            tuple(sorted({*verdict.relaxed, *relaxed})),
-            verdict.note,
-            verdict.content,
-        )
-    contract.record_exchange(
-        suite.recorder,
-        exchange,
-        verdict,
-        suite.redactor,
-        test=test,
-        phase=phase,
-        mode=mode,
-        extra=failing,
+        extra = [v for v in extra if v.rule in _NOT_BEHAVIOUR or scope_of(v.rule) != "behaviour"]
+    verdict = verdict.with_violations(
+        failing=[v for v in extra if not suite.is_relaxed(v.rule)],
+        relaxed=[v for v in extra if suite.is_relaxed(v.rule)],
     )
-    suite.learn(verdict)
+    suite.record(test, phase, exchange, verdict, mode=mode)
     if (
-        not (verdict.violations or failing)
-        and verdict.expectation == contract.Expectation.REJECT
-        and exchange.issue_id in suite.policy.issue_ids
+        verdict.ok
+        and verdict.expectation.faults == {Fault.SCHEMA}
+        and verdict.expectation.test_issue
         and 400 <= (exchange.status or 0) < 500
-        and _PROBES["left"] > 0
+        and suite.probes_left > 0
         and _valid_half(exchange.sent_json()[1])
     ):
         # A server may write the valid half of a body it rejects: a few such rejections are
         # followed by a probe, so the change is blamed on them and not on a later update.
-        _PROBES["left"] -= 1
+        suite.probes_left -= 1
         shown = repr(exchange.sent_json()[1])
         shown = shown if len(shown) <= 200 else shown[:200] + "…"
         suite.prove_unchanged(test, "behaviour.invalid-body-rejected", before, f"the body {shown}")
-    if verdict.violations or failing:
-        full = contract.Verdict(
-            verdict.expectation,
-            verdict.checked,
-            tuple(sorted({*verdict.violations, *failing})),
-            verdict.relaxed,
-            verdict.note,
-        )
+    if not verdict.ok:
         raise AssertionError(
-            contract.describe(full, exchange, suite.redactor, f"{mode or 'explicit'}, {phase}")
+            describe(verdict, exchange, suite.redactor, f"{mode or 'explicit'}, {phase}")
         )
 
-
-#: Rejected bodies with a valid half that the fuzzing follows with a probe (bounded: a probe
-#: is one more request, and a rate-limited target pays for each).
-FUZZ_PROBES = 8
-_PROBES = {"left": FUZZ_PROBES}
-_NOT_BEHAVIOUR = frozenset({"behaviour.no-server-error", "behaviour.rate-limit-signal"})
 
 _SETTINGS = settings(
     max_examples=_TARGET.max_examples,

@@ -1,4 +1,4 @@
-"""`Target.from_env`: every TRUEWATCH_* variable, its validation, and keys kept out of reprs."""
+"""`SuiteConfig.from_env`: every TRUEWATCH_* variable, its validation, keys kept out of reprs."""
 
 from __future__ import annotations
 
@@ -8,7 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from truewatch_contract.suite.config import DEFAULT_SEED, RateLimit, Target, TargetError
+from truewatch_contract.rates import RateLimit
+from truewatch_contract.rules import is_relaxed
+from truewatch_contract.suite.config import (
+    DEFAULT_CONCURRENCY,
+    DEFAULT_SEED,
+    ConfigError,
+    SuiteConfig,
+)
 
 KEY = "tkn_secret_0123456789abcdef"
 REMOTE = {
@@ -19,7 +26,7 @@ REMOTE = {
 
 
 def test_defaults_are_the_builtin_mock_with_a_fixed_seed() -> None:
-    target = Target.from_env({})
+    target = SuiteConfig.from_env({})
     assert target.builtin_mock and target.base_url is None
     assert target.seed == DEFAULT_SEED
     assert target.relaxed == frozenset()  # nothing relaxed against the mock
@@ -27,21 +34,21 @@ def test_defaults_are_the_builtin_mock_with_a_fixed_seed() -> None:
 
 
 def test_remote_target_relaxes_assumed_rules_by_default() -> None:
-    target = Target.from_env({**REMOTE, "TRUEWATCH_RELAX": "content.duration, observed"})
+    target = SuiteConfig.from_env({**REMOTE, "TRUEWATCH_RELAX": "content.duration, observed"})
     assert target.base_url == "https://staging.example.com"
     assert target.relaxed == {"assumed", "observed", "content.duration"}
-    assert target.is_relaxed("behaviour.empty-body-noop", "assumed")
-    assert not target.is_relaxed("envelope.fields", "documented")
+    assert is_relaxed("behaviour.empty-body-noop", target.relaxed)
+    assert not is_relaxed("envelope.fields", target.relaxed)
 
 
 def test_relax_none_enforces_assumed_rules_off_the_mock() -> None:
-    assert Target.from_env({**REMOTE, "TRUEWATCH_RELAX": "none"}).relaxed == frozenset()
-    with pytest.raises(TargetError):
-        Target.from_env({**REMOTE, "TRUEWATCH_RELAX": "none,assumed"})
+    assert SuiteConfig.from_env({**REMOTE, "TRUEWATCH_RELAX": "none"}).relaxed == frozenset()
+    with pytest.raises(ConfigError):
+        SuiteConfig.from_env({**REMOTE, "TRUEWATCH_RELAX": "none,assumed"})
 
 
 def test_assignees_foreign_and_rate_limit() -> None:
-    target = Target.from_env(
+    target = SuiteConfig.from_env(
         {
             **REMOTE,
             "TRUEWATCH_ASSIGNEES": (
@@ -68,6 +75,10 @@ def test_assignees_foreign_and_rate_limit() -> None:
         ({"TRUEWATCH_MAX_EXAMPLES": "many"}, "TRUEWATCH_MAX_EXAMPLES"),
         ({"TRUEWATCH_MAX_EXAMPLES": "0"}, "TRUEWATCH_MAX_EXAMPLES"),
         ({"TRUEWATCH_SEED": "-1"}, "TRUEWATCH_SEED"),
+        ({"TRUEWATCH_SEED": "9" * 5000}, "TRUEWATCH_SEED"),
+        ({"TRUEWATCH_CONCURRENCY": "two"}, "TRUEWATCH_CONCURRENCY"),
+        ({"TRUEWATCH_CONCURRENCY": "-1"}, "TRUEWATCH_CONCURRENCY"),
+        ({"TRUEWATCH_RATE_LIMIT": "20/10q"}, "TRUEWATCH_RATE_LIMIT"),
         ({"TRUEWATCH_RELAX": "envelope.nope"}, "TRUEWATCH_RELAX"),
         ({"TRUEWATCH_ASSIGNEES": "bob"}, "TRUEWATCH_ASSIGNEES"),
         ({"TRUEWATCH_BASE_URL": "staging"}, "TRUEWATCH_BASE_URL"),
@@ -79,15 +90,31 @@ def test_assignees_foreign_and_rate_limit() -> None:
 def test_bad_values_are_one_line_errors_naming_the_variable(
     env: dict[str, str], names: str
 ) -> None:
-    with pytest.raises(TargetError) as raised:
-        Target.from_env(env)
+    with pytest.raises(ConfigError) as raised:
+        SuiteConfig.from_env(env)
     message = str(raised.value)
     assert message.startswith(names) and "\n" not in message
     assert KEY not in message
 
 
+def test_concurrency_defaults_to_two_and_zero_switches_it_off() -> None:
+    assert SuiteConfig.from_env({}).concurrency == DEFAULT_CONCURRENCY == 2
+    assert SuiteConfig.from_env({"TRUEWATCH_CONCURRENCY": "0"}).concurrency == 0
+    assert SuiteConfig.from_env({"TRUEWATCH_CONCURRENCY": " 5 "}).concurrency == 5
+
+
+def test_the_shared_rate_grammar_is_accepted() -> None:
+    target = SuiteConfig.from_env({"TRUEWATCH_RATE_LIMIT": "20/10s"})
+    assert target.rate_limit == RateLimit(20, 10.0)
+
+
+def test_st_run_relaxes_assumed_rules_even_without_a_base_url() -> None:
+    assert SuiteConfig.from_env({}).relaxed_remote == {"assumed"}
+    assert SuiteConfig.from_env({"TRUEWATCH_RELAX": "none"}).relaxed_remote == frozenset()
+
+
 def test_repr_never_shows_keys() -> None:
-    target = Target.from_env({**REMOTE, "TRUEWATCH_FOREIGN_API_KEY": "other-key"})
+    target = SuiteConfig.from_env({**REMOTE, "TRUEWATCH_FOREIGN_API_KEY": "other-key"})
     assert KEY not in repr(target) and "other-key" not in repr(target)
     assert KEY not in str(target)
 
@@ -122,9 +149,9 @@ def test_record_path_and_mutant_are_checked(
     tmp_path: Path, env: dict[str, str], names: str
 ) -> None:
     env = {k: v.format(tmp=tmp_path) for k, v in env.items()}
-    with pytest.raises(TargetError) as raised:
-        Target.from_env(env)
+    with pytest.raises(ConfigError) as raised:
+        SuiteConfig.from_env(env)
     assert str(raised.value).startswith(names) and "\n" not in str(raised.value)
     assert not (tmp_path / "missing").exists()
-    good = Target.from_env({"TRUEWATCH_RECORD": str(tmp_path / "r.jsonl")})
+    good = SuiteConfig.from_env({"TRUEWATCH_RECORD": str(tmp_path / "r.jsonl")})
     assert good.record == tmp_path / "r.jsonl"

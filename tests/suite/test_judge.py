@@ -1,4 +1,4 @@
-"""`truewatch_contract.checks.judge`: what a request calls for, and the verdict on the answer."""
+"""`suite.judge.judge`: the verdict on an answer, given what the request's faults allow."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ from typing import Any
 
 import pytest
 
-from truewatch_contract.suite.judge import Exchange, Expectation, Policy, expectation_of, judge
+from truewatch_contract.suite.exchange import Exchange
+from truewatch_contract.suite.faults import BODY_LIMIT, Fault, Policy
+from truewatch_contract.suite.judge import judge
 
 KEY = "tkn_judge_key"
 ISSUE = "04a0bb44b28e9ff1e01f87828af622b9"
@@ -53,30 +55,11 @@ def error(status: int, code: str = "ft.X") -> dict[str, Any]:
     }
 
 
-@pytest.mark.parametrize(
-    ("made", "expected"),
-    [
-        (exchange({"issueStatus": "Resolved"}), Expectation.ACCEPT),
-        (exchange({"issueStatus": "Resolved"}, method="GET"), Expectation.METHOD),
-        (exchange({"issueStatus": "Resolved"}, issue=""), Expectation.ROUTE),
-        (exchange({"issueStatus": "Resolved"}, key="nope"), Expectation.AUTH),
-        (exchange({"issueStatus": "Resolved"}, key=None), Expectation.AUTH),
-        (exchange({"issueStatus": "level"}), Expectation.REJECT),
-        (exchange({"issueStatus": "level"}, key=None), Expectation.REJECT),
-        (exchange({"issueStatus": "Resolved"}, issue="f" * 32), Expectation.FOREIGN),
-        (exchange({"issueStatus": "Resolved"}, issue="abc"), Expectation.UNKNOWN),
-        (exchange({"issueStatus": "Resolved"}, issue=".."), Expectation.ROUTE),
-    ],
-)
-def test_expectation_comes_from_the_request(made: Exchange, expected: str) -> None:
-    assert expectation_of(made, POLICY) == expected
-
-
 def test_without_a_known_issue_a_valid_body_may_be_200_or_404() -> None:
     policy = Policy(api_key=KEY)
-    made = exchange({"issueStatus": "Resolved"}, issue="abc", status=404, answer=error(404))
+    made = exchange({"issueStatus": "Resolved"}, issue="a" * 32, status=404, answer=error(404))
     verdict = judge(made, policy)
-    assert verdict.expectation == Expectation.VALID and verdict.ok
+    assert verdict.expectation.points == {Fault.UNVERIFIED_ISSUE} and verdict.ok
 
 
 def test_a_rejected_bad_key_holds_and_a_200_breaks_auth_required() -> None:
@@ -128,7 +111,7 @@ def test_other_methods_only_need_a_4xx_without_an_envelope() -> None:
     assert {v.rule for v in judge(made, POLICY).violations} == {"behaviour.method-not-allowed"}
 
 
-BIG = {"issueStatus": "Resolved", "padding": "x" * 2048}
+BIG = {"issueStatus": "Resolved", "padding": "x" * BODY_LIMIT}
 
 
 def success(issue: str = ISSUE) -> dict[str, Any]:
@@ -152,14 +135,14 @@ def success(issue: str = ISSUE) -> dict[str, Any]:
 def test_a_too_large_body_is_judged_by_the_assumed_rule_only() -> None:
     """An HTML 413 (a proxy's page) or a 200 breaks only behaviour.body-too-large (assumed)."""
     html = exchange(BIG, status=413, answer=b"<html>413</html>", content_type="text/html")
-    verdict = judge(html, POLICY, expectation=Expectation.TOO_LARGE)
+    verdict = judge(html, POLICY)
     assert {v.rule for v in verdict.violations} == {"behaviour.body-too-large"}
     relaxed = Policy(api_key=KEY, issue_ids=frozenset({ISSUE}), relaxed=frozenset({"assumed"}))
-    assert judge(html, relaxed, expectation=Expectation.TOO_LARGE).ok
+    assert judge(html, relaxed).ok
     envelope = exchange(BIG, status=413, answer=error(413))
-    assert judge(envelope, POLICY, expectation=Expectation.TOO_LARGE).ok
+    assert judge(envelope, POLICY).ok
     fault = exchange(BIG, status=500, answer=b"oops", content_type="text/plain")
-    rules = {v.rule for v in judge(fault, relaxed, expectation=Expectation.TOO_LARGE).violations}
+    rules = {v.rule for v in judge(fault, relaxed).violations}
     assert rules == {"behaviour.no-server-error"}
 
 
@@ -167,9 +150,9 @@ def test_a_too_large_body_taken_is_an_ordinary_update() -> None:
     answer = success()
     issue = answer["content"]["issueID"]
     policy = Policy(api_key=KEY, issue_ids=frozenset({issue}), relaxed=frozenset({"assumed"}))
-    body = {"issueStatus": answer["content"]["issueStatus"], "padding": "x" * 2048}
+    body = {"issueStatus": answer["content"]["issueStatus"], "padding": "x" * BODY_LIMIT}
     made = exchange(body, issue=issue, status=200, answer=answer)
-    verdict = judge(made, policy, expectation=Expectation.TOO_LARGE)
+    verdict = judge(made, policy)
     assert verdict.ok, verdict.violations
     assert {v.rule for v in verdict.relaxed} == {"behaviour.body-too-large"}
     assert "behaviour.invalid-body-rejected" not in verdict.checked
@@ -185,9 +168,9 @@ def test_another_media_type_is_judged_by_media_type_rejected() -> None:
         response_headers={"content-type": "application/json"},
         response_body=json.dumps(error(400)).encode(),
     )
-    assert expectation_of(made, POLICY) == Expectation.MEDIA
+    assert judge(made, POLICY).expectation.faults == {Fault.MEDIA_TYPE}
     assert judge(made, POLICY).ok
-    accepted = Exchange(**{**made.__dict__, "status": 404, "response_body": b"{}"})
+    accepted = dataclasses.replace(made, status=404, response_body=b"{}")
     rules = {v.rule for v in judge(accepted, POLICY).violations}
     assert "behaviour.media-type-rejected" in rules
     assert "behaviour.invalid-body-rejected" not in rules
@@ -238,3 +221,92 @@ def test_a_status_change_is_timed_by_the_clients_clock(skew: int) -> None:
     assert (
         not {v.rule for v in judge(unclocked, policy, previous=previous).violations} & clock_rules
     )
+
+
+# --- fairness: what a correct server may answer (contract-decisions.md, "several faults") ------
+
+
+def rules_of(made: Exchange, policy: Policy = POLICY) -> set[str]:
+    return {v.rule for v in judge(made, policy).violations}
+
+
+@pytest.mark.parametrize("status", [400, 404])
+@pytest.mark.parametrize("issue", ["not-an-issue", "0", ISSUE.upper(), ISSUE + " ", ISSUE[:-1]])
+def test_an_id_that_cannot_be_an_issues_may_be_answered_400_or_404(issue: str, status: int) -> None:
+    made = exchange({"issueStatus": "Resolved"}, issue=issue, status=status, answer=error(status))
+    assert rules_of(made) == set()
+    verdict = judge(made, POLICY)
+    assert verdict.acceptable and verdict.expectation.faults == {Fault.MALFORMED_ID}
+
+
+def test_a_malformed_id_answered_200_breaks_unknown_issue() -> None:
+    made = exchange({"issueStatus": "Resolved"}, issue=ISSUE.upper(), status=200, answer=success())
+    assert "behaviour.unknown-issue" in rules_of(made)
+    assert not judge(made, POLICY).acceptable
+
+
+def test_a_well_formed_unknown_id_is_exactly_404() -> None:
+    issue = "f" * 31 + "e"
+    made = exchange({"issueStatus": "Resolved"}, issue=issue, status=400, answer=error(400))
+    assert rules_of(made) == {"behaviour.unknown-issue"}
+
+
+def test_another_workspaces_issue_is_exactly_as_an_unknown_one() -> None:
+    made = exchange({"issueStatus": "Resolved"}, issue="f" * 32, status=403, answer=error(403))
+    assert rules_of(made) == {"behaviour.workspace-isolation"}
+    made = exchange({"issueStatus": "Resolved"}, issue="f" * 32, status=404, answer=error(404))
+    assert rules_of(made) == set()
+
+
+@pytest.mark.parametrize(
+    ("body", "issue", "key", "status"),
+    [
+        ({"issueStatus": "Resolved", "psycopg": 1}, "e" * 32, KEY, 400),  # unknown fields
+        ({"issueStatus": "Resolved", "psycopg": 1}, "e" * 32, KEY, 404),
+        ({}, "e" * 32, KEY, 422),  # `{}` refused on the assumed point
+        ({"issueStatus": "level"}, "e" * 32, KEY, 404),  # looked up first
+        ({"issueStatus": "level"}, "e" * 32, KEY, 422),  # body checked first
+        ({"issueStatus": "level"}, ISSUE, None, 400),  # body checked before the key
+        ({"issueStatus": "level"}, ISSUE, None, 401),
+        ({"issueStatus": "Resolved"}, "e" * 32, None, 404),  # lookup before the key
+    ],
+)
+def test_a_request_with_several_faults_may_get_any_faults_answer(
+    body: Any, issue: str, key: str | None, status: int
+) -> None:
+    made = exchange(body, issue=issue, key=key, status=status, answer=error(status))
+    assert rules_of(made) == set()
+
+
+def test_a_request_with_faults_is_never_a_success() -> None:
+    made = exchange({"issueStatus": "level"}, key=None, status=200, answer=success())
+    assert {"behaviour.auth-required", "behaviour.invalid-body-rejected"} <= rules_of(made)
+
+
+def test_refusing_unknown_fields_of_a_known_issue_breaks_only_the_assumed_rule() -> None:
+    made = exchange({"issueStatus": "Resolved", "x": 1}, status=400, answer=error(400))
+    verdict = judge(made, POLICY)
+    assert {v.rule for v in verdict.violations} == {"behaviour.unknown-fields-ignored"}
+    relaxed = Policy(api_key=KEY, issue_ids=frozenset({ISSUE}), relaxed=frozenset({"assumed"}))
+    assert judge(made, relaxed).ok
+
+
+def test_bytes_that_are_not_utf8_may_be_refused_or_decoded() -> None:
+    answer = success()
+    issue = answer["content"]["issueID"]
+    policy = Policy(api_key=KEY, issue_ids=frozenset({issue}), relaxed=frozenset())
+    status = answer["content"]["issueStatus"]
+    raw = b'{"issueStatus": "' + status.encode() + b'", "note": "\xff"}'
+    refused = dataclasses.replace(
+        exchange(None, issue=issue, status=400, answer=error(400)), request_body=raw
+    )
+    assert judge(refused, policy).violations == ()
+    taken = dataclasses.replace(
+        exchange(None, issue=issue, status=200, answer=answer), request_body=raw
+    )
+    verdict = judge(taken, policy)
+    assert {v.rule for v in verdict.violations} <= {"behaviour.unknown-fields-ignored"}
+    assert not {v.rule for v in verdict.violations}
+    # A replaced byte inside issueStatus makes the decoded body invalid: a 200 is wrong.
+    bad = dataclasses.replace(taken, request_body=b'{"issueStatus": "Resolved\xff"}')
+    assert "behaviour.invalid-body-rejected" in {v.rule for v in judge(bad, policy).violations}

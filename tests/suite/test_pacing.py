@@ -8,7 +8,7 @@ from pathlib import Path
 from suite_servers import run_suite
 
 from truewatch_contract.mock import MockState, create_app, serve
-from truewatch_contract.suite.config import RateLimit
+from truewatch_contract.rates import RateLimit
 from truewatch_contract.suite.pacing import TokenBucket, is_rate_limited, paced_session
 
 

@@ -1,20 +1,28 @@
 """
-The contract suite's target: which server it tests and how, read from ``TRUEWATCH_*`` variables.
+The suite's one configuration object, `SuiteConfig`, parsed from the ``TRUEWATCH_*`` variables.
 
-``Target.from_env()`` validates every variable and raises `TargetError` (a one-line message) for a
-bad value. Without ``TRUEWATCH_BASE_URL`` the target is the built-in mock: its connection details
-(key, issue, assignees) come from the mock itself, via `Target.with_connection`.
+`SuiteConfig.from_env` is the one function that reads them: it validates every variable and raises
+`ConfigError` (a one-line message naming the variable) for a bad value. It runs once per process,
+through `process_config`: the contract suite keeps that object in pytest's ``config.stash`` for its
+fixtures, its test modules take their collection-time values (seed, examples) from the same call,
+and the Schemathesis check under plain ``st run`` too. Nothing reads the environment again.
+
+Without ``TRUEWATCH_BASE_URL`` the target is the built-in mock: its connection details (key, issue,
+assignees) come from the mock itself, via `SuiteConfig.with_connection`.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
 import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+
+from truewatch_contract.rates import RateError, RateLimit
 
 #: The seed every run uses unless ``TRUEWATCH_SEED`` says otherwise: a run is repeatable.
 DEFAULT_SEED = 20261127
@@ -26,9 +34,9 @@ TAGS = ("documented", "observed", "assumed")
 #: ``TRUEWATCH_RELAX=none``: relax nothing, not even the ``assumed`` rules off the mock.
 STRICT = "none"
 ACCOUNT_ID = re.compile(r"^acnt_[0-9a-f]{32}$")
-_RATE = re.compile(r"^\s*(\d+)\s*/\s*(\d*)\s*(s|sec|second|m|min|minute|h|hour)\s*$", re.IGNORECASE)
-_UNITS = {"s": 1.0, "sec": 1.0, "second": 1.0, "m": 60.0, "min": 60.0, "minute": 60.0}
-_UNITS.update({"h": 3600.0, "hour": 3600.0})
+#: Pairs of simultaneous status changes the lost-update probe sends (``0`` switches it off).
+DEFAULT_CONCURRENCY = 2
+MAX_CONCURRENCY = 1000
 
 ENV_NAMES = (
     "TRUEWATCH_BASE_URL",
@@ -43,43 +51,21 @@ ENV_NAMES = (
     "TRUEWATCH_SEED",
     "TRUEWATCH_MOCK_MUTANT",
     "TRUEWATCH_RECORD",
+    "TRUEWATCH_CONCURRENCY",
 )
 
 
-class TargetError(ValueError):
+class ConfigError(ValueError):
     """A ``TRUEWATCH_*`` variable has a bad value; the message is one line naming it."""
 
 
-@dataclasses.dataclass(frozen=True)
-class RateLimit:
-    """At most `requests` requests every `period` seconds (``20/m``: 20 every 60 s)."""
-
-    requests: int
-    period: float
-
-    @classmethod
-    def parse(cls, text: str) -> RateLimit:
-        """Parse ``N/s``, ``N/m``, ``N/h`` (also ``N/10s``, ``N/minute``)."""
-        match = _RATE.match(text)
-        if match is None:
-            raise TargetError(
-                f"TRUEWATCH_RATE_LIMIT: {text!r} is not a rate such as 20/m, 5/s or 100/h"
-            )
-        count, multiple, unit = int(match[1]), match[2], match[3].lower()
-        if count <= 0:
-            raise TargetError(f"TRUEWATCH_RATE_LIMIT: {text!r} allows no request at all")
-        period = _UNITS[unit] * (int(multiple) if multiple else 1)
-        if period <= 0:
-            raise TargetError(f"TRUEWATCH_RATE_LIMIT: {text!r} has an empty period")
-        return cls(count, period)
-
-    @property
-    def interval(self) -> float:
-        """Seconds between two requests at the steady rate."""
-        return self.period / self.requests
-
-    def __str__(self) -> str:
-        return f"{self.requests}/{self.period:g}s"
+@functools.cache
+def process_config() -> SuiteConfig:
+    """
+    This process's configuration: ``os.environ`` parsed by `SuiteConfig.from_env` on the first
+    call, the same object on every later one (a `ConfigError` is raised again, never cached).
+    """
+    return SuiteConfig.from_env(os.environ)
 
 
 def _secret_repr(value: str | None) -> str:
@@ -87,9 +73,9 @@ def _secret_repr(value: str | None) -> str:
 
 
 @dataclasses.dataclass(frozen=True)
-class Target:
+class SuiteConfig:
     """
-    Everything the suite needs to know about the server under test.
+    Everything the suite needs to know: the server under test, its pace and the run's settings.
 
     ``base_url is None`` before the built-in mock is started; `with_connection` fills in the
     mock's address and credentials. ``relax`` holds what ``TRUEWATCH_RELAX`` names;
@@ -109,14 +95,15 @@ class Target:
     mock_mutant: str | None = None
     record: Path | None = None
     builtin_mock: bool = True
+    concurrency: int = DEFAULT_CONCURRENCY
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> Target:
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> SuiteConfig:
         """
         Read the ``TRUEWATCH_*`` variables (``os.environ`` by default).
 
         Raises:
-            TargetError: a variable has a bad value, or a remote target lacks a key or an issue.
+            ConfigError: a variable has a bad value, or a remote target lacks a key or an issue.
         """
         env = os.environ if environ is None else environ
 
@@ -133,23 +120,23 @@ class Target:
         api_key = get("TRUEWATCH_API_KEY") or ""
         issue_id = get("TRUEWATCH_ISSUE_ID") or ""
         if not builtin and not api_key:
-            raise TargetError("TRUEWATCH_API_KEY is required when TRUEWATCH_BASE_URL is set")
+            raise ConfigError("TRUEWATCH_API_KEY is required when TRUEWATCH_BASE_URL is set")
         if not builtin and not issue_id:
-            raise TargetError(
+            raise ConfigError(
                 "TRUEWATCH_ISSUE_ID (the one issue the suite may modify) is required "
                 "when TRUEWATCH_BASE_URL is set"
             )
         if "/" in issue_id or "?" in issue_id or "#" in issue_id:
-            raise TargetError(f"TRUEWATCH_ISSUE_ID: {issue_id!r} cannot be a path segment")
+            raise ConfigError(f"TRUEWATCH_ISSUE_ID: {issue_id!r} cannot be a path segment")
         foreign_key = get("TRUEWATCH_FOREIGN_API_KEY")
         foreign_issue = get("TRUEWATCH_FOREIGN_ISSUE_ID")
         if foreign_key is not None and foreign_key == api_key:
-            raise TargetError(
+            raise ConfigError(
                 "TRUEWATCH_FOREIGN_API_KEY must be the key of another workspace, "
                 "not TRUEWATCH_API_KEY again"
             )
         if foreign_issue is not None and foreign_issue == issue_id:
-            raise TargetError("TRUEWATCH_FOREIGN_ISSUE_ID must differ from TRUEWATCH_ISSUE_ID")
+            raise ConfigError("TRUEWATCH_FOREIGN_ISSUE_ID must differ from TRUEWATCH_ISSUE_ID")
         rate = get("TRUEWATCH_RATE_LIMIT")
         record = get("TRUEWATCH_RECORD")
         return cls(
@@ -159,7 +146,7 @@ class Target:
             assignees=_parse_assignees(get("TRUEWATCH_ASSIGNEES")),
             foreign_api_key=foreign_key,
             foreign_issue_id=foreign_issue,
-            rate_limit=RateLimit.parse(rate) if rate is not None else None,
+            rate_limit=_parse_rate(rate),
             max_examples=_parse_int(
                 "TRUEWATCH_MAX_EXAMPLES",
                 get("TRUEWATCH_MAX_EXAMPLES"),
@@ -172,9 +159,16 @@ class Target:
             mock_mutant=_check_mutant(get("TRUEWATCH_MOCK_MUTANT")),
             record=check_record_path(record) if record is not None else None,
             builtin_mock=builtin,
+            concurrency=_parse_int(
+                "TRUEWATCH_CONCURRENCY",
+                get("TRUEWATCH_CONCURRENCY"),
+                DEFAULT_CONCURRENCY,
+                low=0,
+                high=MAX_CONCURRENCY,
+            ),
         )
 
-    def with_connection(self, info: Mapping[str, Any]) -> Target:
+    def with_connection(self, info: Mapping[str, Any]) -> SuiteConfig:
         """
         Fill in the built-in mock's connection details (`MockState.connection_info`).
 
@@ -207,29 +201,30 @@ class Target:
         Rule ids and tags not to fail on: ``TRUEWATCH_RELAX``, plus ``assumed`` off the mock
         (unless ``TRUEWATCH_RELAX=none``: then nothing at all).
         """
+        return self.relax - {STRICT} if self.builtin_mock else self.relaxed_remote
+
+    @property
+    def relaxed_remote(self) -> frozenset[str]:
+        """`relaxed` for a server other than the built-in mock (``st run`` always tests one)."""
         if STRICT in self.relax:
             return frozenset()
-        return self.relax if self.builtin_mock else self.relax | {"assumed"}
+        return self.relax | {"assumed"}
 
     @property
     def secrets(self) -> tuple[str, ...]:
         """The values that must never appear in any output."""
         return tuple(k for k in (self.api_key, self.foreign_api_key) if k)
 
-    def is_relaxed(self, rule: str, tag: str) -> bool:
-        """Whether a violation of `rule` (tagged `tag`) is reported but does not fail."""
-        relaxed = self.relaxed
-        return rule in relaxed or tag in relaxed
-
     def __repr__(self) -> str:
         return (
-            f"Target(base_url={self.base_url!r}, api_key={_secret_repr(self.api_key or None)}, "
+            f"SuiteConfig(base_url={self.base_url!r}, "
+            f"api_key={_secret_repr(self.api_key or None)}, "
             f"issue_id={self.issue_id!r}, assignees={self.assignees!r}, "
             f"foreign_api_key={_secret_repr(self.foreign_api_key)}, "
             f"foreign_issue_id={self.foreign_issue_id!r}, rate_limit={self.rate_limit!r}, "
             f"max_examples={self.max_examples}, relax={sorted(self.relax)!r}, seed={self.seed}, "
             f"mock_mutant={self.mock_mutant!r}, record={self.record!r}, "
-            f"builtin_mock={self.builtin_mock})"
+            f"builtin_mock={self.builtin_mock}, concurrency={self.concurrency})"
         )
 
     __str__ = __repr__
@@ -242,12 +237,12 @@ def _opt(value: Any) -> str | None:
 def _check_url(text: str) -> str:
     parts = urlsplit(text)
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise TargetError(
+        raise ConfigError(
             f"TRUEWATCH_BASE_URL: {text!r} is not an http(s) URL such as "
             "https://us1-openapi.truewatch.com"
         )
     if parts.query or parts.fragment:
-        raise TargetError(f"TRUEWATCH_BASE_URL: {text!r} must not carry a query or a fragment")
+        raise ConfigError(f"TRUEWATCH_BASE_URL: {text!r} must not carry a query or a fragment")
     return text.rstrip("/")
 
 
@@ -255,10 +250,10 @@ def check_record_path(text: str) -> Path:
     """``TRUEWATCH_RECORD``: a file to append to, in a folder that exists (none is created)."""
     path = Path(text)
     if path.is_dir():
-        raise TargetError(f"TRUEWATCH_RECORD: {text!r} is a directory, not a file to append to")
+        raise ConfigError(f"TRUEWATCH_RECORD: {text!r} is a directory, not a file to append to")
     folder = path.parent
     if not folder.is_dir():
-        raise TargetError(f"TRUEWATCH_RECORD: the folder {str(folder)!r} does not exist")
+        raise ConfigError(f"TRUEWATCH_RECORD: the folder {str(folder)!r} does not exist")
     return path
 
 
@@ -268,11 +263,20 @@ def _check_mutant(name: str | None) -> str | None:
     from truewatch_contract.mock.mutants import MUTANTS
 
     if name not in MUTANTS:
-        raise TargetError(
+        raise ConfigError(
             f"TRUEWATCH_MOCK_MUTANT: {name!r} is not a mutant of the built-in mock "
             "(truewatch-contract mutants --list shows them)"
         )
     return name
+
+
+def _parse_rate(text: str | None) -> RateLimit | None:
+    if text is None:
+        return None
+    try:
+        return RateLimit.parse(text)
+    except RateError as error:
+        raise ConfigError(f"TRUEWATCH_RATE_LIMIT: {error}") from None
 
 
 def _parse_int(name: str, text: str | None, default: int, *, low: int, high: int = 2**63) -> int:
@@ -280,10 +284,10 @@ def _parse_int(name: str, text: str | None, default: int, *, low: int, high: int
         return default
     try:
         value = int(text)
-    except ValueError:
-        raise TargetError(f"{name}: {text!r} is not a whole number") from None
+    except ValueError:  # also for digits beyond int()'s limit
+        raise ConfigError(f"{name}: {text!r} is not a whole number") from None
     if not low <= value <= high:
-        raise TargetError(f"{name}: {value} is out of range ({low}..{high})")
+        raise ConfigError(f"{name}: {value} is out of range ({low}..{high})")
     return value
 
 
@@ -293,7 +297,7 @@ def _parse_assignees(text: str | None) -> tuple[str, ...]:
     ids = tuple(part.strip() for part in text.split(",") if part.strip())
     for account in ids:
         if not ACCOUNT_ID.match(account):
-            raise TargetError(
+            raise ConfigError(
                 f"TRUEWATCH_ASSIGNEES: {account!r} is not an account id (acnt_ + 32 lowercase hex)"
             )
     return tuple(dict.fromkeys(ids))
@@ -312,13 +316,13 @@ def parse_relax(text: str | None) -> frozenset[str]:
         return frozenset()
     names = {part.strip() for part in text.split(",") if part.strip()}
     if STRICT in names and len(names) > 1:
-        raise TargetError(f"TRUEWATCH_RELAX: {STRICT!r} (relax nothing) cannot be combined")
+        raise ConfigError(f"TRUEWATCH_RELAX: {STRICT!r} (relax nothing) cannot be combined")
     if names == {STRICT}:
         return frozenset(names)
     known = known_rule_ids()
     unknown = sorted(name for name in names if name not in known and name not in TAGS)
     if unknown:
-        raise TargetError(
+        raise ConfigError(
             f"TRUEWATCH_RELAX: unknown rule id or tag {', '.join(map(repr, unknown))} "
             f"(tags: {', '.join(TAGS)}; rule ids as in the spec's x-contract-rules)"
         )

@@ -18,7 +18,7 @@ from typing import Any
 import requests
 from requests.adapters import HTTPAdapter
 
-from truewatch_contract.suite.config import RateLimit
+from truewatch_contract.rates import RateLimit
 
 RATE_LIMIT_CODES = frozenset(
     {"ft.TriggerApiAkCurrentLimiting", "ft.TriggerApiWorkspaceCurrentLimiting"}

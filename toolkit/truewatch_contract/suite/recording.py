@@ -3,8 +3,8 @@ The run record: one JSON object a line, appended to the file named by ``TRUEWATC
 
 Three kinds of line: ``run`` (once, at the start), ``exchange`` (each request the suite sends and
 judges) and ``behaviour`` (each scenario-level rule outcome). The runner reads the file to write its
-reports. `Redactor` keeps API keys out of everything written: the ``DF-API-KEY`` header becomes
-``[redacted]`` and any occurrence of a key's value, anywhere, is replaced.
+reports. The one `truewatch_contract.redaction.Redactor` keeps API keys out of every value written:
+the ``DF-API-KEY`` header becomes ``[redacted]`` and any occurrence of a key's value is replaced.
 """
 
 from __future__ import annotations
@@ -15,10 +15,26 @@ import threading
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-REDACTED = "[redacted]"
-AUTH_HEADER = "DF-API-KEY"
+from truewatch_contract.redaction import AUTH_HEADER, REDACTED, Redactor
+
+if TYPE_CHECKING:
+    from truewatch_contract.suite.exchange import Exchange
+    from truewatch_contract.suite.judge import Verdict
+
+__all__ = [
+    "AUTH_HEADER",
+    "REDACTED",
+    "Recorder",
+    "Redactor",
+    "curl_command",
+    "record_exchange",
+    "request_record",
+    "response_record",
+    "truncated",
+]
+
 TEXT_LIMIT = 4096
 #: A curl reproduction shows at most this much of the body (a 1 MiB body makes no useful line).
 CURL_DATA_LIMIT = 2048
@@ -36,40 +52,6 @@ def truncated(text: str, limit: int) -> str:
         if keep + len(note) <= limit:
             return head + note
     return text[:limit]  # pragma: no cover - limit smaller than any note
-
-
-class Redactor:
-    """Replace secret values (API keys) wherever they occur in strings, dicts and lists."""
-
-    def __init__(self, secrets: Iterable[str | None]) -> None:
-        # Longest first, so a key that contains another is replaced whole.
-        self.secrets = tuple(sorted({s for s in secrets if s}, key=len, reverse=True))
-
-    def text(self, value: str) -> str:
-        for secret in self.secrets:
-            if secret in value:
-                value = value.replace(secret, REDACTED)
-        return value
-
-    def value(self, value: Any) -> Any:
-        """A copy of a JSON-like value with every secret replaced (keys of objects too)."""
-        if isinstance(value, str):
-            return self.text(value)
-        if isinstance(value, Mapping):
-            return {self.text(str(k)): self.value(v) for k, v in value.items()}
-        if isinstance(value, (list, tuple)):
-            return [self.value(v) for v in value]
-        return value
-
-    def headers(self, headers: Mapping[str, Any]) -> dict[str, str]:
-        """Request headers with ``DF-API-KEY`` replaced by ``[redacted]`` and secrets removed."""
-        out: dict[str, str] = {}
-        for name, value in headers.items():
-            text = value.decode("latin-1") if isinstance(value, bytes) else str(value)
-            out[str(name)] = (
-                REDACTED if str(name).lower() == AUTH_HEADER.lower() else self.text(text)
-            )
-        return out
 
 
 def split_body(raw: bytes | str | None) -> tuple[Any, str | None]:
@@ -122,7 +104,9 @@ class Recorder:
     def write(self, line: Mapping[str, Any]) -> None:
         if self._handle is None:
             return
-        text = json.dumps(self.redactor.value(line), default=str) + "\n"
+        # The line's own keys are the record's structure: only the values are redacted.
+        redacted = {key: self.redactor.value(value) for key, value in line.items()}
+        text = json.dumps(redacted, default=str) + "\n"
         with self._lock:
             self._handle.write(text)
             self._handle.flush()
@@ -167,9 +151,11 @@ class Recorder:
         response: Mapping[str, Any] | None,
         error: str | None,
         checked: Sequence[str],
-        violations: Sequence[Mapping[str, Any]],
-        relaxed_violations: Sequence[Mapping[str, Any]],
-        curl: str,
+        faults: Sequence[str] = (),
+        points: Sequence[str] = (),
+        violations: Sequence[Mapping[str, Any]] = (),
+        relaxed_violations: Sequence[Mapping[str, Any]] = (),
+        curl: str = "",
     ) -> None:
         self.write(
             {
@@ -182,6 +168,8 @@ class Recorder:
                 "response": dict(response) if response is not None else None,
                 "error": error,
                 "checked": list(checked),
+                "faults": sorted(faults),
+                "points": sorted(points),
                 "violations": list(violations),
                 "relaxed_violations": list(relaxed_violations),
                 "curl": curl,
@@ -236,3 +224,45 @@ def response_record(
         "text": text,
         "elapsed_ms": round(elapsed_ms, 3),
     }
+
+
+def record_exchange(
+    recorder: Recorder | None,
+    exchange: Exchange,
+    verdict: Verdict,
+    *,
+    test: str,
+    phase: str,
+    mode: str | None,
+) -> None:
+    """Append the ``exchange`` line of a judged exchange (no-op without a record)."""
+    if recorder is None or not recorder.enabled:
+        return
+    redactor = recorder.redactor
+    response = None
+    if exchange.status is not None:
+        response = response_record(
+            exchange.status, exchange.response_headers, exchange.response_body, exchange.elapsed_ms
+        )
+    recorder.exchange(
+        test=test,
+        phase=phase,
+        mode=mode,
+        request=request_record(
+            exchange.method,
+            exchange.path,
+            exchange.request_headers,
+            exchange.request_body,
+            redactor,
+        ),
+        response=response,
+        error=exchange.error,
+        checked=verdict.checked,
+        faults=verdict.expectation.names,
+        points=verdict.expectation.point_names,
+        violations=[v.to_dict() for v in verdict.violations],
+        relaxed_violations=[v.to_dict() for v in verdict.relaxed],
+        curl=curl_command(
+            exchange.method, exchange.url, exchange.request_headers, exchange.request_body, redactor
+        ),
+    )
