@@ -355,6 +355,22 @@ def broken_server() -> Any:
 
 
 @pytest.fixture
+def short_key_server() -> Any:
+    """The broken server with one-word keys: ``k`` (the test issue's), ``test`` (the foreign)."""
+    from truewatch_contract.mock import MockState, create_app, serve
+
+    data = MockState.default().to_dict()
+    renamed = {data["connection"]["apiKey"]: "k", data["connection"]["foreignApiKey"]: "test"}
+    for entry in data["apiKeys"]:
+        entry["key"] = renamed.get(entry["key"], entry["key"])
+    data["connection"]["apiKey"] = "k"
+    data["connection"]["foreignApiKey"] = "test"
+    state = MockState.from_dict(data)
+    with serve(CodeIsWrong(create_app(state))) as server:
+        yield server, state.connection_info(server.base_url)
+
+
+@pytest.fixture
 def correct_server() -> Any:
     """The correct mock as a remote target (a server the test can stop midway)."""
     from truewatch_contract.mock import MockState, create_app, serve

@@ -67,9 +67,50 @@ def test_a_run_against_the_built_in_mock_passes_and_reports(
     assert shapes["valid list"] > 0 and shapes["absent"] > 0
     assert {row["status"] for row in coverage["http_status_received"]} >= {"200", "400", "404"}
     assert report["timings"]["count"] > 0
+    # Version 2: the target's profile, non-empty, naming the mock's own choices.
+    assert report["format"] == "truewatch-contract-report/2"
+    profile = {(e["point"], e["observed"]) for e in report["profile"]}
+    assert ("answer to a bad key", "403 ft.InvalidAPIKey") in profile
+    assert ("answer to an unknown issue", "404 ft.NotFoundIssue") in profile
+    assert ("error content", "null") in profile
+    assert "Target profile" in page
     assert "PASSED" in page.upper() and "<svg" in page
     assert junit.get("failures") == "0" and int(junit.get("tests", "0")) > 40
     _assert_no_secret(reports, done.stdout + done.stderr, mock_keys)
+
+
+def test_one_word_keys_give_three_complete_reports_with_the_keys_blanked(
+    tmp_path: Path, short_key_server: Any
+) -> None:
+    """Issue 13 item 7: keys ``k`` and ``test`` never break a report, and never leak into one."""
+    server, info = short_key_server
+    foreign = tmp_path / "foreign-key"
+    foreign.write_text("test\n", encoding="utf-8")
+    reports = tmp_path / "reports"
+    argv = _command(
+        "--base-url", server.base_url, "--api-key-stdin", "--issue-id", info["issue_id"],
+        "--assignees", ",".join(info["assignees"]), "--foreign-api-key-file", str(foreign),
+        "--foreign-issue-id", info["foreign_issue_id"], "--max-examples", "5",
+        "--report-dir", str(reports),
+    )  # fmt: skip
+    done = subprocess.run(
+        argv, input="k\n", capture_output=True, text=True, timeout=180, env=_env(), check=False
+    )
+    assert done.returncode == 1, done.stdout + done.stderr  # the server breaks a rule
+    report, page, junit = _reports(reports)
+    assert report["rules"][0].keys() >= {"id", "checked", "held", "broke"}
+    assert report["verdict"] == "failed" and report["profile"]
+    examples = [x for failure in report["failures"] for x in failure["examples"]]
+    assert examples and all("DF-API-KEY: [redacted]" in x["curl"] for x in examples if x["curl"])
+    for example in examples:
+        headers = (example.get("request") or {}).get("headers") or {}
+        assert all(v == "[redacted]" for k, v in headers.items() if k.lower() == "df-api-key")
+    for path in reports.iterdir():
+        text = path.read_text(encoding="utf-8")
+        for key in ("k", "test"):
+            for leak in (f"DF-API-KEY: {key}'", f'"DF-API-KEY": "{key}"', f"DF-API-KEY={key} "):
+                assert leak not in text, f"{leak!r} in {path.name}"
+    assert junit.get("failures") != "0" and "Target profile" in page
 
 
 def test_a_run_against_a_broken_server_fails_with_the_rule(broken_run: Any) -> None:
