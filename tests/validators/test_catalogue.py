@@ -33,8 +33,12 @@ def test_every_rule_has_a_known_scope_and_tag_and_a_statement() -> None:
         assert rule.id.split(".", 1)[0] == rule.scope, rule
 
 
+#: History rules that several exchanges decide (the suite's concurrency probe), not one response.
+SUITE_OBSERVED = {"history.no-lost-update"}
+
+
 def test_every_library_rule_of_the_catalogue_is_implemented() -> None:
-    wanted = {rule.id for rule in RULES.values() if rule.scope != "behaviour"}
+    wanted = {rule.id for rule in RULES.values() if rule.scope != "behaviour"} - SUITE_OBSERVED
     assert wanted - implemented_rules() == set()
 
 
@@ -70,7 +74,7 @@ def test_every_catalogued_library_rule_is_the_schemas_or_the_tables() -> None:
         rule.id
         for rule in RULES.values()
         if rule.scope in {"request", "envelope", "content", "history"}
-    }
+    } - SUITE_OBSERVED
     by_schema, by_table = rule_ids_in_schemas(), set(PYTHON_RULES)
     assert wanted - by_schema - by_table == {"request.utf8"}
 

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 from truewatch_contract import schema_engine
@@ -97,17 +96,13 @@ def validate_request(
 ) -> list[Violation]:
     """The violations of a request body (see `evaluate_request`); [] when it is valid."""
     policy = _policy(include_assumed, relax)
-    return policy.report(_request_findings(body, issue_id, engine).violations)
+    return policy.report(_request_findings(body, issue_id, engine)[0])
 
 
-@dataclass
-class _Findings:
-    """What a check found (violations before the policy), which rules it evaluated, and which
-    would have applied but could not be evaluated (with the reason)."""
-
-    violations: list[Violation]
-    checked: set[str]
-    unchecked: list[tuple[str, str]] = field(default_factory=list)
+#: What a check found (violations before the policy), which rules it evaluated, and which would
+#: have applied but could not be evaluated, with the reason. A plain tuple: this is the hot path.
+_Findings = tuple[list[Violation], set[str], tuple[tuple[str, str], ...]]
+_NONE_UNCHECKED: tuple[tuple[str, str], ...] = ()
 
 
 def _request_findings(body: Any, issue_id: Any, engine: Engine | None) -> _Findings:
@@ -118,10 +113,10 @@ def _request_findings(body: Any, issue_id: Any, engine: Engine | None) -> _Findi
             body = read_json(bytes(body))
         except JSONTextError as error:
             rule = "request.utf8" if error.kind == "encoding" else "request.body-object"
-            return _Findings([_unreadable(rule, error, "the body")], checked)
+            return ([_unreadable(rule, error, "the body")], checked, _NONE_UNCHECKED)
     findings = scan(body)
     if findings:
-        return _Findings(_not_json("request.body-object", findings, "the body"), checked)
+        return (_not_json("request.body-object", findings, "the body"), checked, _NONE_UNCHECKED)
     found: list[Violation] = []
     if issue_id is not None:
         checked.add("request.issue-id")
@@ -135,7 +130,7 @@ def _request_findings(body: Any, issue_id: Any, engine: Engine | None) -> _Findi
         if "assigner" in body:
             checked.add("request.assigner")
     found.extend(schema_engine.validate("request", body, engine=engine))
-    return _Findings(found, checked)
+    return (found, checked, _NONE_UNCHECKED)
 
 
 def _unreadable(rule: str, error: JSONTextError, what: str) -> Violation:
@@ -238,7 +233,7 @@ def validate_response(
         requested_between,
         sent,
     )
-    return policy.report(found.violations)
+    return policy.report(found[0])
 
 
 def evaluate_envelope(
@@ -273,7 +268,7 @@ def validate_envelope(
     found = _findings(
         envelope, False, status_code, None, None, None, content_type, engine, sent=sent
     )
-    return policy.report(found.violations)
+    return policy.report(found[0])
 
 
 def _findings(
@@ -296,11 +291,12 @@ def _findings(
     if sent is not None and not isinstance(sent, SentRequest):
         raise TypeError(f"sent must be a SentRequest or None, not {type(sent).__name__}")
     # The context arguments are the caller's: a wrong type is a bug, raised before any rule.
-    unchecked: list[tuple[str, str]] = []
+    unchecked = _NONE_UNCHECKED
     if full:
-        previous, reason = read_previous(previous)
-        if reason:
-            unchecked = [(rule.id, reason) for rule in RULES.values() if rule.scope == "history"]
+        if previous is not None:
+            previous, reason = read_previous(previous)
+            if reason:
+                unchecked = tuple((rule, reason) for rule in _history_rules())
         if issue_id is not None and not isinstance(issue_id, str):
             raise TypeError(
                 "issue_id must be the route's issue_id (a string) or None, "
@@ -322,10 +318,10 @@ def _findings(
         try:
             envelope = read_json(bytes(envelope))
         except JSONTextError as error:
-            return _Findings([_unreadable("envelope.json", error, "the response")], checked)
+            return ([_unreadable("envelope.json", error, "the response")], checked, _NONE_UNCHECKED)
     findings = scan(envelope)
     if findings:
-        return _Findings(_not_json("envelope.json", findings, "the response"), checked)
+        return (_not_json("envelope.json", findings, "the response"), checked, _NONE_UNCHECKED)
     if not isinstance(envelope, dict):
         found = [
             violation(
@@ -336,7 +332,7 @@ def _findings(
             found.extend(
                 PYTHON_RULES["envelope.json"](Context({}, content_type=content_type)) or ()
             )
-        return _Findings(found, checked)
+        return (found, checked, _NONE_UNCHECKED)
 
     success = full and _claims_success(envelope, status_code)
     rejected: list[Violation] = []
@@ -344,7 +340,7 @@ def _findings(
         # A body the request rules reject was answered as a success: that is the one finding
         # (behaviour.invalid-body-rejected); the rules comparing the content with what was sent
         # have no valid value to compare with, so they do not apply.
-        rejected = _request_findings(request, None, engine).violations
+        rejected = _request_findings(request, None, engine)[0]
         if rejected:
             request = None
     if success:
@@ -385,7 +381,7 @@ def _findings(
     if rejected:  # the rule applies only to an invalid body
         checked.add(_REJECTED)
         found.append(_not_rejected(rejected, status_code))
-    return _Findings(found, checked, unchecked)
+    return (found, checked, unchecked)
 
 
 _REJECTED = "behaviour.invalid-body-rejected"
@@ -437,6 +433,12 @@ def _error_statuses() -> frozenset[int]:
     return frozenset(int(code) for code in responses if str(code).isdigit() and int(code) != 200)
 
 
+@functools.lru_cache(maxsize=1)
+def _history_rules() -> tuple[str, ...]:
+    """The history rules the library checks (in the catalogue's order)."""
+    return tuple(r.id for r in RULES.values() if r.scope == "history" and r.id in PYTHON_RULES)
+
+
 @functools.lru_cache(maxsize=4)
 def _checks_for(success: bool, history: bool) -> tuple[tuple[str, Check], ...]:
     scopes = {"envelope"}
@@ -479,10 +481,9 @@ class _Policy:
         return rule_id not in self.dropped_rules
 
     def apply(self, findings: _Findings) -> Evaluation:
-        found, checked = findings.violations, findings.checked
-        unchecked = tuple(
-            (rule, reason) for rule, reason in findings.unchecked if self.wanted(rule)
-        )
+        found, checked, unchecked = findings
+        if unchecked:
+            unchecked = tuple((rule, reason) for rule, reason in unchecked if self.wanted(rule))
         if not found:  # the usual case
             return Evaluation((), self._checked(frozenset(checked)), (), unchecked)
         kept: dict[tuple[str, str], Violation] = {}
