@@ -33,7 +33,7 @@ from typing import Any
 from truewatch_contract import schema_engine
 from truewatch_contract.jsonscan import JSONTextError, read_json, scan
 from truewatch_contract.rules.catalogue import RULES, is_relaxed, violation
-from truewatch_contract.rules.context import Context, is_int, is_number
+from truewatch_contract.rules.context import RuleContext, is_int, is_number
 from truewatch_contract.rules.echo import SentRequest
 from truewatch_contract.rules.table import PYTHON_RULES, Check
 from truewatch_contract.schema_engine import Engine
@@ -330,7 +330,7 @@ def _findings(
         ]
         if content_type is not None:
             found.extend(
-                PYTHON_RULES["envelope.json"](Context({}, content_type=content_type)) or ()
+                PYTHON_RULES["envelope.json"](RuleContext({}, content_type=content_type)) or ()
             )
         return (found, checked, _NONE_UNCHECKED)
 
@@ -354,7 +354,7 @@ def _findings(
     if success:
         checked.add("content.schema")
 
-    context = Context(
+    context = RuleContext(
         envelope,
         status_code=status_code,
         request=request,

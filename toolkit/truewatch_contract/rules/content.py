@@ -11,7 +11,7 @@ from typing import Any
 
 from truewatch_contract.rules.catalogue import violation
 from truewatch_contract.rules.context import (
-    Context,
+    RuleContext,
     is_int,
     is_number,
     string_list,
@@ -24,7 +24,7 @@ MILLISECONDS_ABOVE = 10**11
 _RECORDS = "/content/extend/statusChangeRecords"
 
 
-def status_applied(ctx: Context) -> list[Violation] | None:
+def status_applied(ctx: RuleContext) -> list[Violation] | None:
     content, request = ctx.content, ctx.request
     if content is None or not isinstance(request, dict):
         return None
@@ -44,7 +44,7 @@ def status_applied(ctx: Context) -> list[Violation] | None:
     ]
 
 
-def assigner_applied(ctx: Context) -> list[Violation] | None:
+def assigner_applied(ctx: RuleContext) -> list[Violation] | None:
     content, request = ctx.content, ctx.request
     if content is None or not isinstance(request, dict):
         return None
@@ -64,7 +64,7 @@ def assigner_applied(ctx: Context) -> list[Violation] | None:
     ]
 
 
-def same_issue(ctx: Context) -> list[Violation] | None:
+def same_issue(ctx: RuleContext) -> list[Violation] | None:
     content = ctx.content
     if content is None or not isinstance(ctx.issue_id, str) or not ctx.issue_id:
         return None
@@ -85,7 +85,7 @@ def same_issue(ctx: Context) -> list[Violation] | None:
     ]
 
 
-def history_order(ctx: Context) -> list[Violation] | None:
+def history_order(ctx: RuleContext) -> list[Violation] | None:
     found = ctx.records
     if found is None or (ctx.flagged and not ctx.clean(_RECORDS)):
         return None
@@ -103,7 +103,7 @@ def history_order(ctx: Context) -> list[Violation] | None:
     return []
 
 
-def history_head(ctx: Context) -> list[Violation] | None:
+def history_head(ctx: RuleContext) -> list[Violation] | None:
     content = ctx.content
     found = ctx.records
     if content is None or not found or not isinstance(content.get("issueStatus"), str):
@@ -123,7 +123,7 @@ def history_head(ctx: Context) -> list[Violation] | None:
     ]
 
 
-def status_duration(ctx: Context) -> list[Violation] | None:
+def status_duration(ctx: RuleContext) -> list[Violation] | None:
     content = ctx.content
     found = ctx.records
     durations = None if content is None else content.get("statusDuration")
@@ -170,7 +170,7 @@ def status_duration(ctx: Context) -> list[Violation] | None:
     return problems
 
 
-def duration(ctx: Context) -> list[Violation] | None:
+def duration(ctx: RuleContext) -> list[Violation] | None:
     content = ctx.content
     found = ctx.records
     if content is None or not found or not is_int(content.get("duration")):
@@ -190,7 +190,7 @@ def duration(ctx: Context) -> list[Violation] | None:
     ]
 
 
-def assigner_info(ctx: Context) -> list[Violation] | None:
+def assigner_info(ctx: RuleContext) -> list[Violation] | None:
     content = ctx.content
     if content is None:
         return None
@@ -225,7 +225,7 @@ def assigner_info(ctx: Context) -> list[Violation] | None:
     ]
 
 
-def time_units(ctx: Context) -> list[Violation] | None:
+def time_units(ctx: RuleContext) -> list[Violation] | None:
     content = ctx.content
     if content is None:
         return None
@@ -306,7 +306,7 @@ def _all_seconds(found: list[dict[str, Any]]) -> bool:
     return True
 
 
-def delete_at(ctx: Context) -> list[Violation] | None:
+def delete_at(ctx: RuleContext) -> list[Violation] | None:
     content = ctx.content
     if content is None or not is_int(content.get("deleteAt")):
         return None

@@ -8,7 +8,7 @@ from truewatch_contract.rules.catalogue import status_records
 from truewatch_contract.rules.echo import SentRequest
 
 
-class Context:
+class RuleContext:
     """
     The facts a rule may use.
 

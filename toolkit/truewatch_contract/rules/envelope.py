@@ -11,7 +11,7 @@ import re
 from collections.abc import Collection
 
 from truewatch_contract.rules.catalogue import violation
-from truewatch_contract.rules.context import Context, is_int
+from truewatch_contract.rules.context import RuleContext, is_int
 from truewatch_contract.violations import Violation, kind, short
 
 JSON_MEDIA_TYPES = frozenset({"application/json"})
@@ -27,7 +27,7 @@ def content_type_problem(content_type: str) -> str:
     )
 
 
-def json_object(ctx: Context) -> list[Violation] | None:
+def json_object(ctx: RuleContext) -> list[Violation] | None:
     # The payload itself is an object here (validate.py reports a non-object before any rule);
     # what remains is the Content-Type, when the caller knows it.
     if ctx.content_type is None:
@@ -36,7 +36,7 @@ def json_object(ctx: Context) -> list[Violation] | None:
     return [violation("envelope.json", problem + ".", "")] if problem else []
 
 
-def code_matches_status(ctx: Context) -> list[Violation] | None:
+def code_matches_status(ctx: RuleContext) -> list[Violation] | None:
     code = ctx.envelope.get("code")
     if ctx.status_code is None or not is_int(code) or (ctx.flagged and not ctx.clean("/code")):
         return None
@@ -51,7 +51,7 @@ def code_matches_status(ctx: Context) -> list[Violation] | None:
     ]
 
 
-def success_matches_code(ctx: Context) -> list[Violation] | None:
+def success_matches_code(ctx: RuleContext) -> list[Violation] | None:
     code, success = ctx.envelope.get("code"), ctx.envelope.get("success")
     if (
         not is_int(code)
@@ -71,7 +71,7 @@ def success_matches_code(ctx: Context) -> list[Violation] | None:
     ]
 
 
-def error_code_matches_success(ctx: Context) -> list[Violation] | None:
+def error_code_matches_success(ctx: RuleContext) -> list[Violation] | None:
     error_code, success = ctx.envelope.get("errorCode"), ctx.envelope.get("success")
     if not isinstance(error_code, str) or not isinstance(success, bool):
         return None
@@ -86,7 +86,7 @@ def error_code_matches_success(ctx: Context) -> list[Violation] | None:
     return [violation("envelope.error-code-matches-success", message, "/errorCode")]
 
 
-def message_empty_on_success(ctx: Context) -> list[Violation] | None:
+def message_empty_on_success(ctx: RuleContext) -> list[Violation] | None:
     message = ctx.envelope.get("message")
     if _is_error(ctx) is not False or not isinstance(message, str):
         return None
@@ -101,7 +101,7 @@ def message_empty_on_success(ctx: Context) -> list[Violation] | None:
     ]
 
 
-def _is_error(ctx: Context) -> bool | None:
+def _is_error(ctx: RuleContext) -> bool | None:
     """
     Whether the response is an error: success and code agree on it, or the valid one says so.
 
@@ -122,7 +122,7 @@ def _is_error(ctx: Context) -> bool | None:
     return None
 
 
-def no_content_on_error(ctx: Context) -> list[Violation] | None:
+def no_content_on_error(ctx: RuleContext) -> list[Violation] | None:
     if _is_error(ctx) is not True or "content" not in ctx.envelope:
         return None
     content = ctx.envelope["content"]
@@ -327,7 +327,7 @@ def _all_echo(text: str, found: re.Match[str], mask: bytearray) -> bool:
     return True
 
 
-def no_internal_detail(ctx: Context) -> list[Violation] | None:
+def no_internal_detail(ctx: RuleContext) -> list[Violation] | None:
     message = ctx.envelope.get("message")
     if not isinstance(message, str):
         return None

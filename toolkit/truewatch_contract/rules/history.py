@@ -9,7 +9,7 @@ from typing import Any
 
 from truewatch_contract.rules.catalogue import violation
 from truewatch_contract.rules.context import (
-    Context,
+    RuleContext,
     is_number,
     records,
     string_list,
@@ -26,7 +26,7 @@ CLOCK_TOLERANCE_S = 300.0
 
 
 def _off_the_clock(
-    ctx: Context, rule: str, pointer: str, value: float, what: str
+    ctx: RuleContext, rule: str, pointer: str, value: float, what: str
 ) -> Violation | None:
     """A violation when `value` lies outside the caller's clock window (`requested_between`)."""
     if ctx.requested_between is None:
@@ -43,7 +43,7 @@ def _off_the_clock(
     )
 
 
-def _pair(ctx: Context) -> tuple[dict[str, Any], dict[str, Any]] | None:
+def _pair(ctx: RuleContext) -> tuple[dict[str, Any], dict[str, Any]] | None:
     if ctx.content is None or not isinstance(ctx.previous, dict):
         return None
     return ctx.previous, ctx.content
@@ -55,7 +55,7 @@ def _key(record: dict[str, Any]) -> tuple[Any, Any, Any]:
     return record["time"], record["status"], operator if isinstance(operator, str) else None
 
 
-def _both_records(ctx: Context) -> tuple[list[dict[str, Any]], list[dict[str, Any]]] | None:
+def _both_records(ctx: RuleContext) -> tuple[list[dict[str, Any]], list[dict[str, Any]]] | None:
     pair = _pair(ctx)
     if pair is None:
         return None
@@ -65,7 +65,7 @@ def _both_records(ctx: Context) -> tuple[list[dict[str, Any]], list[dict[str, An
     return before, after
 
 
-def append_only(ctx: Context) -> list[Violation] | None:
+def append_only(ctx: RuleContext) -> list[Violation] | None:
     both = _both_records(ctx)
     if both is None:
         return None
@@ -92,7 +92,7 @@ def append_only(ctx: Context) -> list[Violation] | None:
     return []
 
 
-def _sent_status(ctx: Context) -> str | None:
+def _sent_status(ctx: RuleContext) -> str | None:
     request = ctx.request
     if not isinstance(request, dict):
         return None
@@ -100,7 +100,7 @@ def _sent_status(ctx: Context) -> str | None:
     return sent if isinstance(sent, str) else None
 
 
-def status_change_record(ctx: Context) -> list[Violation] | None:
+def status_change_record(ctx: RuleContext) -> list[Violation] | None:
     both, sent = _both_records(ctx), _sent_status(ctx)
     if both is None or sent is None or ctx.content is None:
         return None
@@ -173,7 +173,7 @@ def status_change_record(ctx: Context) -> list[Violation] | None:
     return problems
 
 
-def same_status_no_record(ctx: Context) -> list[Violation] | None:
+def same_status_no_record(ctx: RuleContext) -> list[Violation] | None:
     both, sent = _both_records(ctx), _sent_status(ctx)
     if both is None or sent is None or not isinstance(ctx.previous, dict):
         return None
@@ -192,7 +192,7 @@ def same_status_no_record(ctx: Context) -> list[Violation] | None:
     ]
 
 
-def partial_update(ctx: Context) -> list[Violation] | None:
+def partial_update(ctx: RuleContext) -> list[Violation] | None:
     pair = _pair(ctx)
     if pair is None or not isinstance(ctx.request, dict):
         return None
@@ -241,7 +241,7 @@ def partial_update(ctx: Context) -> list[Violation] | None:
     return problems if evaluated else None
 
 
-def update_time(ctx: Context) -> list[Violation] | None:
+def update_time(ctx: RuleContext) -> list[Violation] | None:
     pair = _pair(ctx)
     if pair is None:
         return None

@@ -3,8 +3,8 @@ Which Python function implements which catalogued rule: one explicit table.
 
 The schema half of the rules is marked in the spec (``x-rule``); the cross-field rules are the
 functions below. Adding one: a catalogue entry in the spec's ``x-contract-rules``, a function in
-the module of its scope (it takes a `Context` and returns None when the rule does not apply, else
-its violations), and one line here.
+the module of its scope (it takes a `RuleContext` and returns None when the rule does not apply,
+else its violations), and one line here.
 """
 
 from __future__ import annotations
@@ -13,12 +13,12 @@ from collections.abc import Callable, Mapping
 from types import MappingProxyType
 
 from truewatch_contract.rules import content, envelope, history
-from truewatch_contract.rules.context import Context
+from truewatch_contract.rules.context import RuleContext
 from truewatch_contract.violations import Violation
 
 #: A Python rule: None when it does not apply or cannot be evaluated (e.g. a field already fails
 #: the schema), else its violations (empty: the rule held).
-Check = Callable[[Context], "list[Violation] | None"]
+Check = Callable[[RuleContext], "list[Violation] | None"]
 
 PYTHON_RULES: Mapping[str, Check] = MappingProxyType(
     {
