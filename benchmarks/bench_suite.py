@@ -57,8 +57,10 @@ def suite_run(workdir: Path) -> tuple[int, float, bool]:
 
 def judge_cost(record: Path) -> float:
     """Seconds per `judge()` call, replaying the record's exchanges (the key put back in)."""
-    from truewatch_contract.suite.judge import Exchange, Policy, judge
     from truewatch_contract.mock import MockState
+    from truewatch_contract.suite.exchange import Exchange
+    from truewatch_contract.suite.faults import Policy
+    from truewatch_contract.suite.judge import judge
 
     info = MockState.default().connection_info("http://127.0.0.1")
     policy = Policy(
