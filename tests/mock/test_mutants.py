@@ -25,6 +25,7 @@ from truewatch_contract.mock.seed import (
     SECOND_API_KEY,
 )
 from truewatch_contract.mock.service import Service
+from truewatch_contract.rules import status_records
 
 T0 = 1795000000.5
 OTHER = "acnt_93dfc910d94eea1c09f45d5e8f648457"
@@ -62,11 +63,16 @@ SCRIPT: list[tuple[str, str, str | None, str, Any]] = [
     ("POST", UPDATE, DEFAULT_API_KEY, JSON, {"issueStatus": "Ignored", "assigner": []}),
     ("POST", UPDATE, DEFAULT_API_KEY, JSON, {"issueStatus": "Resolved"}),
 ]
+# Two simultaneous status changes after the script (neither the script's last status).
+PAIR = ("Working", "Assigned")
 TRACE = re.compile(r'"traceId":"[0-9a-f]{32}"')
 
 
 def transcript(mutant: str | None) -> list[Any]:
-    """Every answer of the script (trace ids masked), then the final state."""
+    """
+    Every answer of the script (trace ids masked), the state after it, then what two
+    simultaneous status changes left (so a mutant that loses concurrent updates shows).
+    """
     app = create_app(mutant=mutant)
     service = app.state.service
 
@@ -90,11 +96,29 @@ def transcript(mutant: str | None) -> list[Any]:
                         TRACE.sub('"traceId":"<trace>"', response.text),
                     )
                 )
+            lines.append(service.state.to_dict())
+            lines.append(await _concurrent_pair(client, len(SCRIPT)))
         return lines
 
-    lines = asyncio.run(run())
-    lines.append(service.state.to_dict())
-    return lines
+    async def _concurrent_pair(client: httpx.AsyncClient, step: int) -> Any:
+        """
+        Two status changes at once, then a read-back: how many records they left, and which
+        (sorted: the order of two simultaneous updates is the server's choice).
+        """
+        service.frozen = T0 + 3600.25 * step
+        headers = {"Content-Type": JSON, "DF-API-KEY": DEFAULT_API_KEY}
+        pair = await asyncio.gather(
+            *(client.post(UPDATE, headers=headers, json={"issueStatus": s}) for s in PAIR)
+        )
+        back = await client.post(UPDATE, headers=headers, json={})
+        records = status_records(back.json().get("content")) or []
+        return (
+            sorted(r.status_code for r in pair),
+            len(records),
+            sorted(str(r.get("status")) for r in records[-len(PAIR) :]),
+        )
+
+    return asyncio.run(run())
 
 
 @pytest.fixture(scope="module")
@@ -103,11 +127,14 @@ def correct() -> list[Any]:
 
 
 def test_the_correct_mock_answers_the_script_as_decided(correct: list[Any]) -> None:
-    statuses = [line[0] for line in correct[:-1]]
+    statuses = [line[0] for line in correct[:-2]]
     assert statuses == [
         200, 200, 200, 200, 400, 400, 400, 400, 400, 400, 200, 200,
         403, 403, 404, 400, 400, 404, 405, 400, 400, 200,
     ]  # fmt: skip
+    # Two simultaneous status changes: both accepted, both recorded.
+    pair_statuses, _, last_two = correct[-1]
+    assert pair_statuses == [200, 200] and last_two == sorted(PAIR)
 
 
 @pytest.mark.parametrize("name", list(MUTANTS))
