@@ -8,6 +8,7 @@ a `requests` response; the judge, the record and the failure text all read it.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 from collections.abc import Mapping
 from typing import Any
@@ -72,13 +73,23 @@ class Exchange:
 
     def json_body(self) -> tuple[bool, Any]:
         """``(True, value)`` when the response body is JSON, else ``(False, None)``."""
-        return _parse(self.response_body)
+        return self._received
 
     def sent_json(self) -> tuple[bool, Any]:
         """
         ``(True, value)`` when the request body is JSON (an empty body is not). Bytes that are not
         UTF-8 are read as Go's decoder reads them, each replaced by U+FFFD.
         """
+        return self._sent
+
+    # Parsed once per exchange (the judge, the record and the failure text all read them); the
+    # cache lives in the instance, so `dataclasses.replace` starts a fresh one.
+    @functools.cached_property
+    def _received(self) -> tuple[bool, Any]:
+        return _parse(self.response_body)
+
+    @functools.cached_property
+    def _sent(self) -> tuple[bool, Any]:
         return _parse(self.request_body)
 
     @property
