@@ -17,6 +17,15 @@ import pytest
 
 from truewatch_contract.redaction import Redactor
 from truewatch_contract.suite.config import ConfigError, SuiteConfig, process_config
+from truewatch_contract.suite.planned import (  # the planned run's hooks (request budget)
+    LEDGER_KEY,
+    PLAN_KEY,
+    pytest_collection_modifyitems,
+    pytest_runtest_call,
+    pytest_runtest_setup,
+    pytest_sessionstart,
+    start,
+)
 from truewatch_contract.suite.session import CONFIG_KEY, Suite, open_session, session_secrets
 
 _REDACTOR_KEY = pytest.StashKey[Redactor]()
@@ -28,6 +37,7 @@ def pytest_configure(config: pytest.Config) -> None:
     except ConfigError as error:
         raise pytest.UsageError(f"truewatch contract suite: {error}") from None
     config.stash[CONFIG_KEY] = suite_config
+    start(config, suite_config)  # the plan for the budget; too small a budget: a usage error
     config.stash[_REDACTOR_KEY] = Redactor(session_secrets(suite_config))
     # Hypothesis keeps caches in ./.hypothesis; the suite may run from any directory (`/`, the
     # site-packages of an installed wheel), so they go to the temp directory instead.
@@ -60,7 +70,16 @@ def suite_config(pytestconfig: pytest.Config) -> SuiteConfig:
 
 
 @pytest.fixture(scope="session")
-def suite(suite_config: SuiteConfig) -> Iterator[Suite]:
+def suite(suite_config: SuiteConfig, pytestconfig: pytest.Config) -> Iterator[Suite]:
     """The session's `Suite`: starts the built-in mock when no base URL is set."""
-    with open_session(suite_config) as session:
+    stash = pytestconfig.stash
+    with open_session(suite_config, ledger=stash[LEDGER_KEY], plan=stash[PLAN_KEY]) as session:
         yield session
+
+
+__all__ = [  # hooks imported from the engine, listed so that linters keep them
+    "pytest_collection_modifyitems",
+    "pytest_runtest_call",
+    "pytest_runtest_setup",
+    "pytest_sessionstart",
+]

@@ -304,7 +304,7 @@ def test_spending_per_rule_and_rules_not_exercised() -> None:
     summary = ledger.summary(["envelope.json", "history.append-only", "behaviour.auth-required"])
     assert summary["per_rule"] == {"envelope.json": 2, "history.append-only": 1}
     assert summary["not_exercised"] == ["behaviour.auth-required"]
-    assert summary["spent"] == 2 and summary["cap"] == 20 and summary["reserve"] == 7
+    assert summary["spent"] == 2 and summary["limit"] == 20 and summary["reserve"] == 7
 
 
 # -- the kinds ----------------------------------------------------------------------------
@@ -328,3 +328,47 @@ def test_kinds_fill_in_what_the_session_knows() -> None:
     assert BY_NAME["key-wrong"].request(context).key not in (None, "tkn_a")
     assert not BY_NAME["key-foreign"].available(context)
     assert BY_NAME["assign-many"].available(context)
+
+
+def test_generated_tests_share_what_is_left() -> None:
+    ledger = Ledger(30, reserve=4)
+    ledger.spend("plan", 10)
+    assert ledger.share(tests_left=2) == 8  # 16 left for two generated tests
+    spent = 0
+    while ledger.admits(Ledger.GENERATED):
+        ledger.spend(Ledger.GENERATED)
+        spent += 1
+    assert spent == 8
+    assert ledger.admits("scenario")  # the window only holds generation back
+    assert ledger.share(tests_left=1) == 8
+    with pytest.raises(BudgetExhausted):
+        for _ in range(9):
+            ledger.spend(Ledger.GENERATED)
+    assert ledger.spent == 26 and ledger.left == 0
+
+
+def test_concurrent_pairs_are_in_the_mandatory_part() -> None:
+    rows = load_table()
+    need = minimum_budget(rows)
+    assert b.concurrency_cost(2) == 5 and b.concurrency_cost(0) == 0
+    with pytest.raises(BudgetError, match=f"is {need + 5} .*5 for 2 concurrent pairs"):
+        make_plan(Budget(need + 4, "--budget"), rows, pairs=2)
+    plan = make_plan(Budget(60, "--budget 60"), rows, pairs=2)
+    assert RESERVE_AND_SETUP + plan.planned + plan.concurrency + (plan.generated or 0) == 60
+    assert plan.summary()["concurrency"] == 5 and plan.summary()["limit"] == 60
+
+
+def test_plan_for_a_target_filters_by_what_it_offers() -> None:
+    plan = b.plan_for(Budget(None, "full"), assignees=1, foreign=False)
+    assert "assign-many" not in plan.kinds() and "assign-replace" in plan.kinds()
+    assert "key-foreign" not in plan.kinds()
+
+
+def test_charge_counts_under_the_current_purpose() -> None:
+    ledger = Ledger(12, reserve=2)
+    ledger.charge()
+    ledger.purpose = "plan"
+    ledger.charge(3)
+    ledger.purpose = Ledger.RESTORE
+    ledger.charge(8)
+    assert dict(ledger.by_purpose) == {"setup": 1, "plan": 3, "restore": 8}

@@ -31,6 +31,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     parser.add_argument("--seed", metavar="N", help="Hypothesis seed for every run")
     parser.add_argument(
+        "--budget", metavar="N|full", help="the request budget of every run (default: full)"
+    )
+    parser.add_argument(
         "--jobs",
         "-j",
         metavar="N",

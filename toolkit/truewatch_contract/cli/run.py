@@ -63,6 +63,17 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     suite.add_argument("--seed", metavar="N", help="Hypothesis seed, to replay a run")
     suite.add_argument(
+        "--budget",
+        metavar="N|full",
+        help="send at most N requests, planned (default: full on the mock; 10 minutes' worth "
+        "against a rate-limited target)",
+    )
+    suite.add_argument(
+        "--time-budget",
+        metavar="DURATION",
+        help="the budget as time at --rate-limit, e.g. 3m (with --budget: the smaller wins)",
+    )
+    suite.add_argument(
         "-x", "--exitfirst", action="store_true", help="stop at the first failing test"
     )
     output = parser.add_argument_group("output")

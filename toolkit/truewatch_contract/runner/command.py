@@ -49,7 +49,7 @@ def run_command(args: argparse.Namespace) -> int:
         relaxed = ", ".join(plan.relax) or "nothing"
         print(
             f"truewatch-contract run: {plan.target_name}, seed {plan.seed}, "
-            f"max examples {plan.max_examples}, relaxed: {relaxed}",
+            f"max examples {plan.max_examples}, relaxed: {relaxed}; {plan.budget}",
             file=err,
             flush=True,
         )

@@ -113,14 +113,40 @@ def select(names: str | None, known: Mapping[str, MutantInfo]) -> list[MutantInf
     return [known[n] for n in dict.fromkeys(wanted)]
 
 
-def base_environment(max_examples: int | None, seed: int | None) -> dict[str, str]:
+def base_environment(
+    max_examples: int | None, seed: int | None, budget: str | None = None
+) -> dict[str, str]:
     """The suite's environment for a mutation run: the built-in mock, strict, nothing relaxed."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("TRUEWATCH_")}
     if max_examples is not None:
         env["TRUEWATCH_MAX_EXAMPLES"] = str(max_examples)
     if seed is not None:
         env["TRUEWATCH_SEED"] = str(seed)
+    if budget is not None:
+        env["TRUEWATCH_BUDGET"] = budget
     return env
+
+
+def check_budget(text: str | None) -> str | None:
+    """``--budget N|full`` for every run of the catalogue: refused at once below the minimum."""
+    if text is None:
+        return None
+    from truewatch_contract.mock import MockState
+    from truewatch_contract.suite.budget import Budget, BudgetError, parse_budget, plan_for
+    from truewatch_contract.suite.config import DEFAULT_CONCURRENCY
+
+    info = MockState.default().connection_info("http://127.0.0.1")
+    try:
+        budget = Budget(parse_budget(text), f"--budget {text.strip()}")
+        plan_for(
+            budget,
+            assignees=len(info.get("assignees") or ()),
+            foreign=bool(info.get("foreign_api_key")),
+            pairs=DEFAULT_CONCURRENCY,
+        )
+    except BudgetError as error:
+        raise BadUsage(str(error)) from None
+    return text.strip()
 
 
 def mutants_command(args: argparse.Namespace) -> int:
@@ -141,6 +167,7 @@ def mutants_command(args: argparse.Namespace) -> int:
             raise BadUsage(f"--seed: {seed_text!r} is not a whole number") from None
         if seed < 0:
             raise BadUsage("--seed: must not be negative")
+    budget = check_budget(getattr(args, "budget", None))
     jobs = _positive_int(getattr(args, "jobs", None), "--jobs", os.cpu_count() or 1) or 1
     report_dir = Path(getattr(args, "report_dir", None) or "reports")
     if report_dir.exists() and not report_dir.is_dir():
@@ -148,12 +175,13 @@ def mutants_command(args: argparse.Namespace) -> int:
     quiet = bool(getattr(args, "quiet", False))
     result = analyse(
         chosen,
-        base_environment(max_examples, seed),
+        base_environment(max_examples, seed, budget),
         jobs=jobs,
         echo=None if quiet else (lambda line: print(line, file=sys.stderr, flush=True)),
     )
     result["max_examples"] = max_examples
     result["seed"] = seed
+    result["budget"] = budget
     from truewatch_contract.runner.mutants_report import render_table, write_mutant_reports
 
     try:

@@ -17,9 +17,12 @@ import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from truewatch_contract.runner import BadUsage
+
+if TYPE_CHECKING:
+    from truewatch_contract.suite.config import SuiteConfig
 
 # (argparse dest, variable, option as the user spells it)
 OPTIONS = (
@@ -33,6 +36,8 @@ OPTIONS = (
     ("max_examples", "TRUEWATCH_MAX_EXAMPLES", "--max-examples"),
     ("relax", "TRUEWATCH_RELAX", "--relax"),
     ("seed", "TRUEWATCH_SEED", "--seed"),
+    ("budget", "TRUEWATCH_BUDGET", "--budget"),
+    ("time_budget", "TRUEWATCH_TIME_BUDGET", "--time-budget"),
 )
 # Options that only make sense for a remote target: the built-in mock brings its own.
 REMOTE_ONLY = ("api_key", "issue_id", "foreign_api_key", "foreign_issue_id")
@@ -50,6 +55,7 @@ class RunPlan:
     report_dir: Path
     seed: int
     max_examples: int
+    budget: str = "budget: none (the full run)"  # the plan's headline, for the first line
 
     @property
     def target_name(self) -> str:
@@ -102,6 +108,7 @@ def plan_run(
         target = SuiteConfig.from_env(env)
     except ConfigError as error:
         raise BadUsage(_name_option(str(error), given)) from None
+    budget = _budget_headline(target, given)
     engine = env.get("TRUEWATCH_ENGINE", "")
     if engine.strip():
         from truewatch_contract.schema_engine import resolve_engine
@@ -122,7 +129,33 @@ def plan_run(
         report_dir=report_dir,
         seed=target.seed,
         max_examples=target.max_examples,
+        budget=budget,
     )
+
+
+def _budget_headline(target: SuiteConfig, given: Mapping[str, str]) -> str:
+    """
+    Plan the run as the suite will (`truewatch_contract.suite.budget`), so that a budget too
+    small for the plan is refused here, with the smallest that works, before anything runs.
+    """
+    from truewatch_contract.suite.budget import BudgetError, plan_for
+
+    assignees, foreign = len(target.assignees), bool(target.foreign_api_key)
+    if target.builtin_mock:
+        from truewatch_contract.mock import MockState
+
+        info = MockState.default().connection_info("http://127.0.0.1")
+        assignees, foreign = len(info.get("assignees") or ()), bool(info.get("foreign_api_key"))
+    try:
+        plan = plan_for(
+            target.budget,
+            assignees=assignees,
+            foreign=foreign and (target.builtin_mock or bool(target.foreign_issue_id)),
+            pairs=target.concurrency,
+        )
+    except BudgetError as error:
+        raise BadUsage(_name_option(str(error), given)) from None
+    return _name_option(plan.budget.headline(), given)
 
 
 def _name_option(message: str, given: Mapping[str, str]) -> str:

@@ -97,6 +97,7 @@ class Record:
     exit_status: int | None = None
     damaged_lines: int = 0
     runs_seen: int = 0
+    budget: dict[str, JSON] | None = None  # the suite's ``budget`` line: the plan and the spending
 
     @property
     def started_at(self) -> float | None:
@@ -197,6 +198,8 @@ def _add(record: Record, item: dict[str, JSON]) -> None:
         record.runs_seen += 1
         if record.run is None:
             record.run = _run(item)
+    elif kind == "budget":
+        record.budget = {k: v for k, v in item.items() if k != "kind"}
     elif kind == "collect-error":
         record.collect_errors.append((_str(item.get("test")), _str(item.get("message"))))
     elif kind == "session":

@@ -109,6 +109,8 @@ def build_report(record: Record, context: RunContext) -> Report:
         "coverage": _coverage(record.exchanges),
         "timings": _timings(record.exchanges),
         "profile": build_profile(record.exchanges),
+        # The request budget: limit (null: the full run), spent, per_rule, not_exercised, ...
+        "budget": record.budget,
         "record": {"damaged_lines": record.damaged_lines, "runs": record.runs_seen},
     }
     scrubbed: Report = _scrub(report)

@@ -104,7 +104,7 @@ class Budget:
         rate: RateLimit | None,
         *,
         builtin_mock: bool,
-        names: tuple[str, str] = ("--budget", "--time-budget"),
+        names: tuple[str, str, str] = ("--budget", "--time-budget", "--rate-limit"),
     ) -> Budget:
         """
         The run's budget from its options (None: not given).
@@ -118,7 +118,7 @@ class Budget:
             if rate is None:
                 raise BudgetError(
                     f"{names[1]} needs a rate limit to turn time into requests "
-                    "(--rate-limit / TRUEWATCH_RATE_LIMIT, such as 20/m)"
+                    f"({names[2]}, such as 20/m)"
                 )
             timed = math.floor(seconds / rate.interval + 1e-9)
             if timed < 1:
@@ -136,13 +136,17 @@ class Budget:
                 f"the default for a rate-limited target: {DEFAULT_MINUTES} minutes at {rate}; "
                 f"{names[0]} full restores the full run",
             )
-        return cls(None, "the full run")
+        return cls(None, FULL_RUN.why)
 
     def headline(self) -> str:
         """The run's first line."""
         if self.requests is None:
             return f"budget: none ({self.why})"
         return f"budget: {self.requests} requests ({self.why})"
+
+
+#: No budget: today's unplanned run.
+FULL_RUN = Budget(None, "the full run")
 
 
 # -- the table ----------------------------------------------------------------------------
@@ -202,6 +206,21 @@ class Plan:
     generated: int | None
     minimum: int
     left_out: tuple[str, ...] = ()
+    concurrency: int = 0  # requests kept for the lost-update probe
+
+    def summary(self) -> dict[str, Any]:
+        """The plan as the run record keeps it (JSON-ready)."""
+        return {
+            "limit": self.budget.requests,
+            "why": self.budget.why,
+            "minimum": self.minimum,
+            "planned": list(self.kinds()),
+            "read_backs": self.planned - len(self.kinds()),
+            "concurrency": self.concurrency,
+            "generated": self.generated,
+            "reserve": self.reserve,
+            "left_out": list(self.left_out),
+        }
 
     @property
     def reserve(self) -> int:
@@ -293,27 +312,35 @@ def available_rows(rows: Sequence[KindRow], offers: Iterable[str]) -> tuple[Kind
     return tuple(row for row in rows if set(row.needs) <= have)
 
 
-def make_plan(budget: Budget, rows: Sequence[KindRow]) -> Plan:
+def concurrency_cost(pairs: int) -> int:
+    """The lost-update probe: `pairs` pairs of simultaneous updates, then one read-back."""
+    return 2 * pairs + 1 if pairs > 0 else 0
+
+
+def make_plan(budget: Budget, rows: Sequence[KindRow], *, pairs: int = 0) -> Plan:
     """
-    The plan for `budget` over `rows` (the table, filtered to what the target offers).
+    The plan for `budget` over `rows` (the table, filtered to what the target offers), with
+    `pairs` concurrent pairs (`concurrency_cost`) in the mandatory part.
 
     Raises:
         BudgetError: the budget is below the mandatory part; the message gives the minimum.
     """
-    need = minimum_budget(rows)
+    extra = concurrency_cost(pairs)
+    need = minimum_budget(rows) + extra
     essential = [row.name for row in mandatory(rows)]
     if budget.requests is None:
         everything = [row.name for row in rows if row.name != READ_BACK]
         steps = schedule(rows, everything, essential)
-        return Plan(budget, tuple(steps), None, need)
+        return Plan(budget, tuple(steps), None, need, concurrency=extra)
     if budget.requests < need:
+        planned = need - SETUP_WORST - RESTORE_WORST - RETRY_RESERVE - extra
+        pair_text = f", {extra} for {pairs} concurrent pairs" if extra else ""
         raise BudgetError(
             f"a budget of {budget.requests} requests ({budget.why}) cannot settle the contract: "
-            f"the smallest budget that works is {need} (setup {SETUP_WORST}, "
-            f"{need - SETUP_WORST - RESTORE_WORST - RETRY_RESERVE} planned requests, restore "
-            f"{RESTORE_WORST}, {RETRY_RESERVE} for retries)"
+            f"the smallest budget that works is {need} (setup {SETUP_WORST}, {planned} planned "
+            f"requests{pair_text}, restore {RESTORE_WORST}, {RETRY_RESERVE} for retries)"
         )
-    room = budget.requests - SETUP_WORST - RESTORE_WORST - RETRY_RESERVE
+    room = budget.requests - SETUP_WORST - RESTORE_WORST - RETRY_RESERVE - extra
     chosen = list(essential)
     left_out = []
     for row in rank(rows)[len(essential) :]:
@@ -322,7 +349,15 @@ def make_plan(budget: Budget, rows: Sequence[KindRow]) -> Plan:
         else:
             left_out.append(row.name)
     steps = schedule(rows, chosen, essential)
-    return Plan(budget, tuple(steps), room - len(steps), need, tuple(left_out))
+    return Plan(budget, tuple(steps), room - len(steps), need, tuple(left_out), extra)
+
+
+def plan_for(budget: Budget, *, assignees: int, foreign: bool, pairs: int = 0) -> Plan:
+    """The plan for a target with `assignees` known assignees and a foreign workspace or not."""
+    offers = {"assignees"} if assignees >= 1 else set()
+    offers |= {"two-assignees"} if assignees >= 2 else set()
+    offers |= {"foreign"} if foreign else set()
+    return make_plan(budget, available_rows(load_table(), offers), pairs=pairs)
 
 
 # -- the accounting -----------------------------------------------------------------------
@@ -337,10 +372,13 @@ class Ledger:
     Counts every request the target receives, and refuses one past the cap.
 
     ``reserve`` requests are kept for the restore: a request of any other purpose is refused
-    once only the reserve is left. Thread-safe (the concurrency pairs go out together).
+    once only the reserve is left. A purpose is a word for the reports (``setup``, ``plan``,
+    ``concurrency``, ``generated``, ``scenario``, ``restore``); ``generated`` requests also stop
+    at the window `share` opens. Thread-safe (the concurrency pairs go out together).
     """
 
     RESTORE = "restore"
+    GENERATED = "generated"
 
     def __init__(self, cap: int | None, reserve: int = RESTORE_WORST + RETRY_RESERVE) -> None:
         self.cap = cap
@@ -349,6 +387,8 @@ class Ledger:
         self.by_purpose: Counter[str] = Counter()
         self.by_rule: Counter[str] = Counter()
         self.refused: Counter[str] = Counter()
+        self.window: int | None = None  # `share`: where the current generated test must stop
+        self.purpose = "setup"  # what the requests sent now are for (`charge`)
         self._lock = threading.Lock()
 
     @property
@@ -363,7 +403,22 @@ class Ledger:
         if self.cap is None:
             return True
         limit = self.cap if purpose == self.RESTORE else self.cap - self.reserve
+        if purpose == self.GENERATED and self.window is not None:
+            limit = min(limit, self.window)
         return self.spent + count <= limit
+
+    def share(self, tests_left: int) -> int:
+        """
+        Open the window of one generated test: an equal share of what is left among the
+        `tests_left` generated tests still to run (so the first does not spend it all).
+        """
+        left = self.left
+        if left is None or tests_left <= 0:
+            self.window = None
+            return left or 0
+        portion = -(-left // tests_left)  # rounded up: nothing is left unspent
+        self.window = self.spent + portion
+        return portion
 
     def spend(self, purpose: str, count: int = 1) -> None:
         """
@@ -381,6 +436,10 @@ class Ledger:
             self.spent += count
             self.by_purpose[purpose] += count
 
+    def charge(self, count: int = 1) -> None:
+        """`spend` for the current `purpose` (what the HTTP layer calls for every request)."""
+        self.spend(self.purpose, count)
+
     def attribute(self, rules: Iterable[str]) -> None:
         """Charge one sent request to every rule its verdict checked."""
         with self._lock:
@@ -393,7 +452,7 @@ class Ledger:
     def summary(self, catalogue: Iterable[str] = ()) -> dict[str, Any]:
         """The budget as the reports show it (JSON-ready)."""
         return {
-            "cap": self.cap,
+            "limit": self.cap,
             "spent": self.spent,
             "reserve": self.reserve,
             "by_purpose": dict(sorted(self.by_purpose.items())),
@@ -403,7 +462,9 @@ class Ledger:
         }
 
 
-def from_environ(environ: Mapping[str, str], rate: RateLimit | None, builtin_mock: bool) -> Budget:
+def from_environ(
+    environ: Mapping[str, str], rate: RateLimit | None, *, builtin_mock: bool
+) -> Budget:
     """The budget from ``TRUEWATCH_BUDGET`` and ``TRUEWATCH_TIME_BUDGET`` (blank: not set)."""
 
     def get(name: str) -> str | None:
@@ -415,5 +476,5 @@ def from_environ(environ: Mapping[str, str], rate: RateLimit | None, builtin_moc
         get("TRUEWATCH_TIME_BUDGET"),
         rate,
         builtin_mock=builtin_mock,
-        names=("TRUEWATCH_BUDGET", "TRUEWATCH_TIME_BUDGET"),
+        names=("TRUEWATCH_BUDGET", "TRUEWATCH_TIME_BUDGET", "TRUEWATCH_RATE_LIMIT"),
     )

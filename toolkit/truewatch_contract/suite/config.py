@@ -23,6 +23,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from truewatch_contract.rates import RateError, RateLimit
+from truewatch_contract.suite.budget import FULL_RUN, Budget, BudgetError
+from truewatch_contract.suite.budget import from_environ as budget_from_environ
 
 #: The seed every run uses unless ``TRUEWATCH_SEED`` says otherwise: a run is repeatable.
 DEFAULT_SEED = 20261127
@@ -52,6 +54,8 @@ ENV_NAMES = (
     "TRUEWATCH_MOCK_MUTANT",
     "TRUEWATCH_RECORD",
     "TRUEWATCH_CONCURRENCY",
+    "TRUEWATCH_BUDGET",
+    "TRUEWATCH_TIME_BUDGET",
 )
 
 
@@ -96,6 +100,8 @@ class SuiteConfig:
     record: Path | None = None
     builtin_mock: bool = True
     concurrency: int = DEFAULT_CONCURRENCY
+    # The request budget (`truewatch_contract.suite.budget`): the full run unless one is set.
+    budget: Budget = FULL_RUN
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> SuiteConfig:
@@ -139,6 +145,11 @@ class SuiteConfig:
             raise ConfigError("TRUEWATCH_FOREIGN_ISSUE_ID must differ from TRUEWATCH_ISSUE_ID")
         rate = get("TRUEWATCH_RATE_LIMIT")
         record = get("TRUEWATCH_RECORD")
+        rate_limit = _parse_rate(rate)
+        try:
+            budget = budget_from_environ(env, rate_limit, builtin_mock=builtin)
+        except BudgetError as error:
+            raise ConfigError(str(error)) from None
         return cls(
             base_url=base_url,
             api_key=api_key,
@@ -146,7 +157,7 @@ class SuiteConfig:
             assignees=_parse_assignees(get("TRUEWATCH_ASSIGNEES")),
             foreign_api_key=foreign_key,
             foreign_issue_id=foreign_issue,
-            rate_limit=_parse_rate(rate),
+            rate_limit=rate_limit,
             max_examples=_parse_int(
                 "TRUEWATCH_MAX_EXAMPLES",
                 get("TRUEWATCH_MAX_EXAMPLES"),
@@ -166,6 +177,7 @@ class SuiteConfig:
                 low=0,
                 high=MAX_CONCURRENCY,
             ),
+            budget=budget,
         )
 
     def with_connection(self, info: Mapping[str, Any]) -> SuiteConfig:

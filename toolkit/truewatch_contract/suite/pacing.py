@@ -19,6 +19,7 @@ import requests
 from requests.adapters import HTTPAdapter
 
 from truewatch_contract.rates import RateLimit
+from truewatch_contract.suite.budget import Ledger
 
 RATE_LIMIT_CODES = frozenset(
     {"ft.TriggerApiAkCurrentLimiting", "ft.TriggerApiWorkspaceCurrentLimiting"}
@@ -92,33 +93,47 @@ class TokenBucket:
 class PacedAdapter(HTTPAdapter):
     """A requests adapter that paces every request and retries rate-limited ones (bounded)."""
 
-    def __init__(self, bucket: TokenBucket, *, max_retries_on_limit: int = MAX_RETRIES) -> None:
+    def __init__(
+        self,
+        bucket: TokenBucket,
+        *,
+        max_retries_on_limit: int = MAX_RETRIES,
+        ledger: Ledger | None = None,
+    ) -> None:
         super().__init__()
         self.bucket = bucket
         self.max_retries_on_limit = max_retries_on_limit
         self.rate_limited = 0
+        # Counts every request that goes out, retries included, and refuses one past the budget.
+        self.ledger = ledger
 
     def send(  # type: ignore[override]
         self, request: requests.PreparedRequest, **kwargs: Any
     ) -> requests.Response:
         attempt = 0
         while True:
+            if self.ledger is not None:
+                self.ledger.charge()  # BudgetExhausted: the request is not sent
             self.bucket.acquire()
             response = super().send(request, **kwargs)
             if not is_rate_limited(response.status_code, _body_of(response)):
                 return response
             attempt += 1
             self.rate_limited += 1
-            if attempt > self.max_retries_on_limit:
+            if attempt > self.max_retries_on_limit or not self._may_retry():
                 return response
             response.close()
             self.bucket.pause(self.bucket.backoff(attempt))
 
+    def _may_retry(self) -> bool:
+        """A retry the budget cannot pay for is not sent: the rate-limited answer stands."""
+        return self.ledger is None or self.ledger.admits(self.ledger.purpose)
 
-def paced_session(bucket: TokenBucket) -> requests.Session:
+
+def paced_session(bucket: TokenBucket, ledger: Ledger | None = None) -> requests.Session:
     """A requests session whose every HTTP(S) request goes through one shared `PacedAdapter`."""
     session = requests.Session()
-    adapter = PacedAdapter(bucket)
+    adapter = PacedAdapter(bucket, ledger=ledger)
     session.mount("http://", adapter)
     session.mount("https://", adapter)
     return session

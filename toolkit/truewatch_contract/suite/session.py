@@ -23,6 +23,7 @@ from typing import Any
 import pytest
 
 from truewatch_contract.rules import is_relaxed, status_records, violation
+from truewatch_contract.suite.budget import Ledger, Plan
 from truewatch_contract.suite.config import SuiteConfig
 from truewatch_contract.suite.exchange import ROUTE, Exchange
 from truewatch_contract.suite.faults import Fault, Policy
@@ -116,12 +117,15 @@ class Suite:
         redactor: Redactor,
         *,
         mock_state: Any = None,
+        ledger: Ledger | None = None,
     ) -> None:
         self.target = target
         self.recorder = recorder
         self.redactor = redactor
         self.bucket = TokenBucket(target.rate_limit)
-        self.session = paced_session(self.bucket)
+        # Every request the target receives is counted here (and refused past the budget).
+        self.ledger = ledger if ledger is not None else Ledger(None)
+        self.session = paced_session(self.bucket, self.ledger)
         self.aliases: set[str] = set()
         self.current: dict[str, Any] | None = None
         self.initial: dict[str, Any] | None = None
@@ -245,6 +249,7 @@ class Suite:
     ) -> Sent:
         """Write a judged exchange's record line and learn the issue's new state."""
         record_exchange(self.recorder, exchange, verdict, test=test, phase=phase, mode=mode)
+        self.ledger.attribute(verdict.checked)
         self.learn(verdict)
         return Sent(exchange, verdict)
 
@@ -305,6 +310,7 @@ class Suite:
         """Record a scenario-level rule outcome; fail unless it held or the rule is relaxed."""
         found = violation(rule, message)
         relaxed = self.policy.is_relaxed(rule)
+        self.ledger.attribute([rule])
         if self.recorder.enabled:
             self.recorder.behaviour(
                 test=test, rule=rule, held=held, message=message, tag=found.tag, relaxed=relaxed
@@ -407,6 +413,7 @@ class Suite:
 
     def restore(self) -> str | None:
         """Put the test issue's status and assignees back; return a problem, or None."""
+        self.ledger.purpose = Ledger.RESTORE  # the budget's reserve pays for it
         if self.initial is None:
             return None
         if self.empty_ok:
@@ -497,10 +504,14 @@ def _joined(pairs: list[tuple[str, str]]) -> dict[str, str]:
 
 
 @contextmanager
-def open_session(config: SuiteConfig) -> Iterator[Suite]:
+def open_session(
+    config: SuiteConfig, *, ledger: Ledger | None = None, plan: Plan | None = None
+) -> Iterator[Suite]:
     """
     The session's `Suite`: starts the built-in mock when no base URL is set, learns the test
     issue, and restores it at the end. A failed restore fails the session (``pytest.fail``).
+    With a `ledger` (and the `plan` it pays for), the record's last line is the ``budget``:
+    the plan, the requests spent, per purpose and per rule.
     """
     target = config
     server = None
@@ -520,7 +531,7 @@ def open_session(config: SuiteConfig) -> Iterator[Suite]:
         max_examples=target.max_examples,
         relaxed=target.relaxed,
     )
-    instance = Suite(target, recorder, redactor, mock_state=state)
+    instance = Suite(target, recorder, redactor, mock_state=state, ledger=ledger)
     problem = None
     try:
         instance.learn_initial()
@@ -529,9 +540,24 @@ def open_session(config: SuiteConfig) -> Iterator[Suite]:
         try:
             problem = instance.restore()
         finally:
+            _record_budget(recorder, instance.ledger, plan)
             recorder.close()
             instance.session.close()
             if server is not None:
                 server.stop()
     if problem is not None:
         pytest.fail(problem, pytrace=False)
+
+
+def _record_budget(recorder: Recorder, ledger: Ledger, plan: Plan | None) -> None:
+    """
+    The record's ``budget`` line: what the plan bought and what the run spent. Rules of the
+    request scope are judged on the bodies sent (the reports count those), not on answers.
+    """
+    from truewatch_contract.rules import RULES, scope_of
+
+    line: dict[str, Any] = {"kind": "budget"}
+    if plan is not None:
+        line.update(plan.summary())
+    line.update(ledger.summary(rule for rule in RULES if scope_of(rule) != "request"))
+    recorder.write(line)

@@ -1,0 +1,147 @@
+"""
+The planned requests: one representative of every rule, fault and input constraint, sent first.
+
+The plan (`truewatch_contract.suite.budget`) picks, from the kinds of request of
+`truewatch_contract.suite.kinds`, the fewest that exercise everything the rule catalogue asks of
+a request, then the others while the budget allows. Each step is one test; a run with a budget
+runs them before anything else (the rest of the suite gets what is left). Rejected requests that
+must change nothing share one read-back: the step ``read-back`` after them proves the batch.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import pytest
+
+from truewatch_contract.suite.budget import READ_BACK, BudgetError, Plan, Step
+from truewatch_contract.suite.config import ConfigError, process_config
+from truewatch_contract.suite.faults import Fault
+from truewatch_contract.suite.kinds import BY_NAME, Context
+from truewatch_contract.suite.planned import plan_of
+from truewatch_contract.suite.session import collection_config
+
+
+def _collection_plan() -> Plan | None:
+    """The run's plan, as conftest made it (None when conftest stops the run with an error)."""
+    try:
+        return plan_of(collection_config(process_config()))
+    except (ConfigError, BudgetError):
+        return None
+
+
+_PLAN = _collection_plan()
+_STEPS: tuple[Step, ...] = _PLAN.steps if _PLAN is not None else ()
+
+
+def _step_id(index: int, step: Step) -> str:
+    return f"{index + 1:02d}-{step.kind}"
+
+
+class Chain:
+    """What the steps share: the issue before the open batch, and the answers seen so far."""
+
+    def __init__(self) -> None:
+        self.before: Any = None
+        self.open = False
+        self.answers: dict[str, Any] = {}
+
+
+@pytest.fixture(scope="module")
+def chain() -> Chain:
+    return Chain()
+
+
+@pytest.mark.parametrize("step", _STEPS, ids=[_step_id(i, step) for i, step in enumerate(_STEPS)])
+def test_plan(suite: Any, chain: Chain, request: pytest.FixtureRequest, step: Step) -> None:
+    """One planned request, judged; a read-back proves its batch of rejected requests."""
+    test = request.node.nodeid
+    if step.kind == READ_BACK:
+        rule = BY_NAME[step.proves[-1]].proves
+        before, chain.before, chain.open = chain.before, None, False
+        suite.prove_unchanged(test, rule, before, "; ".join(_what(n) for n in step.proves))
+        return
+    kind = BY_NAME[step.kind]
+    if kind.proves and not chain.open:
+        chain.before, chain.open = suite.current, True
+    target = suite.target
+    context = Context(
+        issue_id=target.issue_id,
+        api_key=target.api_key,
+        assignees=tuple(target.assignees),
+        foreign_api_key=target.foreign_api_key,
+        foreign_issue_id=target.foreign_issue_id,
+        current=suite.current,
+    )
+    foreign_before = _foreign_issue(suite)
+    sent_request = kind.request(context)
+    sent = suite.send(
+        test,
+        "plan",
+        sent_request.body,
+        issue_id=sent_request.issue_id,
+        method=sent_request.method,
+        raw=sent_request.raw,
+        key=sent_request.key,
+        headers=dict(sent_request.headers) or None,
+        meant=[Fault(name) for name in kind.faults],
+    )
+    chain.answers[kind.name] = sent
+    suite.require(sent, kind.description)
+    if kind.name == "issue-foreign":
+        _same_as_unknown(suite, test, sent, chain.answers.get("issue-unknown"), context)
+        _foreign_unchanged(suite, test, foreign_before)
+
+
+def _what(name: str) -> str:
+    kind = BY_NAME[name]
+    return f"{kind.description} ({name})"
+
+
+def _shape(sent: Any, issue_id: str) -> tuple[Any, ...]:
+    """What must not tell a foreign issue from an unknown one (the id itself masked)."""
+    body = sent.body if isinstance(sent.body, dict) else {}
+    text = json.dumps(
+        {k: body.get(k) for k in ("code", "errorCode", "message", "success", "content")},
+        sort_keys=True,
+    )
+    return sent.status, re.sub(re.escape(issue_id), "<id>", text)
+
+
+def _same_as_unknown(suite: Any, test: str, seen: Any, baseline: Any, context: Context) -> None:
+    """Another workspace's issue is answered exactly as the planned unknown one was."""
+    if baseline is None:
+        return  # the unknown issue was not planned: nothing to compare with
+    foreign = context.foreign_issue_id or ""
+    unknown = baseline.exchange.issue_id or ""
+    same = _shape(seen, foreign) == _shape(baseline, unknown)
+    suite.behaviour(
+        test,
+        "behaviour.workspace-isolation",
+        same,
+        "an issue of another workspace is answered exactly like an unknown one"
+        + ("" if same else f": {_shape(seen, foreign)!r} vs {_shape(baseline, unknown)!r}"),
+    )
+
+
+def _foreign_issue(suite: Any) -> Any:
+    """The foreign issue as the built-in mock holds it (None for any other target)."""
+    state = suite.mock_state
+    foreign = suite.target.foreign_issue_id
+    return None if state is None or not foreign else state.get_issue(foreign)
+
+
+def _foreign_unchanged(suite: Any, test: str, before: Any) -> None:
+    """On the built-in mock, the request for another workspace's issue left it as it was."""
+    if before is None:
+        return
+    after = _foreign_issue(suite)
+    suite.behaviour(
+        test,
+        "behaviour.workspace-isolation",
+        after == before,
+        "a request for another workspace's issue does not change it"
+        + ("" if after == before else ", but it changed"),
+    )

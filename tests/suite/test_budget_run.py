@@ -1,0 +1,88 @@
+"""
+The contract suite run to a request budget, in a subprocess against a served mock (as a team runs
+it against staging): the cap holds, the pace holds, and a budget too small sends nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from suite_servers import run_suite
+
+from truewatch_contract.suite.budget import RETRY_RESERVE
+
+
+def _record(path: Path) -> list[dict[str, Any]]:
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def _budget_line(lines: list[dict[str, Any]]) -> dict[str, Any]:
+    found = [line for line in lines if line["kind"] == "budget"]
+    assert len(found) == 1
+    return found[0]
+
+
+def test_pytest_directly_honours_the_budget(tmp_path: Path) -> None:
+    record = tmp_path / "record.jsonl"
+    env = {"TRUEWATCH_BUDGET": "50", "TRUEWATCH_RECORD": str(record)}
+    run = run_suite(None, "-rs", env=env)
+    assert run.returncode == 0, run.output[-3000:]
+    assert run.output.startswith("truewatch contract suite: budget: 50 requests (TRUEWATCH_BUDGET")
+    lines = _record(record)
+    exchanges = [line for line in lines if line["kind"] == "exchange"]
+    budget = _budget_line(lines)
+    # Every request is judged and recorded; the ledger counted each one (retries would add).
+    assert len(exchanges) <= budget["spent"] <= 50
+    assert budget["limit"] == 50 and budget["by_purpose"]["plan"] >= 30
+    assert "not exercised: budget" in run.output  # what was left out is skipped, not passed
+    # The planned requests went first: every exchange of the plan precedes the generated ones.
+    phases = [line["phase"] for line in exchanges]
+    last_plan = max(i for i, phase in enumerate(phases) if phase == "plan")
+    assert all(p not in ("coverage", "fuzzing", "examples") for p in phases[:last_plan])
+
+
+def test_a_budget_too_small_is_refused_before_any_request(tmp_path: Path) -> None:
+    record = tmp_path / "record.jsonl"
+    run = run_suite(None, env={"TRUEWATCH_BUDGET": "12", "TRUEWATCH_RECORD": str(record)})
+    assert run.returncode == 4, run.output[-2000:]
+    assert "a budget of 12 requests (TRUEWATCH_BUDGET 12) cannot settle" in run.output
+    assert "the smallest budget that works is" in run.output
+    assert "Traceback" not in run.output
+    assert not [line for line in _record(record) if line["kind"] == "exchange"]
+
+
+def test_a_rate_limited_target_gets_a_ten_minute_plan_by_default(tmp_path: Path) -> None:
+    run = run_suite(None, "--collect-only", env={"TRUEWATCH_RATE_LIMIT": "20/m"})
+    assert run.returncode == 0, run.output[-2000:]
+    assert run.output.startswith(
+        "truewatch contract suite: budget: 200 requests (the default for a rate-limited "
+        "target: 10 minutes at 20/m; TRUEWATCH_BUDGET full restores the full run)"
+    )
+
+
+def test_sixty_requests_paced_to_a_server_allowing_twenty_per_ten_seconds(tmp_path: Path) -> None:
+    """`--rate-limit 120/m --budget 60` against a server that limits at 20 per 10 s."""
+    record = tmp_path / "record.jsonl"
+    env = {
+        "TRUEWATCH_RATE_LIMIT": "120/m",
+        "TRUEWATCH_BUDGET": "60",
+        "TRUEWATCH_RECORD": str(record),
+    }
+    run = run_suite(None, env=env, rate_limit="20/10s", timeout=600)
+    assert run.returncode == 0, run.output[-3000:]
+    lines = _record(record)
+    exchanges = [line for line in lines if line["kind"] == "exchange"]
+    assert len(exchanges) <= _budget_line(lines)["spent"] <= 60
+    # No answer was left rate-limited; a retry (the pace meeting the server's window at its
+    # edge) is counted in the budget, within the few the plan keeps for retries.
+    assert not any("behaviour.rate-limit-signal" in line["checked"] for line in exchanges)
+    assert 0 <= _budget_line(lines)["spent"] - len(exchanges) <= RETRY_RESERVE
+    # The pace, read from the record: any 21 requests in a row span at least 10 s (a request
+    # every 0.5 s), less a little for the answers' own latency.
+    times = sorted(line["t"] for line in exchanges)
+    spans = [times[i + 20] - times[i] for i in range(len(times) - 20)]
+    assert spans and min(spans) >= 9.0, spans
