@@ -155,3 +155,17 @@ def test_record_path_and_mutant_are_checked(
     assert not (tmp_path / "missing").exists()
     good = SuiteConfig.from_env({"TRUEWATCH_RECORD": str(tmp_path / "r.jsonl")})
     assert good.record == tmp_path / "r.jsonl"
+
+
+def test_the_suite_package_and_its_configuration_import_nothing_heavy() -> None:
+    code = (
+        "import sys\n"
+        "import truewatch_contract.suite, truewatch_contract.suite.config\n"
+        "import truewatch_contract.suite.faults, truewatch_contract.suite.exchange\n"
+        "heavy = {'schemathesis', 'hypothesis', 'requests', 'pytest', 'starlette', 'uvicorn'}\n"
+        "print(sorted(heavy & set(sys.modules)))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert done.stdout.strip() == "[]", done.stdout
