@@ -39,7 +39,7 @@ from truewatch_contract.suite.check import case_context
 from truewatch_contract.suite.config import ConfigError, SuiteConfig, process_config
 from truewatch_contract.suite.exchange import Exchange
 from truewatch_contract.suite.faults import Fault, acceptance_rule
-from truewatch_contract.suite.judge import Verdict, describe, judge, limit_code
+from truewatch_contract.suite.judge import Verdict, limit_code
 from truewatch_contract.suite.session import collection_config
 
 
@@ -251,7 +251,7 @@ def _run(case: Any, suite: Any, test: str, *, probe_auth: bool = False) -> None:
     response = case.call(base_url=suite.target.base_url, session=suite.session, timeout=30)
     exchange = Exchange.from_requests(response)
     phase, mode, header_negative = case_context(case)
-    verdict = judge(exchange, suite.policy, previous=before, header_negative=header_negative)
+    verdict = suite.judge(exchange, header_negative=header_negative)
     checks = list(CHECKS)
     if (
         probe_auth
@@ -276,7 +276,7 @@ def _run(case: Any, suite: Any, test: str, *, probe_auth: bool = False) -> None:
         failing=[v for v in extra if not suite.is_relaxed(v.rule)],
         relaxed=[v for v in extra if suite.is_relaxed(v.rule)],
     )
-    suite.record(test, phase, exchange, verdict, mode=mode)
+    sent = suite.record(test, phase, exchange, verdict, mode=mode)
     if (
         verdict.ok
         and verdict.expectation.faults == {Fault.SCHEMA}
@@ -291,10 +291,7 @@ def _run(case: Any, suite: Any, test: str, *, probe_auth: bool = False) -> None:
         shown = repr(exchange.sent_json()[1])
         shown = shown if len(shown) <= 200 else shown[:200] + "…"
         suite.prove_unchanged(test, "behaviour.invalid-body-rejected", before, f"the body {shown}")
-    if not verdict.ok:
-        raise AssertionError(
-            describe(verdict, exchange, suite.redactor, f"{mode or 'explicit'}, {phase}")
-        )
+    suite.require(sent, f"{mode or 'explicit'}, {phase}")
 
 
 _SETTINGS = settings(

@@ -244,6 +244,10 @@ class Suite:
         verdict = judge(exchange, self.policy, previous=previous, header_negative=header_negative)
         return self.record(test, phase, exchange, verdict, mode=mode)
 
+    def judge(self, exchange: Exchange, *, header_negative: bool = False) -> Verdict:
+        """Judge an exchange against the session's policy and the issue's last known state."""
+        return judge(exchange, self.policy, previous=self.current, header_negative=header_negative)
+
     def record(
         self, test: str, phase: str, exchange: Exchange, verdict: Verdict, *, mode: str | None
     ) -> Sent:
