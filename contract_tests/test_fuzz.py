@@ -19,7 +19,7 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, seed, settings
 from schemathesis.checks import not_a_server_error
-from schemathesis.core.failures import Failure, FailureGroup
+from schemathesis.core.failures import FailureGroup
 from schemathesis.core.parameters import ParameterLocation
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -33,13 +33,11 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from truewatch_contract.redaction import AUTH_HEADER
-from truewatch_contract.rules import scope_of, violation
 from truewatch_contract.spec import OPERATION_ID, load_spec
-from truewatch_contract.suite.check import case_context
+from truewatch_contract.suite.check import builtin_violations, case_context
 from truewatch_contract.suite.config import ConfigError, SuiteConfig, process_config
 from truewatch_contract.suite.exchange import Exchange
-from truewatch_contract.suite.faults import Fault, acceptance_rule
-from truewatch_contract.suite.judge import Verdict, limit_code
+from truewatch_contract.suite.faults import Fault
 from truewatch_contract.suite.session import collection_config
 
 
@@ -53,7 +51,7 @@ def _collection_target() -> SuiteConfig:
 
 _TARGET = _collection_target()
 
-#: Share of cases sent to the test issue (the rest keep their generated issue_id: 404).
+#: Share of cases sent to the test issue (the rest keep their generated issue_id).
 TEST_ISSUE_SHARE = 85
 #: Share of positive cases whose assigner is replaced by known assignees.
 KNOWN_ASSIGNEE_SHARE = 90
@@ -62,22 +60,6 @@ KEY_RESTORE_SHARE = 70
 #: One case in this many also runs Schemathesis' `ignored_auth` (it re-sends the case twice).
 IGNORED_AUTH_EVERY = 15
 
-# Built-in checks and the catalogued rule each one speaks for. Left out, on purpose:
-# status_code_conformance (the contract asks any 4xx of bad input, not only the declared ones),
-# allow_header_conformance (no rule asks for an Allow header), and the stateful checks
-# use_after_free, ensure_resource_availability, object_level_authorization (one operation,
-# no links).
-BUILTIN_RULES: dict[str, str] = {
-    "not_a_server_error": "behaviour.no-server-error",
-    "content_type_conformance": "envelope.json",
-    "response_headers_conformance": "envelope.fields",
-    "response_schema_conformance": "envelope.fields",
-    "negative_data_rejection": "behaviour.invalid-body-rejected",
-    "positive_data_acceptance": "behaviour.valid-body-accepted",
-    "missing_required_header": "behaviour.auth-required",
-    "unsupported_method": "behaviour.method-not-allowed",
-    "ignored_auth": "behaviour.auth-required",
-}
 CHECKS = [
     not_a_server_error,
     content_type_conformance,
@@ -88,16 +70,6 @@ CHECKS = [
     missing_required_header,
     unsupported_method,
 ]
-#: Built-in checks that judge only the status of the answer: each is filtered through the
-#: judge's acceptance set (the answers the request's faults allow), never trusted alone.
-STATUS_CHECKS = frozenset(
-    {
-        "negative_data_rejection",
-        "positive_data_acceptance",
-        "missing_required_header",
-        "unsupported_method",
-    }
-)
 
 
 def _config(mode: str) -> schemathesis.Config:
@@ -222,29 +194,6 @@ def _valid_half(body: Any) -> bool:
     return any(not validate_request({k: body[k]}) for k in ("issueStatus", "assigner") if k in body)
 
 
-def _mapped(failure: Failure, exchange: Exchange, verdict: Verdict) -> list[Any]:
-    """The violations a built-in check's failure stands for, after the judge's filter."""
-    names = getattr(type(failure), "checks", ()) or ("",)
-    rule = BUILTIN_RULES.get(names[0])
-    if rule is None:
-        return []
-    if names[0] in STATUS_CHECKS and verdict.acceptable:
-        return []  # the answer is one the request's faults allow: the judge has spoken
-    status = exchange.status or 0
-    if rule == "envelope.fields" and 200 <= status < 300:
-        rule = "content.schema"
-    if rule == "behaviour.valid-body-accepted":
-        rule = acceptance_rule(exchange.sent_json()[1])
-    if rule == "behaviour.invalid-body-rejected" and Fault.MEDIA_TYPE in verdict.expectation.faults:
-        rule = "behaviour.media-type-rejected"  # the body was declared as another media type
-    message = " ".join(f"Schemathesis {names[0]}: {failure.title}. {failure.message}".split())
-    return [violation(rule, message[:500])]
-
-
-#: Rules still judged on a rate-limit answer (it says nothing else about the request).
-_NOT_BEHAVIOUR = frozenset({"behaviour.no-server-error", "behaviour.rate-limit-signal"})
-
-
 def _run(case: Any, suite: Any, test: str, *, probe_auth: bool = False) -> None:
     _keep_restorable(case, suite)
     before = suite.current
@@ -268,10 +217,9 @@ def _run(case: Any, suite: Any, test: str, *, probe_auth: bool = False) -> None:
         )
     except FailureGroup as group:
         for failure in group.exceptions:
-            extra.extend(_mapped(failure, exchange, verdict))
-    if limit_code(exchange.json_body()[1]) is not None:
-        # A rate-limit answer says nothing of the request: only its own signal rule judges it.
-        extra = [v for v in extra if v.rule in _NOT_BEHAVIOUR or scope_of(v.rule) != "behaviour"]
+            names = getattr(type(failure), "checks", ()) or ("",)
+            text = f"{failure.title}. {failure.message}"
+            extra.extend(builtin_violations(names[0], text, exchange, verdict))
     verdict = verdict.with_violations(
         failing=[v for v in extra if not suite.is_relaxed(v.rule)],
         relaxed=[v for v in extra if suite.is_relaxed(v.rule)],

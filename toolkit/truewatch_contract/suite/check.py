@@ -6,7 +6,9 @@ The suite's judgement as a Schemathesis check, for plain ``st run``::
 Importing this module registers the check ``truewatch_contract``. It judges every answer with
 `judge` against the process's configuration (`process_config`: ``TRUEWATCH_*`` parsed once) and
 raises `ContractCheckFailed` (an `AssertionError`) naming every broken rule id. The contract suite
-does not use it: it judges each exchange itself, once, with its session's policy.
+does not use it: it judges each exchange itself, once, with its session's policy, and maps the
+failures of Schemathesis' built-in checks to rules with `builtin_violations`, filtered through the
+judge's verdict.
 """
 
 from __future__ import annotations
@@ -17,13 +19,88 @@ from typing import Any
 
 import schemathesis
 
+from truewatch_contract.rules import scope_of, violation
 from truewatch_contract.suite.config import process_config
 from truewatch_contract.suite.exchange import Exchange
-from truewatch_contract.suite.faults import Policy
-from truewatch_contract.suite.judge import ContractCheckFailed, describe, judge
+from truewatch_contract.suite.faults import Fault, Policy, acceptance_rule
+from truewatch_contract.suite.judge import (
+    ContractCheckFailed,
+    Verdict,
+    describe,
+    judge,
+    limit_code,
+)
 from truewatch_contract.suite.recording import Recorder, Redactor, record_exchange
+from truewatch_contract.violations import Violation
 
-__all__ = ["CheckContext", "case_context", "check_context", "truewatch_contract"]
+__all__ = [
+    "BUILTIN_RULES",
+    "STATUS_CHECKS",
+    "CheckContext",
+    "builtin_violations",
+    "case_context",
+    "check_context",
+    "truewatch_contract",
+]
+
+# Built-in checks and the catalogued rule each one speaks for. Left out, on purpose:
+# status_code_conformance (the contract asks any 4xx of bad input, not only the declared ones),
+# allow_header_conformance (no rule asks for an Allow header), and the stateful checks
+# use_after_free, ensure_resource_availability, object_level_authorization (one operation,
+# no links).
+BUILTIN_RULES: dict[str, str] = {
+    "not_a_server_error": "behaviour.no-server-error",
+    "content_type_conformance": "envelope.json",
+    "response_headers_conformance": "envelope.fields",
+    "response_schema_conformance": "envelope.fields",
+    "negative_data_rejection": "behaviour.invalid-body-rejected",
+    "positive_data_acceptance": "behaviour.valid-body-accepted",
+    "missing_required_header": "behaviour.auth-required",
+    "unsupported_method": "behaviour.method-not-allowed",
+    "ignored_auth": "behaviour.auth-required",
+}
+#: Built-in checks that judge only the status of this very answer: each is filtered through the
+#: judge's acceptance set (the answers the request's faults allow), never trusted alone.
+STATUS_CHECKS = frozenset(
+    {
+        "negative_data_rejection",
+        "positive_data_acceptance",
+        "missing_required_header",
+        "unsupported_method",
+    }
+)
+#: Rules still judged on a rate-limit answer (it says nothing else about the request).
+_ON_RATE_LIMIT = frozenset({"behaviour.no-server-error", "behaviour.rate-limit-signal"})
+
+
+def builtin_violations(
+    check: str, text: str, exchange: Exchange, verdict: Verdict
+) -> list[Violation]:
+    """
+    The violation a failure of the built-in check `check` (its title and message in `text`)
+    stands for, or none: a check no rule speaks through, a status check whose answer the judge
+    finds acceptable for the request's faults, or a behaviour check on a rate-limit answer.
+    """
+    rule = BUILTIN_RULES.get(check)
+    if rule is None:
+        return []
+    if check in STATUS_CHECKS and verdict.acceptable:
+        return []  # the answer is one the request's faults allow: the judge has spoken
+    status = exchange.status or 0
+    if rule == "envelope.fields" and 200 <= status < 300:
+        rule = "content.schema"
+    if rule == "behaviour.valid-body-accepted":
+        rule = acceptance_rule(exchange.sent_json()[1])
+    if rule == "behaviour.invalid-body-rejected" and Fault.MEDIA_TYPE in verdict.expectation.faults:
+        rule = "behaviour.media-type-rejected"  # the body was declared as another media type
+    if (
+        limit_code(exchange.json_body()[1]) is not None
+        and rule not in _ON_RATE_LIMIT
+        and scope_of(rule) == "behaviour"
+    ):
+        return []  # a rate-limit answer says nothing of the request
+    message = " ".join(f"Schemathesis {check}: {text}".split())
+    return [violation(rule, message[:500])]
 
 
 @dataclasses.dataclass(frozen=True)
