@@ -9,7 +9,7 @@ a suite that only passes against servers built from its own code proves nothing 
 
 - `seed`: the data every profile serves (its own ids, shaped like the page's example).
 - `domain`: the issue store (a lock around every read-modify-write) and the body decoders.
-- `profiles`: the five profiles, their choices, and a stdlib or Starlette front end for each.
+- `profiles`: the six profiles, their choices, and a stdlib or Starlette front end for each.
 - `harness`: start a profile on a loopback port and run the contract suite against it.
 """
 

@@ -50,9 +50,13 @@ class Store:
     two updates that arrive at the same time each leave their record.
     """
 
-    def __init__(self, *, same_status_appends: bool) -> None:
+    def __init__(self, *, same_status_appends: bool, race_window: float | None = None) -> None:
         self.workspaces = seed.workspaces()
         self.same_status_appends = same_status_appends
+        # Optimistic concurrency: a status change reads a version, works for `race_window`
+        # seconds (a slow backend), and writes only if nobody wrote meanwhile (else 409).
+        self.race_window = race_window
+        self.versions: dict[tuple[str, str], int] = {}
         self.lock = threading.Lock()
         for workspace in self.workspaces.values():
             for issue in workspace["issues"].values():
@@ -74,11 +78,23 @@ class Store:
             return copy.deepcopy(self.workspaces[workspace]["issues"][issue_id])
 
     def update(self, workspace: str, issue_id: str, actor: str, fields: dict[str, Any]) -> Any:
-        """Apply `fields` (``{}``: nothing at all) and return the issue as it now is."""
+        """
+        Apply `fields` (``{}``: nothing at all) and return the issue as it now is.
+
+        Raises:
+            Fault: 409, when optimistic and another update came first (nothing is written).
+        """
+        key = (workspace, issue_id)
+        version = self.versions.get(key, 0)
+        if self.race_window is not None and "issueStatus" in fields:
+            time.sleep(self.race_window)
         with self.lock:
             issue = self.workspaces[workspace]["issues"][issue_id]
+            if self.race_window is not None and self.versions.get(key, 0) != version:
+                raise Fault(409, "ft.Conflict", "the issue was changed meanwhile; try again")
             if fields:
                 self._apply(issue, actor, fields, self.workspaces[workspace]["accounts"])
+                self.versions[key] = version + 1
             return copy.deepcopy(issue)
 
     def _apply(

@@ -1,5 +1,5 @@
 """
-Five correct servers. Each answers every request as the contract requires and makes its own
+Six correct servers. Each answers every request as the contract requires and makes its own
 choice wherever ``contract-decisions.md`` leaves one; a `Profile` is those choices, and
 `Profile.respond` is the whole server behind whichever front end (stdlib or Starlette) serves it.
 
@@ -10,13 +10,16 @@ choice wherever ``contract-decisions.md`` leaves one; a `Profile` is those choic
 | go-like          | key, lookup, body         | 401     | 400      | null          | TRACE-UUID   |
 | id-first         | id form, body, key, lookup| 403     | 422      | {}            | decimal      |
 | starlette        | key, lookup, body         | 403     | 400      | null          | uuid         |
+| optimistic       | key, lookup, body         | 401     | 400      | null          | 32 hex       |
 
 Other choices: ``application/json;charset=UTF-8`` answers (gateway, id-first); extra envelope and
 content fields (validator-first, id-first); unknown fields rejected, their names echoed
 (validator-first); a Go-like decoder, ``{}`` rejected and the same status again appending a record
 (go-like: no request of the suite is then free of side effects); the same status again appending
 a record with ``{}`` a no-op (starlette); only the 32-hex ``issueID`` form accepted, the
-``isset_`` form answered 400 (id-first); any media type taken (go-like, starlette).
+``isset_`` form answered 400 (id-first); any media type taken (go-like, starlette); optimistic
+concurrency: of two status changes at once, the one that loses the race is answered 409 and
+leaves no record (optimistic).
 """
 
 from __future__ import annotations
@@ -75,9 +78,10 @@ class Profile:
     envelope_extra: Callable[[], dict[str, Any]] = dict
     content_extra: dict[str, Any] = field(default_factory=dict)
     front: str = "stdlib"
+    race_window: float | None = None  # optimistic concurrency: the loser of a race gets 409
 
     def new_store(self) -> Store:
-        return Store(same_status_appends=self.same_status_appends)
+        return Store(same_status_appends=self.same_status_appends, race_window=self.race_window)
 
     # -- the whole server ---------------------------------------------------------------
 
@@ -125,7 +129,10 @@ class Profile:
         except Fault as fault:
             return self.error(fault)
         assert workspace is not None and actor is not None and found is not None
-        content = store.update(workspace, found, actor, change.fields)
+        try:
+            content = store.update(workspace, found, actor, change.fields)
+        except Fault as fault:
+            return self.error(fault)
         return self.answer(200, {**content, **self.content_extra})
 
     def check_key(self, keys: list[str]) -> tuple[str, str]:
@@ -246,6 +253,15 @@ PROFILES: dict[str, Profile] = {
             json_only=False,
             same_status_appends=True,
             front="starlette",
+        ),
+        Profile(
+            "optimistic",
+            order=("key", "lookup", "body"),
+            bad_key_status=401,
+            bad_body_status=400,
+            error_content=None,
+            trace=hex_trace,
+            race_window=0.02,
         ),
     )
 }
