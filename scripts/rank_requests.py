@@ -8,10 +8,12 @@ as units the planner covers:
 - ``rule:<id>``: every rule its verdict checked;
 - ``proof:<id>``: the "nothing changed" proof its read-back makes for that rule;
 - ``fault:<name>``: every fault the request carries;
-- ``input:<pointer>:<keyword>``: every constraint of the request schema the body breaks (the
-  JSON Schema keyword at the body's pointer, array indices as ``*``), or for a valid body every
-  branch of the schema it takes (a property present, an array of several items, fields the
-  schema does not name, the empty object), plus media-type parameters.
+- ``input:<pointer>:<keyword>:<type>``: every constraint of the request schema the body breaks
+  (the JSON Schema keyword at the body's pointer, array indices as ``*``, and the JSON type of
+  the value that broke it), ``input::valid-half`` for an invalid body with a field that would be
+  valid alone, or for a valid body every branch of the schema it takes (a property present, an
+  array of several items, fields the schema does not name, the empty object), plus media-type
+  parameters.
 
 The mutant catalogue plays no part here: the plan is ranked on the rule catalogue alone.
 
@@ -128,7 +130,21 @@ def _input_units(body: Any, kind: Kind) -> set[str]:
     root = {"$ref": "#/components/schemas/UpdateIssueRequest", "components": spec["components"]}
     errors = list(jsonschema.Draft202012Validator(root).iter_errors(body))
     for error in errors:
-        units.add(f"input:{_pointer(error.absolute_path)}:{error.validator}")
+        # The constraint, and the JSON type of the value that broke it: a wrong string and a
+        # null break `enum` in different ways (one is a near miss, the other an absent value).
+        kind = _json_type(error.instance)
+        units.add(f"input:{_pointer(error.absolute_path)}:{error.validator}:{kind}")
+    if (
+        errors
+        and isinstance(body, dict)
+        and any(
+            not list(jsonschema.Draft202012Validator(root).iter_errors({name: value}))
+            for name, value in body.items()
+        )
+    ):
+        # Invalid as a whole, but a field of it would be valid alone: the one body where
+        # "changes nothing" can break partway (the valid half written).
+        units.add("input::valid-half")
     if errors or not isinstance(body, dict):
         return units
     known = set(spec["components"]["schemas"]["UpdateIssueRequest"]["properties"])
@@ -141,6 +157,13 @@ def _input_units(body: Any, kind: Kind) -> set[str]:
     if not body:
         units.add("input::empty")
     return units
+
+
+def _json_type(value: Any) -> str:
+    names = {bool: "boolean", int: "integer", float: "number", str: "string", list: "array"}
+    if value is None:
+        return "null"
+    return "object" if isinstance(value, dict) else names.get(type(value), "other")
 
 
 def _pointer(path: Any) -> str:

@@ -1,4 +1,4 @@
-"""`run --budget/--time-budget` and `mutants --budget`: passed on, refused at once when too small."""
+"""`run --budget/--time-budget`, `mutants --budget`: passed on, refused at once if too small."""
 
 from __future__ import annotations
 
