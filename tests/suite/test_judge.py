@@ -310,3 +310,14 @@ def test_bytes_that_are_not_utf8_may_be_refused_or_decoded() -> None:
     # A replaced byte inside issueStatus makes the decoded body invalid: a 200 is wrong.
     bad = dataclasses.replace(taken, request_body=b'{"issueStatus": "Resolved\xff"}')
     assert "behaviour.invalid-body-rejected" in {v.rule for v in judge(bad, policy).violations}
+
+
+def test_a_change_sent_at_the_same_moment_as_another_may_lose_with_a_4xx() -> None:
+    made = exchange({"issueStatus": "Resolved"}, status=409, answer=error(409, "ft.Conflict"))
+    assert rules_of(made) == {"behaviour.valid-body-accepted"}
+    verdict = judge(made, POLICY, concurrent=True)
+    assert verdict.ok and verdict.expectation.points == {Fault.RACE}
+    bare = exchange({"issueStatus": "Resolved"}, status=409, answer=b"conflict")
+    assert "behaviour.valid-body-accepted" in {
+        v.rule for v in judge(bare, POLICY, concurrent=True).violations
+    }

@@ -61,6 +61,7 @@ class Fault(str, enum.Enum):
     UNKNOWN_FIELDS = "unknown-fields"  # fields the page does not name: ignored (assumed)
     ALIAS_ID = "alias-id"  # the test issue named by a form other than its issueID
     UNVERIFIED_ISSUE = "unverified-issue"  # the suite knows no issue of the target: 200 or 404
+    RACE = "race"  # sent at the same moment as another change: may lose with a 4xx envelope
 
 
 @dataclasses.dataclass(frozen=True)
@@ -120,6 +121,7 @@ ANSWERS: dict[Fault, Answers] = {
     Fault.UNKNOWN_FIELDS: _any4xx("unknown fields", "behaviour.unknown-fields-ignored", point=True),
     Fault.ALIAS_ID: _only("another form of the test issue's id", (400, 404), None, point=True),
     Fault.UNVERIFIED_ISSUE: _only("an issue the suite does not know", (404,), None, point=True),
+    Fault.RACE: _any4xx("a change sent at the same moment as another", None, point=True),
 }
 
 
@@ -203,11 +205,18 @@ class Expectation:
 
 
 def expectation_of(
-    exchange: Exchange, policy: Policy, *, header_negative: bool = False
+    exchange: Exchange,
+    policy: Policy,
+    *,
+    header_negative: bool = False,
+    concurrent: bool = False,
 ) -> Expectation:
-    """Every fault (and assumed point) of a request, from the request alone."""
+    """
+    Every fault (and assumed point) of a request, from the request alone; `concurrent`: the
+    sender knows another change of the issue was in flight at the same moment (`Fault.RACE`).
+    """
     faults: set[Fault] = set()
-    points: set[Fault] = set()
+    points: set[Fault] = {Fault.RACE} if concurrent else set()
     if exchange.method.upper() != "POST":
         faults.add(Fault.METHOD)
     issue_id = exchange.issue_id

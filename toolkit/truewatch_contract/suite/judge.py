@@ -78,6 +78,7 @@ def judge(
     *,
     previous: Any = None,
     header_negative: bool = False,
+    concurrent: bool = False,
 ) -> Verdict:
     """
     Judge one exchange against the contract.
@@ -86,10 +87,14 @@ def judge(
         previous: the content of the last successful update of the same issue (history rules).
         header_negative: Schemathesis generated the headers as invalid (the key unknown to the
             suite is then a bad one).
+        concurrent: another change of the issue was sent at the same moment; this one may lose
+            the race with a 4xx error envelope (409 or another).
     """
     from truewatch_contract import SentRequest, evaluate_response
 
-    expect = expectation_of(exchange, policy, header_negative=header_negative)
+    expect = expectation_of(
+        exchange, policy, header_negative=header_negative, concurrent=concurrent
+    )
     status = exchange.status
     if status is None:
         return Verdict(expect, (), (), (), note=f"network error: {exchange.error}")

@@ -239,9 +239,19 @@ class Suite:
         previous: Any,
         mode: str | None = None,
         header_negative: bool = False,
+        concurrent: bool = False,
     ) -> Sent:
-        """Judge an exchange, write its record line and learn the issue's new state."""
-        verdict = judge(exchange, self.policy, previous=previous, header_negative=header_negative)
+        """
+        Judge an exchange, write its record line and learn the issue's new state.
+        ``concurrent``: sent at the same moment as another change (it may lose the race).
+        """
+        verdict = judge(
+            exchange,
+            self.policy,
+            previous=previous,
+            header_negative=header_negative,
+            concurrent=concurrent,
+        )
         return self.record(test, phase, exchange, verdict, mode=mode)
 
     def judge(self, exchange: Exchange, *, header_negative: bool = False) -> Verdict:
