@@ -9,6 +9,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from suite_servers import run_suite
 
 from truewatch_contract.suite.budget import RETRY_RESERVE
@@ -86,3 +87,107 @@ def test_sixty_requests_paced_to_a_server_allowing_twenty_per_ten_seconds(tmp_pa
     times = sorted(line["t"] for line in exchanges)
     spans = [times[i + 20] - times[i] for i in range(len(times) - 20)]
     assert spans and min(spans) >= 9.0, spans
+
+
+class CountingProxy:
+    """
+    A loopback reverse proxy that forwards every request byte for byte (method, path, headers
+    as sent, body) and counts them: what the target received, counted on the target's side.
+    """
+
+    def __init__(self, upstream: str) -> None:
+        import http.client
+        import http.server
+        import threading
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(upstream)
+        self.count = 0
+        lock = threading.Lock()
+        proxy = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def _forward(self) -> None:
+                with lock:
+                    proxy.count += 1
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else None
+                conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
+                conn.putrequest(self.command, self.path, skip_host=True, skip_accept_encoding=True)
+                for name, value in self.headers.items():
+                    conn.putheader(name, value)
+                conn.endheaders(body)
+                answer = conn.getresponse()
+                data = answer.read()
+                self.send_response_only(answer.status, answer.reason)
+                for name, value in answer.getheaders():
+                    if name.lower() not in ("content-length", "transfer-encoding", "connection"):
+                        self.send_header(name, value)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+                conn.close()
+
+            def __getattr__(self, name: str) -> Any:
+                if name.startswith("do_"):  # any method (TRACE, OPTIONS, ...) is forwarded
+                    return self._forward
+                raise AttributeError(name)
+
+            def log_message(self, format: str, *args: Any) -> None:
+                return
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.base_url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def _profiles() -> list[str]:
+    from correct_servers import PROFILES
+
+    return list(PROFILES)
+
+
+@pytest.mark.parametrize("name", _profiles())
+def test_a_correct_server_passes_sixty_requests_and_receives_no_more(
+    name: str, tmp_path: Path
+) -> None:
+    import os
+    import subprocess
+    import sys
+
+    from correct_servers import PROFILES, seed
+    from correct_servers.fronts import serving
+
+    profile = PROFILES[name]
+    store = profile.new_store()
+    record = tmp_path / "record.jsonl"
+    with serving(profile, store) as base_url:
+        proxy = CountingProxy(base_url)
+        try:
+            env = {
+                k: v for k, v in os.environ.items() if not k.startswith(("TRUEWATCH_", "PYTEST_"))
+            }
+            env.update(seed.suite_environment(proxy.base_url))
+            env.update(TRUEWATCH_BUDGET="60", TRUEWATCH_RECORD=str(record))
+            suite = Path(__file__).resolve().parents[2] / "contract_tests"
+            done = subprocess.run(
+                [sys.executable, "-m", "pytest", str(suite), "-q", "-p", "no:cacheprovider"],
+                env=env,
+                cwd=tmp_path,
+                capture_output=True,
+                text=True,
+                timeout=300,
+                check=False,
+            )
+        finally:
+            proxy.close()
+    assert done.returncode == 0, (done.stdout + done.stderr)[-3000:]
+    assert 0 < proxy.count <= 60
+    assert _budget_line(_record(record))["spent"] == proxy.count
