@@ -12,7 +12,6 @@ The outcome is the rule ``history.no-lost-update``.
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
 from typing import Any
 
@@ -22,23 +21,6 @@ from truewatch_contract.rules import status_records
 
 STATUSES = ("Triage", "Assigned", "Working", "Resolved", "Ignored")
 RULE = "history.no-lost-update"
-
-
-def _at_once(suite: Any, bodies: list[dict[str, Any]]) -> list[Any]:
-    """Send `bodies` from one thread each, released together; their exchanges, in order."""
-    barrier = threading.Barrier(len(bodies))
-    exchanges: list[Any] = [None] * len(bodies)
-
-    def send(index: int) -> None:
-        barrier.wait()
-        exchanges[index] = suite.transmit(bodies[index])
-
-    threads = [threading.Thread(target=send, args=(i,)) for i in range(len(bodies))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return exchanges
 
 
 def test_simultaneous_status_changes_each_leave_one_record(
@@ -55,7 +37,7 @@ def test_simultaneous_status_changes_each_leave_one_record(
             pytest.fail("the concurrency probe needs the test issue's state, and has none")
         others = [s for s in STATUSES if s != before.get("issueStatus")]
         pair = [others[index % 4], others[(index + 1) % 4]]
-        exchanges = _at_once(suite, [{"issueStatus": status} for status in pair])
+        exchanges = suite.transmit_at_once([{"issueStatus": status} for status in pair])
         # Each answer alone: either may already show the other's record, so neither is judged
         # against the state before the pair.
         # Either may lose the race with a 4xx error envelope (409 or another): `concurrent`.
@@ -97,10 +79,6 @@ def _judge_pair(
     )
     held = new[: len(old)] == old and found == expected
     message = _message(held, pair, accepted, own, old, new, found)
-    if suite.target.rate_limit is not None:
-        # The pace (TRUEWATCH_RATE_LIMIT) spaces every request, the pair's too: it was not
-        # in flight at once, so this outcome speaks for sequential changes only.
-        message += " (the pace sent them one after the other, not at once)"
     suite.behaviour(test, RULE, held, message)
 
 

@@ -63,6 +63,16 @@ def test_suite_passes_on_a_correct_server(
     original = initial[seed.FOREIGN_WORKSPACE]["issues"][seed.FOREIGN_ISSUE_ID]
     assert theirs["extend"] == original["extend"] and theirs["updateAt"] == original["updateAt"]
 
+    # A target that rejects `{}` and appends a record for the same status again leaves no
+    # request free of side effects: the suite says which proofs it could not make.
+    unproven = [line for line in outcome.record if line.get("kind") == "unproven"]
+    profile = PROFILES[name]
+    if profile.reject_empty and profile.same_status_appends:
+        assert unproven, f"{name}: the suite claimed proofs it cannot make on this target"
+        assert all("not provable" in str(line["message"]) for line in unproven)
+    else:
+        assert not unproven, unproven[:3]
+
 
 def _records(base_url: str, issue_id: str, key: str) -> tuple[str, int]:
     answer = _post(base_url, issue_id, key, {"assigner": [seed.ASSIGNEE]})

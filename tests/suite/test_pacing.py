@@ -34,6 +34,22 @@ def test_bucket_spaces_requests_at_the_rate() -> None:
     assert bucket.backoff(1) == 3.0 and bucket.backoff(10) == 60.0
 
 
+def test_a_pair_goes_out_at_once_and_the_next_request_pays_for_both() -> None:
+    """The concurrency probe's pair is in flight together, and the average rate still holds."""
+    clock = FakeClock()
+    bucket = TokenBucket(RateLimit(20, 60.0), clock=clock, sleep=clock.sleep)
+    bucket.acquire()  # t=0
+    with bucket.together(2):
+        assert [bucket.acquire(), bucket.acquire()] == [0.0, 0.0]  # both at t=3
+    assert clock.now == 3.0
+    bucket.acquire()  # two intervals after the pair
+    assert clock.now == 9.0 and clock.slept == [3.0, 6.0]
+    with bucket.together(2):
+        bucket.acquire()  # one of the group's slots is left unused
+    bucket.acquire()
+    assert clock.now == 18.0  # an unused slot is not kept for later
+
+
 def test_no_rate_limit_never_waits() -> None:
     clock = FakeClock()
     bucket = TokenBucket(None, clock=clock, sleep=clock.sleep)

@@ -97,6 +97,8 @@ class Record:
     exit_status: int | None = None
     damaged_lines: int = 0
     runs_seen: int = 0
+    # Proofs the suite could not make against the target: (rule, message), one per attempt.
+    unproven: list[tuple[str, str]] = field(default_factory=list)
     budget: dict[str, JSON] | None = None  # the suite's ``budget`` line: the plan and the spending
 
     @property
@@ -166,6 +168,7 @@ def redact_record(record: Record, redactor: Redactor) -> Record:
             for t in record.tests
         ],
         collect_errors=[(test, redactor.text(message)) for test, message in record.collect_errors],
+        unproven=[(rule, redactor.text(message)) for rule, message in record.unproven],
     )
 
 
@@ -198,6 +201,8 @@ def _add(record: Record, item: dict[str, JSON]) -> None:
         record.runs_seen += 1
         if record.run is None:
             record.run = _run(item)
+    elif kind == "unproven":
+        record.unproven.append((_str(item.get("rule")), _str(item.get("message"))))
     elif kind == "budget":
         record.budget = {k: v for k, v in item.items() if k != "kind"}
     elif kind == "collect-error":

@@ -280,6 +280,8 @@ def _verdict(
     )
     if record.damaged_lines:
         notes.append(f"{record.damaged_lines} damaged line(s) of the run record were skipped.")
+    for (rule, message), count in Counter(record.unproven).items():
+        notes.append(f"Not proven ({rule}, {count}x): {message}.")
     if record.collect_errors or context.suite_error:
         notes.append(context.suite_error or "The contract suite could not be collected.")
         return "error", notes

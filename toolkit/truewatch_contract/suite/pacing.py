@@ -9,10 +9,11 @@ to wait and retry (`PacedAdapter`), never as a contract failure.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import requests
@@ -60,6 +61,7 @@ class TokenBucket:
         self._sleep = sleep
         self._lock = threading.Lock()
         self._next = 0.0
+        self._prepaid = 0
         self.waited = 0.0
 
     def acquire(self) -> float:
@@ -67,6 +69,9 @@ class TokenBucket:
         if self.rate is None:
             return 0.0
         with self._lock:
+            if self._prepaid > 0:
+                self._prepaid -= 1
+                return 0.0
             now = self._clock()
             start = max(now, self._next)
             self._next = start + self.rate.interval
@@ -75,6 +80,31 @@ class TokenBucket:
             self._sleep(delay)
             self.waited += delay
         return delay
+
+    @contextlib.contextmanager
+    def together(self, count: int) -> Iterator[None]:
+        """
+        Let the next `count` requests go out at once (the concurrency probe's pair): wait for
+        one slot, pay for `count`, and space the request after them by as many intervals, so
+        the average rate holds (two at once is within 20 a minute).
+        """
+        if self.rate is None or count <= 1:
+            yield
+            return
+        with self._lock:
+            now = self._clock()
+            start = max(now, self._next)
+            self._next = start + self.rate.interval * count
+        if start > now:
+            self._sleep(start - now)
+            self.waited += start - now
+        with self._lock:
+            self._prepaid = count
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._prepaid = 0  # a slot a request of the group did not use is not kept
 
     def backoff(self, attempt: int) -> float:
         """Seconds to wait after the `attempt`-th rate-limit answer (1-based)."""

@@ -192,6 +192,18 @@ class Recorder:
             }
         )
 
+    def unproven(self, *, test: str, rule: str, message: str) -> None:
+        """A proof the suite could not make against this target (not a failure)."""
+        self.write(
+            {
+                "kind": "unproven",
+                "t": self.elapsed(),
+                "test": test,
+                "rule": rule,
+                "message": message,
+            }
+        )
+
 
 def request_record(
     method: str, path: str, headers: Mapping[str, Any], body: bytes | str | None, redactor: Redactor

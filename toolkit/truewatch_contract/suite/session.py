@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import threading
 import time
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -230,6 +231,27 @@ class Suite:
             header_list += list(headers)
         return self._send(method, self.url(issue), header_list, data)
 
+    def transmit_at_once(self, bodies: list[Any]) -> list[Exchange]:
+        """
+        Send `bodies` to the test issue from one thread each, released together (a barrier),
+        and paid for together under the pace, so they are in flight at the same time; return
+        their exchanges in order, not judged yet.
+        """
+        barrier = threading.Barrier(len(bodies))
+        exchanges: list[Exchange | None] = [None] * len(bodies)
+
+        def send(index: int) -> None:
+            barrier.wait()
+            exchanges[index] = self.transmit(bodies[index])
+
+        with self.bucket.together(len(bodies)):
+            threads = [threading.Thread(target=send, args=(i,)) for i in range(len(bodies))]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+        return [e for e in exchanges if e is not None]
+
     def conclude(
         self,
         test: str,
@@ -334,6 +356,11 @@ class Suite:
                 self.redactor.text(f"the contract is broken: {rule} [{found.tag}]: {message}")
             )
 
+    def unproven(self, test: str, rule: str, message: str) -> None:
+        """Record a proof this target leaves no way to make; it is reported, never failed."""
+        if self.recorder.enabled:
+            self.recorder.unproven(test=test, rule=rule, message=message)
+
     def prove_unchanged(self, test: str, rule_id: str, before: Any, what: str) -> None:
         """
         After a rejected request, prove the test issue did not change (there is no read
@@ -351,6 +378,16 @@ class Suite:
             self.require(sent, "probe after a rejected request")
             return  # rate limited: nothing to compare
         changed = _changes(before, after, self.empty_ok)
+        if not self.empty_ok and len(_records(after)) > len(_records(before)) and not changed:
+            # The target rejects `{}` and appends a record for the same status again: no request
+            # is free of side effects, so the new record may be the probe's own or the rejected
+            # request's. Status and assignees are proven unchanged; the history is not.
+            self.unproven(
+                test,
+                rule_id,
+                f"{what} leaves the history unchanged: not provable against this target, which "
+                "rejects {} and appends a record for the same status again",
+            )
         # A change is the rejected request's doing, not the probe's: the probe is then judged
         # against what the suite last saw answered (if that request got a 200), else alone.
         previous = before if not changed else (None if self.current is before else self.current)
