@@ -231,3 +231,21 @@ def test_lone_surrogates_from_a_hostile_server_do_not_break_the_reports(
     for path in paths:
         assert "\ufffd" in path.read_text(encoding="utf-8")
     assert "\ufffd" in summarize(report, paths)
+
+
+def test_proofs_the_target_left_no_way_to_make_are_noted_not_failed(
+    tmp_path: Path, synthetic: Any
+) -> None:
+    unproven = {
+        "kind": "unproven",
+        "t": 1.0,
+        "test": "contract_tests/test_scenarios.py::test_malformed_bodies",
+        "rule": "behaviour.invalid-body-rejected",
+        "message": "a body that is not JSON leaves the history unchanged: not provable",
+    }
+    lines = [*synthetic.passing_lines(), unproven, unproven]
+    report = _report(synthetic.write_lines(tmp_path / "r.jsonl", lines))
+    assert report["verdict"] == "passed"
+    assert any(
+        "Not proven (behaviour.invalid-body-rejected, 2x)" in note for note in report["notes"]
+    ), report["notes"]
