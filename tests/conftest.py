@@ -14,6 +14,11 @@ import shutil
 
 import pytest
 
+# Running the project's own tests inside a GitHub job must write nothing to that job's summary:
+# every `truewatch-contract run` the tests start inherits this environment.
+for _variable in ("GITHUB_STEP_SUMMARY", "TRUEWATCH_SUMMARY_MD"):
+    os.environ.pop(_variable, None)
+
 BROWSER_FIXTURE = "chromium"
 HOW_TO_GET_THEM = (
     "Chromium not found: browser tests skipped; install it (apt-get install -y "

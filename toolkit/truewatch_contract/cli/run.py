@@ -61,7 +61,16 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         metavar="RULES",
         help="comma-separated rule ids or tags reported but not failed on (e.g. assumed)",
     )
-    suite.add_argument("--seed", metavar="N", help="Hypothesis seed, to replay a run")
+    suite.add_argument(
+        "--seed",
+        metavar="N|random",
+        help="Hypothesis seed, to replay a run; 'random' draws one (printed and recorded)",
+    )
+    suite.add_argument(
+        "--concurrency",
+        metavar="N",
+        help="pairs of simultaneous status changes (lost updates); 0 switches it off (default 2)",
+    )
     suite.add_argument(
         "--budget",
         metavar="N|full",
@@ -79,6 +88,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     output = parser.add_argument_group("output")
     output.add_argument(
         "--report-dir", metavar="DIR", default="reports", help="where reports go (default: reports)"
+    )
+    output.add_argument(
+        "--summary-md",
+        metavar="FILE",
+        help="append a Markdown summary of the run to FILE (also TRUEWATCH_SUMMARY_MD; "
+        "GITHUB_STEP_SUMMARY is used when set)",
     )
     verbosity = output.add_mutually_exclusive_group()
     verbosity.add_argument("-q", "--quiet", action="store_true", help="print only the summary")

@@ -23,6 +23,7 @@ from truewatch_contract.runner.execute import (
     probe,
     run_suite,
 )
+from truewatch_contract.runner.job_summary import write_markdown
 from truewatch_contract.runner.options import RunPlan, plan_run
 from truewatch_contract.runner.record import Record, read_record
 from truewatch_contract.runner.report import RunContext, build_report
@@ -47,8 +48,11 @@ def run_command(args: argparse.Namespace) -> int:
     err = sys.stderr
     if not quiet:
         relaxed = ", ".join(plan.relax) or "nothing"
+        seed = f"seed {plan.seed}" + (
+            f" (drawn at random; replay with --seed {plan.seed})" if plan.seed_drawn else ""
+        )
         print(
-            f"truewatch-contract run: {plan.target_name}, seed {plan.seed}, "
+            f"truewatch-contract run: {plan.target_name}, {seed}, "
             f"max examples {plan.max_examples}, relaxed: {relaxed}; {plan.budget}",
             file=err,
             flush=True,
@@ -93,6 +97,15 @@ def run_command(args: argparse.Namespace) -> int:
     except OSError as error:
         print(summarize(report), flush=True)
         raise BadUsage(f"cannot write the reports to {plan.report_dir}: {error.strerror}") from None
+    for destination in plan.summary_md:
+        try:
+            write_markdown(report, destination, paths)
+        except OSError as error:
+            print(
+                f"truewatch-contract run: cannot write the job summary to {destination}: "
+                f"{error.strerror}",
+                file=err,
+            )
     if suite_error:
         print("\n".join(tail[-25:]), file=err)
     print(summarize(report, paths, verbose=verbose), flush=True)

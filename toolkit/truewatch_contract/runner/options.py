@@ -38,6 +38,7 @@ OPTIONS = (
     ("seed", "TRUEWATCH_SEED", "--seed"),
     ("budget", "TRUEWATCH_BUDGET", "--budget"),
     ("time_budget", "TRUEWATCH_TIME_BUDGET", "--time-budget"),
+    ("concurrency", "TRUEWATCH_CONCURRENCY", "--concurrency"),
 )
 # Options that only make sense for a remote target: the built-in mock brings its own.
 REMOTE_ONLY = ("api_key", "issue_id", "foreign_api_key", "foreign_issue_id")
@@ -56,6 +57,8 @@ class RunPlan:
     seed: int
     max_examples: int
     budget: str = "budget: none (the full run)"  # the plan's headline, for the first line
+    seed_drawn: bool = False  # --seed random drew `seed` for this run
+    summary_md: tuple[Path, ...] = ()  # where the Markdown job summary goes (appended)
 
     @property
     def target_name(self) -> str:
@@ -108,6 +111,9 @@ def plan_run(
         target = SuiteConfig.from_env(env)
     except ConfigError as error:
         raise BadUsage(_name_option(str(error), given)) from None
+    if target.seed_drawn:
+        # Drawn once, here: the suite gets the number, the first line and the reports show it.
+        env["TRUEWATCH_SEED"] = str(target.seed)
     budget = _budget_headline(target, given)
     engine = env.get("TRUEWATCH_ENGINE", "")
     if engine.strip():
@@ -130,7 +136,28 @@ def plan_run(
         seed=target.seed,
         max_examples=target.max_examples,
         budget=budget,
+        seed_drawn=target.seed_drawn,
+        summary_md=_summary_files(args, env),
     )
+
+
+def _summary_files(args: argparse.Namespace, env: Mapping[str, str]) -> tuple[Path, ...]:
+    """
+    Where the Markdown job summary goes: ``--summary-md`` (else ``TRUEWATCH_SUMMARY_MD``), and
+    ``GITHUB_STEP_SUMMARY`` when GitHub Actions sets it; each one is appended to.
+    """
+    files: list[Path] = []
+    chosen = getattr(args, "summary_md", None) or env.get("TRUEWATCH_SUMMARY_MD", "").strip()
+    option = "--summary-md" if getattr(args, "summary_md", None) else "TRUEWATCH_SUMMARY_MD"
+    for name, text in ((option, chosen), ("GITHUB_STEP_SUMMARY", env.get("GITHUB_STEP_SUMMARY"))):
+        if not text or not str(text).strip():
+            continue
+        path = Path(str(text).strip())
+        if path.is_dir():
+            raise BadUsage(f"{name}: {path} is a directory, not a file")
+        if path not in files:
+            files.append(path)
+    return tuple(files)
 
 
 def _budget_headline(target: SuiteConfig, given: Mapping[str, str]) -> str:

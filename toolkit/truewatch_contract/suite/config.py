@@ -17,6 +17,7 @@ import dataclasses
 import functools
 import os
 import re
+import secrets
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -96,6 +97,7 @@ class SuiteConfig:
     max_examples: int = DEFAULT_MAX_EXAMPLES
     relax: frozenset[str] = frozenset()
     seed: int = DEFAULT_SEED
+    seed_drawn: bool = False  # TRUEWATCH_SEED=random drew `seed` for this run
     mock_mutant: str | None = None
     record: Path | None = None
     builtin_mock: bool = True
@@ -166,7 +168,8 @@ class SuiteConfig:
                 high=MAX_MAX_EXAMPLES,
             ),
             relax=parse_relax(get("TRUEWATCH_RELAX")),
-            seed=_parse_int("TRUEWATCH_SEED", get("TRUEWATCH_SEED"), DEFAULT_SEED, low=0),
+            seed=_parse_seed(get("TRUEWATCH_SEED")),
+            seed_drawn=_is_random(get("TRUEWATCH_SEED")),
             mock_mutant=_check_mutant(get("TRUEWATCH_MOCK_MUTANT")),
             record=check_record_path(record) if record is not None else None,
             builtin_mock=builtin,
@@ -289,6 +292,24 @@ def _parse_rate(text: str | None) -> RateLimit | None:
         return RateLimit.parse(text)
     except RateError as error:
         raise ConfigError(f"TRUEWATCH_RATE_LIMIT: {error}") from None
+
+
+#: ``TRUEWATCH_SEED=random`` (``--seed random``): a new seed for this run, printed and recorded.
+RANDOM_SEED = "random"
+MAX_SEED = 2**32 - 1
+
+
+def _is_random(text: str | None) -> bool:
+    return text is not None and text.strip().lower() == RANDOM_SEED
+
+
+def _parse_seed(text: str | None) -> int:
+    """The run's seed: a whole number, or ``random`` to draw one (within what replays it)."""
+    if _is_random(text):
+        return secrets.randbelow(MAX_SEED + 1)
+    if text is not None and not text.strip().lstrip("-").isdigit():
+        raise ConfigError(f"TRUEWATCH_SEED: {text!r} is neither a whole number nor 'random'")
+    return _parse_int("TRUEWATCH_SEED", text, DEFAULT_SEED, low=0)
 
 
 def _parse_int(name: str, text: str | None, default: int, *, low: int, high: int = 2**63) -> int:
