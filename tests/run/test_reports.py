@@ -249,3 +249,36 @@ def test_proofs_the_target_left_no_way_to_make_are_noted_not_failed(
     assert any(
         "Not proven (behaviour.invalid-body-rejected, 2x)" in note for note in report["notes"]
     ), report["notes"]
+
+
+def test_the_budget_shows_in_every_rendering_with_what_it_left_out(
+    tmp_path: Path, synthetic: Any
+) -> None:
+    from truewatch_contract.runner.html import render_html
+    from truewatch_contract.runner.job_summary import render_markdown
+    from truewatch_contract.runner.summary import summarize
+
+    budget = {
+        "kind": "budget",
+        "limit": 60,
+        "why": "--budget 60",
+        "minimum": 47,
+        "spent": 58,
+        "by_purpose": {"plan": 40, "generated": 12, "setup": 2, "restore": 4},
+        "per_rule": {"envelope.json": 58, "history.order": 9},
+        "left_out": ["issue-foreign"],
+        "not_exercised": ["behaviour.rate-limit-signal"],
+        "refused": {"generated": 3},
+    }
+    report = _report(
+        synthetic.write_lines(tmp_path / "r.jsonl", [*synthetic.passing_lines(), budget])
+    )
+    assert report["budget"]["limit"] == 60 and report["budget"]["spent"] == 58
+    page = render_html(report)
+    assert "Request budget" in page and "58 of 60" in page and "issue-foreign" in page
+    assert "history.order" in page and "generated 3" in page
+    assert (
+        "budget: 58 of 60 requests spent; not exercised: issue-foreign, behaviour.rate-limit-signal"
+        in summarize(report)
+    )
+    assert "Budget: 58 of 60 requests." in render_markdown(report)

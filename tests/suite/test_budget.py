@@ -352,12 +352,12 @@ def test_generated_tests_share_what_is_left() -> None:
 def test_concurrent_pairs_are_in_the_mandatory_part() -> None:
     rows = load_table()
     need = minimum_budget(rows)
-    assert b.concurrency_cost(2) == 5 and b.concurrency_cost(0) == 0
-    with pytest.raises(BudgetError, match=f"is {need + 5} .*5 for 2 concurrent pairs"):
-        make_plan(Budget(need + 4, "--budget"), rows, pairs=2)
+    assert b.concurrency_cost(2) == 6 and b.concurrency_cost(0) == 0
+    with pytest.raises(BudgetError, match=f"is {need + 6} .*6 for 2 concurrent pairs"):
+        make_plan(Budget(need + 5, "--budget"), rows, pairs=2)
     plan = make_plan(Budget(60, "--budget 60"), rows, pairs=2)
     assert RESERVE_AND_SETUP + plan.planned + plan.concurrency + (plan.generated or 0) == 60
-    assert plan.summary()["concurrency"] == 5 and plan.summary()["limit"] == 60
+    assert plan.summary()["concurrency"] == 6 and plan.summary()["limit"] == 60
 
 
 def test_plan_for_a_target_filters_by_what_it_offers() -> None:

@@ -96,6 +96,7 @@ def render_html(report: Report) -> str:
         _header(report),
         _failures(report),
         _profile(report),
+        _budget(report),
         _coverage(report),
         _rules(report),
         _relaxed(report),
@@ -369,6 +370,38 @@ def _profile(report: Report) -> str:
         "<table><tr><th>point</th><th>observed</th><th class=n>count</th><th>example</th></tr>"
         + ("".join(rows) or "<tr><td colspan=4>nothing observed</td></tr>")
         + "</table>"
+    )
+
+
+def _budget(report: Report) -> str:
+    """The request budget: what the plan bought, what the run spent, what it left out."""
+    budget = report.get("budget")
+    if not isinstance(budget, dict) or budget.get("limit") is None:
+        return ""
+    spent = budget.get("by_purpose") or {}
+    purposes = [(esc(k), v) for k, v in sorted(spent.items())]
+    per_rule = sorted((budget.get("per_rule") or {}).items(), key=lambda kv: (-int(kv[1]), kv[0]))
+    rules = [(f"<code>{esc(rule)}</code>", count) for rule, count in per_rule]
+    out = [
+        ("planned kinds left out", ", ".join(budget.get("left_out") or []) or "none"),
+        ("rules no request checked", ", ".join(budget.get("not_exercised") or []) or "none"),
+        (
+            "requests refused at the cap",
+            ", ".join(f"{k} {v}" for k, v in sorted((budget.get("refused") or {}).items()))
+            or "none",
+        ),
+    ]
+    return (
+        f"<h2>Request budget</h2><p>{esc(budget.get('spent'))} of {esc(budget.get('limit'))} "
+        f"requests spent ({esc(budget.get('why'))}; the smallest budget that works: "
+        f"{esc(budget.get('minimum'))}). What the budget left out is <em>not exercised</em>, "
+        "never held.</p>"
+        "<table>"
+        + "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in out)
+        + "</table><div class=grid>"
+        + _table("requests by purpose", ("purpose", "requests"), purposes)
+        + _table("judgements per rule", ("rule", "judgements"), rules)
+        + "</div>"
     )
 
 

@@ -39,6 +39,13 @@ def summarize(report: Report, paths: list[Path] | None = None, *, verbose: bool 
         f"tests {tests['passed']} passed, {tests['failed']} failed, {tests['error']} errors, "
         f"{tests['skipped']} skipped; {report.get('duration_s')} s"
     )
+    budget = report.get("budget")
+    if isinstance(budget, dict) and budget.get("limit") is not None:
+        left = [*budget.get("left_out", []), *budget.get("not_exercised", [])]
+        lines.append(
+            f"  budget: {budget.get('spent')} of {budget.get('limit')} requests spent"
+            + (f"; not exercised: {', '.join(left)}" if left else "")
+        )
     for note in report.get("notes", []):
         lines.append(f"  note: {note}")
     failures = report.get("failures", [])

@@ -313,8 +313,11 @@ def available_rows(rows: Sequence[KindRow], offers: Iterable[str]) -> tuple[Kind
 
 
 def concurrency_cost(pairs: int) -> int:
-    """The lost-update probe: `pairs` pairs of simultaneous updates, then one read-back."""
-    return 2 * pairs + 1 if pairs > 0 else 0
+    """
+    The lost-update probe: `pairs` pairs of simultaneous updates, each followed by its read-back
+    (which is also the state the next pair is judged against).
+    """
+    return 3 * pairs
 
 
 def make_plan(budget: Budget, rows: Sequence[KindRow], *, pairs: int = 0) -> Plan:
