@@ -374,3 +374,16 @@ def test_charge_counts_under_the_current_purpose() -> None:
     ledger.purpose = Ledger.RESTORE
     ledger.charge(8)
     assert dict(ledger.by_purpose) == {"setup": 1, "plan": 3, "restore": 8}
+
+
+def test_the_first_line_says_how_long_a_paced_budget_takes() -> None:
+    from truewatch_contract.rates import RateLimit
+
+    twenty = RateLimit.parse("20/m")
+    assert Budget.resolve("60", None, twenty, builtin_mock=False).headline() == (
+        "budget: 60 requests (--budget 60), about 3 minutes at 20/m"
+    )
+    assert Budget.resolve("60", None, None, builtin_mock=True).headline() == (
+        "budget: 60 requests (--budget 60)"
+    )
+    assert "about" not in Budget.resolve(None, "3m", twenty, builtin_mock=False).headline()

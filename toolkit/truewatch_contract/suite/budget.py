@@ -91,10 +91,19 @@ class Budget:
 
     requests: int | None
     why: str
+    rate: RateLimit | None = None  # the pace, to say how long the planned run takes
+    timed: bool = False  # `why` already says how long (a time budget, the remote default)
 
     @property
     def full(self) -> bool:
         return self.requests is None
+
+    @property
+    def minutes(self) -> float | None:
+        """How long the planned run takes at the pace (None: no pace, or no cap)."""
+        if self.requests is None or self.rate is None:
+            return None
+        return self.requests * self.rate.interval / 60.0
 
     @classmethod
     def resolve(
@@ -112,6 +121,19 @@ class Budget:
         Raises:
             BudgetError: a bad value, or a time budget without a rate limit.
         """
+        found = cls._resolve(budget, time_budget, rate, builtin_mock=builtin_mock, names=names)
+        return dataclasses.replace(found, rate=rate)
+
+    @classmethod
+    def _resolve(
+        cls,
+        budget: str | None,
+        time_budget: str | None,
+        rate: RateLimit | None,
+        *,
+        builtin_mock: bool,
+        names: tuple[str, str, str],
+    ) -> Budget:
         count = None if budget is None else parse_budget(budget, names[0])
         if time_budget is not None:
             seconds = parse_duration(time_budget, names[1])
@@ -126,7 +148,7 @@ class Budget:
             # With both, the smaller wins (`full` is the largest of all).
             if count is not None and count <= timed:
                 return cls(count, f"{names[0]} {count}, within {names[1]} {time_budget.strip()}")
-            return cls(timed, f"{names[1]} {time_budget.strip()} at {rate}")
+            return cls(timed, f"{names[1]} {time_budget.strip()} at {rate}", timed=True)
         if budget is not None:
             return cls(count, f"{names[0]} {budget.strip()}")
         if not builtin_mock and rate is not None:
@@ -135,6 +157,7 @@ class Budget:
                 count,
                 f"the default for a rate-limited target: {DEFAULT_MINUTES} minutes at {rate}; "
                 f"{names[0]} full restores the full run",
+                timed=True,
             )
         return cls(None, FULL_RUN.why)
 
@@ -142,7 +165,11 @@ class Budget:
         """The run's first line."""
         if self.requests is None:
             return f"budget: none ({self.why})"
-        return f"budget: {self.requests} requests ({self.why})"
+        minutes = self.minutes
+        pace = ""
+        if minutes is not None and not self.timed:
+            pace = f", about {minutes:.3g} minutes at {self.rate}"
+        return f"budget: {self.requests} requests ({self.why}){pace}"
 
 
 #: No budget: today's unplanned run.
