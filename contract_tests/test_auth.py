@@ -6,8 +6,6 @@ issue), and another workspace's key cannot touch the test issue.
 
 from __future__ import annotations
 
-import json
-import re
 from typing import Any
 
 import pytest
@@ -69,16 +67,6 @@ def _needs_foreign(suite: Any) -> None:
         )
 
 
-def _shape(sent: Any, issue_id: str) -> tuple[Any, ...]:
-    """What must not tell a foreign issue from an unknown one (the id itself masked)."""
-    body = sent.body if isinstance(sent.body, dict) else {}
-    text = json.dumps(
-        {k: body.get(k) for k in ("code", "errorCode", "message", "success", "content")},
-        sort_keys=True,
-    )
-    return sent.status, re.sub(re.escape(issue_id), "<id>", text)
-
-
 def test_foreign_issue_invisible(suite: Any, request: pytest.FixtureRequest) -> None:
     """Our key on another workspace's issue: 404, the same answer as for an unknown issue."""
     _needs_foreign(suite)
@@ -86,45 +74,15 @@ def test_foreign_issue_invisible(suite: Any, request: pytest.FixtureRequest) -> 
     foreign = suite.target.foreign_issue_id
     unknown = "f" * len(foreign) if foreign.isalnum() else "ffffffffffffffffffffffffffffffff"
     body = {"issueStatus": "Working"}
-    before = _foreign_issue(suite)
+    before = suite.foreign_snapshot()
     seen = suite.send(test, "isolation", body, issue_id=foreign, meant=[Fault.FOREIGN_ISSUE])
     baseline = suite.send(
         test, "isolation", body, issue_id=unknown, meant=[Fault.UNKNOWN_ISSUE, Fault.MALFORMED_ID]
     )
     suite.require(seen, "an issue of another workspace")
     suite.require(baseline, "an unknown issue")
-    same = _shape(seen, foreign) == _shape(baseline, unknown)
-    suite.behaviour(
-        test,
-        "behaviour.workspace-isolation",
-        same,
-        "an issue of another workspace is answered exactly like an unknown one"
-        + ("" if same else f": {_shape(seen, foreign)!r} vs {_shape(baseline, unknown)!r}"),
-    )
-    _foreign_unchanged(suite, test, before)
-
-
-def _foreign_issue(suite: Any) -> Any:
-    """The foreign issue as the built-in mock holds it (None for any other target)."""
-    state = suite.mock_state
-    return None if state is None else state.get_issue(suite.target.foreign_issue_id)
-
-
-def _foreign_unchanged(suite: Any, test: str, before: Any) -> None:
-    """
-    On the built-in mock, look at the foreign issue itself: the rejected request must not have
-    changed it (elsewhere the suite cannot read it without touching it).
-    """
-    if before is None:
-        return
-    after = _foreign_issue(suite)
-    suite.behaviour(
-        test,
-        "behaviour.workspace-isolation",
-        after == before,
-        "a request for another workspace's issue does not change it"
-        + ("" if after == before else ", but it changed"),
-    )
+    suite.check_same_as_unknown(test, seen, baseline)
+    suite.check_foreign_unchanged(test, before)
 
 
 def test_foreign_key_cannot_touch_our_issue(suite: Any, request: pytest.FixtureRequest) -> None:

@@ -10,8 +10,6 @@ must change nothing share one read-back: the step ``read-back`` after them prove
 
 from __future__ import annotations
 
-import json
-import re
 from typing import Any
 
 import pytest
@@ -75,7 +73,7 @@ def test_plan(suite: Any, chain: Chain, request: pytest.FixtureRequest, step: St
         foreign_issue_id=target.foreign_issue_id,
         current=suite.current,
     )
-    foreign_before = _foreign_issue(suite)
+    foreign_before = suite.foreign_snapshot()
     sent_request = kind.request(context)
     sent = suite.send(
         test,
@@ -91,57 +89,12 @@ def test_plan(suite: Any, chain: Chain, request: pytest.FixtureRequest, step: St
     chain.answers[kind.name] = sent
     suite.require(sent, kind.description)
     if kind.name == "issue-foreign":
-        _same_as_unknown(suite, test, sent, chain.answers.get("issue-unknown"), context)
-        _foreign_unchanged(suite, test, foreign_before)
+        unknown = chain.answers.get("issue-unknown")
+        if unknown is not None:  # the unknown issue was planned: compare with it
+            suite.check_same_as_unknown(test, sent, unknown)
+        suite.check_foreign_unchanged(test, foreign_before)
 
 
 def _what(name: str) -> str:
     kind = BY_NAME[name]
     return f"{kind.description} ({name})"
-
-
-def _shape(sent: Any, issue_id: str) -> tuple[Any, ...]:
-    """What must not tell a foreign issue from an unknown one (the id itself masked)."""
-    body = sent.body if isinstance(sent.body, dict) else {}
-    text = json.dumps(
-        {k: body.get(k) for k in ("code", "errorCode", "message", "success", "content")},
-        sort_keys=True,
-    )
-    return sent.status, re.sub(re.escape(issue_id), "<id>", text)
-
-
-def _same_as_unknown(suite: Any, test: str, seen: Any, baseline: Any, context: Context) -> None:
-    """Another workspace's issue is answered exactly as the planned unknown one was."""
-    if baseline is None:
-        return  # the unknown issue was not planned: nothing to compare with
-    foreign = context.foreign_issue_id or ""
-    unknown = baseline.exchange.issue_id or ""
-    same = _shape(seen, foreign) == _shape(baseline, unknown)
-    suite.behaviour(
-        test,
-        "behaviour.workspace-isolation",
-        same,
-        "an issue of another workspace is answered exactly like an unknown one"
-        + ("" if same else f": {_shape(seen, foreign)!r} vs {_shape(baseline, unknown)!r}"),
-    )
-
-
-def _foreign_issue(suite: Any) -> Any:
-    """The foreign issue as the built-in mock holds it (None for any other target)."""
-    state = suite.mock_state
-    foreign = suite.target.foreign_issue_id
-    return None if state is None or not foreign else state.get_issue(foreign)
-
-
-def _foreign_unchanged(suite: Any, test: str, before: Any) -> None:
-    """On the built-in mock, the request for another workspace's issue left it as it was."""
-    if before is None:
-        return
-    after = _foreign_issue(suite)
-    suite.behaviour(
-        test,
-        "behaviour.workspace-isolation",
-        after == before,
-        "a request for another workspace's issue does not change it"
-        + ("" if after == before else ", but it changed"),
-    )

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 import threading
 import time
 from collections.abc import Iterable, Iterator, Mapping
@@ -361,6 +362,42 @@ class Suite:
         if self.recorder.enabled:
             self.recorder.unproven(test=test, rule=rule, message=message)
 
+    # -- workspace isolation --------------------------------------------------------------
+
+    def foreign_snapshot(self) -> Any:
+        """The foreign issue as the built-in mock holds it (None for any other target)."""
+        foreign = self.target.foreign_issue_id
+        state = self.mock_state
+        return None if state is None or not foreign else state.get_issue(foreign)
+
+    def check_foreign_unchanged(self, test: str, before: Any) -> None:
+        """
+        On the built-in mock, look at the foreign issue itself: the request for it must not have
+        changed it (elsewhere the suite cannot read it without touching it).
+        """
+        if before is None:
+            return
+        after = self.foreign_snapshot()
+        self.behaviour(
+            test,
+            "behaviour.workspace-isolation",
+            after == before,
+            "a request for another workspace's issue does not change it"
+            + ("" if after == before else ", but it changed"),
+        )
+
+    def check_same_as_unknown(self, test: str, foreign: Sent, unknown: Sent) -> None:
+        """Another workspace's issue is answered exactly as an unknown well-formed one."""
+        seen = _isolation_shape(foreign)
+        baseline = _isolation_shape(unknown)
+        self.behaviour(
+            test,
+            "behaviour.workspace-isolation",
+            seen == baseline,
+            "an issue of another workspace is answered exactly like an unknown one"
+            + ("" if seen == baseline else f": {seen!r} vs {baseline!r}"),
+        )
+
     def prove_unchanged(self, test: str, rule_id: str, before: Any, what: str) -> None:
         """
         After a rejected request, prove the test issue did not change (there is no read
@@ -516,6 +553,17 @@ def _network_reason(error: str) -> str:
 
     match = re.search(r"\[Errno -?\d+\][^'\")]*", error)
     return match.group(0).strip() if match else error.splitlines()[0][:300] if error else "?"
+
+
+def _isolation_shape(sent: Sent) -> tuple[Any, ...]:
+    """What must not tell a foreign issue from an unknown one (the ids themselves masked)."""
+    body = sent.body if isinstance(sent.body, dict) else {}
+    text = json.dumps(
+        {k: body.get(k) for k in ("code", "errorCode", "message", "success", "content")},
+        sort_keys=True,
+    )
+    issue_id = sent.exchange.issue_id
+    return sent.status, re.sub(re.escape(issue_id), "<id>", text) if issue_id else text
 
 
 def _changes(before: Mapping[str, Any], after: Mapping[str, Any], empty_ok: bool) -> list[str]:
