@@ -75,7 +75,7 @@ def test_the_built_in_mock_needs_no_option_and_inherits_no_record() -> None:
         (["--rate-limit", "fast"], {}, "--rate-limit: 'fast' is not a rate"),
         (["--assignees", "bob"], {}, "--assignees: 'bob' is not an account id"),
         (["--api-key", KEY], {}, "--api-key needs --base-url"),
-        ([], {"TRUEWATCH_SEED": "x"}, "--seed / TRUEWATCH_SEED: 'x' is not a whole number"),
+        ([], {"TRUEWATCH_SEED": "x"}, "--seed / TRUEWATCH_SEED: 'x' is neither a whole number nor 'random'"),
         ([], {"TRUEWATCH_ENGINE": "bogus"}, "TRUEWATCH_ENGINE: unknown engine 'bogus'"),
         (["--api-key-file", "/nonexistent/key"], REMOTE, "--api-key-file: cannot read"),
     ],
