@@ -5,10 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from truewatch_contract.redaction import REDACTED, Redactor
 from truewatch_contract.suite.recording import (
-    REDACTED,
     Recorder,
-    Redactor,
     curl_command,
     request_record,
     response_record,

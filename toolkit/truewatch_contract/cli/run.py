@@ -50,7 +50,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     target.add_argument("--foreign-issue-id", metavar="ID", help="an issue of the other workspace")
     target.add_argument(
-        "--rate-limit", metavar="N/UNIT", help="pace requests, e.g. 20/m (UNIT: s, m or h)"
+        "--rate-limit",
+        metavar="N/UNIT",
+        help="pace requests, e.g. 20/m or 20/10s (UNIT: s, m or h)",
     )
     suite = parser.add_argument_group("suite")
     suite.add_argument(

@@ -19,6 +19,7 @@ from typing import Any
 
 import schemathesis
 
+from truewatch_contract.redaction import Redactor
 from truewatch_contract.rules import scope_of, violation
 from truewatch_contract.suite.config import process_config
 from truewatch_contract.suite.exchange import Exchange
@@ -30,7 +31,7 @@ from truewatch_contract.suite.judge import (
     judge,
     limit_code,
 )
-from truewatch_contract.suite.recording import Recorder, Redactor, record_exchange
+from truewatch_contract.suite.recording import Recorder, record_exchange
 from truewatch_contract.violations import Violation
 
 __all__ = [

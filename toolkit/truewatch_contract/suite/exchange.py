@@ -14,9 +14,10 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-ROUTE_PREFIX = "/api/v1/error_track/"
-ROUTE_SUFFIX = "/update"
-ROUTE = ROUTE_PREFIX + "{issue_id}" + ROUTE_SUFFIX
+from truewatch_contract.spec import ROUTE
+
+# The route as the spec names it, split around its one parameter.
+ROUTE_PREFIX, ROUTE_SUFFIX = ROUTE.split("{issue_id}")
 
 
 @dataclasses.dataclass(frozen=True)

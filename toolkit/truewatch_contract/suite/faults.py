@@ -25,6 +25,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from truewatch_contract.redaction import AUTH_HEADER
 from truewatch_contract.suite.exchange import Exchange
 
 #: The page's ``issueID`` form. Any other string cannot be an issue's id: 400 or 404.
@@ -32,7 +33,6 @@ ISSUE_ID = re.compile(r"^[0-9a-f]{32}$")
 #: A body above this many bytes is too large (the mock's limit, 1 MiB).
 BODY_LIMIT = 1024 * 1024
 KNOWN_FIELDS = frozenset({"issueStatus", "assigner"})
-AUTH_HEADER = "DF-API-KEY"
 
 
 class Fault(str, enum.Enum):

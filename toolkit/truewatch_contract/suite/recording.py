@@ -17,17 +17,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from truewatch_contract.redaction import AUTH_HEADER, REDACTED, Redactor
+from truewatch_contract.redaction import Redactor
 
 if TYPE_CHECKING:
     from truewatch_contract.suite.exchange import Exchange
     from truewatch_contract.suite.judge import Verdict
 
 __all__ = [
-    "AUTH_HEADER",
-    "REDACTED",
     "Recorder",
-    "Redactor",
     "curl_command",
     "record_exchange",
     "request_record",

@@ -24,14 +24,16 @@ from typing import Any
 
 import pytest
 
+from truewatch_contract.redaction import AUTH_HEADER, Redactor
 from truewatch_contract.rules import is_relaxed, status_records, violation
+from truewatch_contract.spec import ROUTE
 from truewatch_contract.suite.budget import Ledger, Plan
 from truewatch_contract.suite.config import SuiteConfig
-from truewatch_contract.suite.exchange import ROUTE, Exchange
+from truewatch_contract.suite.exchange import Exchange
 from truewatch_contract.suite.faults import Fault, Policy
 from truewatch_contract.suite.judge import Verdict, describe, judge
 from truewatch_contract.suite.pacing import TokenBucket, is_rate_limited, paced_session
-from truewatch_contract.suite.recording import AUTH_HEADER, Recorder, Redactor, record_exchange
+from truewatch_contract.suite.recording import Recorder, record_exchange
 
 __all__ = ["CONFIG_KEY", "Sent", "Suite", "open_session", "policy_for", "session_secrets"]
 
