@@ -105,16 +105,23 @@ def judge_call(case: dict[str, Any], engine: str) -> tuple[str, Callable[[], obj
         )
         policy = library.Policy.strict()
 
+        exchange = library.Exchange(
+            method="POST",
+            path=path,
+            request_headers=_headers(case),
+            request_body=case["body"],
+            status=case["status"],
+            response_headers=_RESPONSE_HEADERS,
+            response_body=case["answer"],
+        )
+        state = vars(exchange)
+        fields = set(state)
+
         def new() -> object:
-            exchange = library.Exchange(
-                method="POST",
-                path=path,
-                request_headers=_headers(case),
-                request_body=case["body"],
-                status=case["status"],
-                response_headers=_RESPONSE_HEADERS,
-                response_body=case["answer"],
-            )
+            # The caller hands the judge an exchange it already has; what the exchange parses
+            # for itself (cached on the instance) is dropped, so every call parses again.
+            for cached in set(state) - fields:
+                del state[cached]
             return library.judge(
                 exchange, facts, policy=policy, previous=case["previous"], engine=engine
             )

@@ -57,18 +57,16 @@ def suite_run(workdir: Path) -> tuple[int, float, bool]:
 
 def judge_cost(record: Path) -> float:
     """Seconds per `judge()` call, replaying the record's exchanges (the key put back in)."""
-    from truewatch_contract.mock import MockState
-    from truewatch_contract.suite.exchange import Exchange
-    from truewatch_contract.suite.faults import Policy
-    from truewatch_contract.suite.judge import judge
+    from truewatch_contract.judge import Exchange, Facts, Policy, judge
+    from truewatch_contract.mock.connection import default_connection
 
-    info = MockState.default().connection_info("http://127.0.0.1")
-    policy = Policy(
+    info = default_connection()
+    facts = Facts(
         api_key=info["api_key"],
         issue_ids=frozenset({info["issue_id"]}),
         foreign_issue_id=info["foreign_issue_id"],
-        relaxed=frozenset(),
     )
+    policy = Policy.strict()
     exchanges = []
     for line in record.read_text().splitlines():
         item = json.loads(line)
@@ -83,7 +81,8 @@ def judge_cost(record: Path) -> float:
         exchanges.append(
             Exchange(
                 method=request["method"],
-                url="http://127.0.0.1" + request["path"],
+                path=request["path"],
+                base_url="http://127.0.0.1",
                 request_headers=headers,
                 request_body=(sent or "").encode(),
                 status=response["status"],
@@ -91,11 +90,11 @@ def judge_cost(record: Path) -> float:
                 response_body=(got or "").encode(),
             )
         )
-    judge(exchanges[0], policy)  # warm the caches (spec, compiled schemas)
+    judge(exchanges[0], facts, policy=policy)  # warm the caches (spec, compiled schemas)
     started = time.perf_counter()
     for _ in range(3):
         for exchange in exchanges:
-            judge(exchange, policy)
+            judge(exchange, facts, policy=policy)
     return (time.perf_counter() - started) / (3 * len(exchanges))
 
 

@@ -16,7 +16,12 @@ from pathlib import Path
 import pytest
 
 from truewatch_contract.redaction import Redactor
-from truewatch_contract.suite.config import ConfigError, SuiteConfig, process_config
+from truewatch_contract.suite.config import (
+    ConfigError,
+    SuiteConfig,
+    collection_config,
+    process_config,
+)
 from truewatch_contract.suite.planned import (  # the planned run's hooks (request budget)
     LEDGER_KEY,
     PLAN_KEY,
@@ -26,7 +31,7 @@ from truewatch_contract.suite.planned import (  # the planned run's hooks (reque
     pytest_sessionstart,
     start,
 )
-from truewatch_contract.suite.session import CONFIG_KEY, Suite, open_session, session_secrets
+from truewatch_contract.suite.session import CONFIG_KEY, Suite, open_session
 
 _REDACTOR_KEY = pytest.StashKey[Redactor]()
 
@@ -38,7 +43,7 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(f"truewatch contract suite: {error}") from None
     config.stash[CONFIG_KEY] = suite_config
     start(config, suite_config)  # the plan for the budget; too small a budget: a usage error
-    config.stash[_REDACTOR_KEY] = Redactor(session_secrets(suite_config))
+    config.stash[_REDACTOR_KEY] = Redactor(collection_config(suite_config).secrets)
     # Hypothesis keeps caches in ./.hypothesis; the suite may run from any directory (`/`, the
     # site-packages of an installed wheel), so they go to the temp directory instead.
     from hypothesis.configuration import set_hypothesis_home_dir

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
+from truewatch_contract.judge import Fault
 from truewatch_contract.redaction import AUTH_HEADER
-from truewatch_contract.suite.faults import Fault
 
 KEY_FAULTS = (Fault.MISSING_KEY, Fault.BAD_KEY)
 

@@ -18,8 +18,9 @@ from typing import Any
 import pytest
 
 from truewatch_contract.rules import status_records
+from truewatch_contract.spec import issue_statuses
 
-STATUSES = ("Triage", "Assigned", "Working", "Resolved", "Ignored")
+STATUSES = issue_statuses()
 RULE = "history.no-lost-update"
 
 

@@ -15,11 +15,9 @@ from typing import Any
 import pytest
 
 from truewatch_contract.suite.budget import READ_BACK, BudgetError, Plan, Step
-from truewatch_contract.suite.config import ConfigError, process_config
-from truewatch_contract.suite.faults import Fault
+from truewatch_contract.suite.config import ConfigError, collection_config, process_config
 from truewatch_contract.suite.kinds import BY_NAME, Context
 from truewatch_contract.suite.planned import plan_of
-from truewatch_contract.suite.session import collection_config
 
 
 def _collection_plan() -> Plan | None:
@@ -84,7 +82,7 @@ def test_plan(suite: Any, chain: Chain, request: pytest.FixtureRequest, step: St
         raw=sent_request.raw,
         key=sent_request.key,
         headers=dict(sent_request.headers) or None,
-        meant=[Fault(name) for name in kind.faults],
+        meant=kind.faults,
     )
     chain.answers[kind.name] = sent
     suite.require(sent, kind.description)

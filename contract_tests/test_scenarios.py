@@ -17,12 +17,13 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, precondition, rule, run_state_machine_as_test
 
-from truewatch_contract.suite.faults import Fault
+from truewatch_contract.judge import Fault
+from truewatch_contract.spec import issue_statuses
 
 #: The faults an invalid body is meant to carry (which one depends on the body).
 BODY_FAULTS = (Fault.NOT_JSON, Fault.NOT_OBJECT, Fault.SCHEMA)
 
-STATUSES = ("Triage", "Assigned", "Working", "Resolved", "Ignored")
+STATUSES = issue_statuses()
 #: Invalid bodies: each must be answered with a 4xx error envelope and change nothing.
 INVALID_BODIES: tuple[Any, ...] = (
     {"issueStatus": "level"},  # the vendor page's own example value
@@ -319,7 +320,7 @@ def test_near_miss_issue_id_unknown(
     """
     test = request.node.nodeid
     issue_id = NEAR_MISSES[variant](suite.target.issue_id)
-    if issue_id in suite.policy.issue_ids:
+    if issue_id in suite.facts.issue_ids:
         pytest.skip(f"the {variant} form of TRUEWATCH_ISSUE_ID is the id itself")
     before = suite.current
     body = {"issueStatus": _other_status(before)}

@@ -80,29 +80,28 @@ def measure() -> dict[str, Any]:
 
 
 def _units(session: Any, base_url: str, kind: Kind, context: Context) -> dict[str, Any]:
-    from truewatch_contract.suite.faults import Policy
-    from truewatch_contract.suite.judge import judge
+    from truewatch_contract.judge import Facts, Policy, judge
 
     request = kind.request(context)
     exchange = _send(session, base_url, kind, context)
-    policy = Policy(
+    facts = Facts(
         api_key=context.api_key,
         issue_ids=frozenset({context.issue_id}),
         foreign_issue_id=context.foreign_issue_id,
         foreign_api_key=context.foreign_api_key,
-        relaxed=frozenset(),
         builtin_mock=True,
     )
     previous = dict(context.current) if context.current else None
-    verdict = judge(exchange, policy, previous=previous)
+    verdict = judge(exchange, facts, policy=Policy.strict(), previous=previous)
     if verdict.violations:
         raise SystemExit(
             f"rank-requests: the reference mock fails kind {kind.name}: {verdict.violations}"
         )
     faults = sorted(verdict.expectation.names)
-    if faults != sorted(kind.faults):
+    if faults != sorted(f.value for f in kind.faults):
         raise SystemExit(
-            f"rank-requests: kind {kind.name} declares the faults {sorted(kind.faults)}, "
+            f"rank-requests: kind {kind.name} declares the faults "
+            f"{sorted(f.value for f in kind.faults)}, "
             f"the judge finds {faults}"
         )
     units = {f"rule:{rule}" for rule in verdict.checked}
@@ -173,7 +172,7 @@ def _pointer(path: Any) -> str:
 def _send(session: Any, base_url: str, kind: Kind, context: Context) -> Any:
     from urllib.parse import quote
 
-    from truewatch_contract.suite.exchange import Exchange
+    from truewatch_contract.judge import Exchange
 
     request = kind.request(context)
     headers = {"Content-Type": "application/json"}
@@ -187,9 +186,9 @@ def _send(session: Any, base_url: str, kind: Kind, context: Context) -> Any:
     url = base_url + ROUTE.format(issue_id=quote(request.issue_id, safe=""))
     sent_at = time.time()
     response = session.request(request.method, url, data=data, headers=headers, timeout=30)
-    return Exchange(
+    return Exchange.to_url(
+        url,
         method=request.method,
-        url=url,
         request_headers=headers,
         request_body=data,
         status=response.status_code,

@@ -146,6 +146,34 @@ def test_the_library_imports_and_validates_without_yaml_or_a_cache(core: Core) -
     assert not (core.home / ".cache").exists(), "the installed package wrote a cache"
 
 
+def test_the_core_judges_an_exchange_whose_key_and_issue_it_does_not_know(core: Core) -> None:
+    """`truewatch_contract.judge` from the light install: no heavy package is imported."""
+    probe = textwrap.dedent(
+        """
+        import json, sys
+        from truewatch_contract.judge import Exchange, Facts, judge
+        envelope = {"code": 403, "content": None, "errorCode": "ft.InvalidAPIKey",
+                    "message": "", "success": False, "traceId": "t"}
+        exchange = Exchange(
+            method="POST",
+            path="/api/v1/error_track/0123456789abcdef0123456789abcdef/update",
+            request_headers={"Content-Type": "application/json", "DF-API-KEY": "tkn_someone"},
+            request_body=b'{"issueStatus": "Resolved"}',
+            status=403,
+            response_headers={"Content-Type": "application/json"},
+            response_body=json.dumps(envelope).encode(),
+        )
+        verdict = judge(exchange, Facts())
+        print(verdict.ok, verdict.acceptable, sorted(f.value for f in verdict.expectation.possible))
+        heavy = ("schemathesis", "hypothesis", "requests", "starlette", "pytest", "yaml")
+        print(sorted(name for name in heavy if name in sys.modules))
+        """
+    )
+    result = core.run("python", "-c", probe)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["True True ['bad-key', 'unknown-issue']", "[]"]
+
+
 def test_validate_works_from_the_core(core: Core) -> None:
     valid = core.run(
         "truewatch-contract", "validate", "request", stdin='{"issueStatus": "Resolved"}'

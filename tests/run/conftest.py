@@ -74,11 +74,20 @@ def exchange(
         "checked": list(checked),
         "violations": list(violations),
         "relaxed_violations": list(relaxed),
+        "input": _input(body),
         "curl": (
             "curl -X POST -H 'DF-API-KEY: [redacted]' "
             f"http://127.0.0.1/api/v1/error_track/{ISSUE}/update -d '{json.dumps(body)}'"
         ),
     }
+
+
+def _input(body: Any) -> dict[str, Any]:
+    """What the suite's judge records of the request rules for a body it sent."""
+    from truewatch_contract.validate import request_findings
+
+    found, checked, _ = request_findings(body)
+    return {"checked": sorted(checked), "violations": [v.to_dict() for v in found]}
 
 
 def violation(

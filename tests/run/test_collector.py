@@ -8,7 +8,7 @@ import sys
 import textwrap
 from pathlib import Path
 
-from truewatch_contract.runner.record import read_record
+from truewatch_contract.record import read_record
 
 KEY = "collector-secret-key-42"
 

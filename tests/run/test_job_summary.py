@@ -13,9 +13,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from truewatch_contract.record import read_record
 from truewatch_contract.redaction import Redactor
 from truewatch_contract.runner.job_summary import render_markdown
-from truewatch_contract.runner.record import read_record
 from truewatch_contract.runner.report import RunContext, build_report
 
 

@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 
 from truewatch_contract.cli import main
+from truewatch_contract.record import read_record
 from truewatch_contract.runner import BadUsage
 from truewatch_contract.runner.mutation import CORRECT, MutantInfo, catalogue, judge, select
-from truewatch_contract.runner.record import read_record
 
 MUTANT = MutantInfo("code-always-200", "envelope", "code is always 200")
 

@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 from typing import Any
 
+from truewatch_contract.profile.observed import build_profile, content_shape, trace_id_shape
+from truewatch_contract.record import parse_lines
 from truewatch_contract.redaction import Redactor
-from truewatch_contract.runner.profile import build_profile, content_shape, trace_id_shape
-from truewatch_contract.runner.record import parse_lines
 from truewatch_contract.runner.report import FORMAT, RunContext, build_report
 from truewatch_contract.runner.summary import summarize
 

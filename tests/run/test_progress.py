@@ -63,8 +63,8 @@ def test_a_quiet_printer_prints_nothing() -> None:
 
 
 def test_a_suite_that_never_started_or_could_not_collect_is_a_suite_error() -> None:
+    from truewatch_contract.record import Record
     from truewatch_contract.runner.command import _suite_error
-    from truewatch_contract.runner.record import Record
 
     never_started = _suite_error(Record(), 1, interrupted=False, lost=None)
     assert never_started is not None and "could not start" in never_started

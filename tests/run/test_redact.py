@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
+from truewatch_contract.record import read_record
 from truewatch_contract.redaction import REDACTED, Redactor
-from truewatch_contract.runner.record import read_record, redact_record
 from truewatch_contract.runner.report import RunContext, build_report
 
 
@@ -97,18 +97,18 @@ def test_the_record_is_redacted_in_values_never_in_its_structure(
     tmp_path: Path, synthetic: Any, key: str
 ) -> None:
     raw = read_record(_record_with_key(tmp_path, synthetic, key))
-    record = redact_record(raw, Redactor([key]))
+    record = raw.redacted(Redactor([key]))
     leaky = record.exchanges[-1]
-    assert leaky.request["headers"]["DF-API-KEY"] == REDACTED
-    assert leaky.request["body"] == {"issueStatus": REDACTED, "note": f"the key is {REDACTED}"}
+    assert leaky.request.headers["DF-API-KEY"] == REDACTED
+    assert leaky.request.body == {"issueStatus": REDACTED, "note": f"the key is {REDACTED}"}
     assert leaky.response is not None
-    assert leaky.response["headers"]["x-echo"] == REDACTED
-    assert leaky.response["body"]["message"] == f"unknown key {REDACTED}"
+    assert leaky.response.headers["x-echo"] == REDACTED
+    assert leaky.response.body["message"] == f"unknown key {REDACTED}"
     assert leaky.curl == f"curl -X POST -H 'DF-API-KEY: {REDACTED}' http://127.0.0.1/x -d '{{}}'"
-    assert leaky.violations[0]["message"] == f"message quotes {REDACTED} back"
+    assert leaky.violations[0].message == f"message quotes {REDACTED} back"
     # Structure kept: the same fields, the same rule ids, the same tests.
-    assert set(leaky.request) == set(raw.exchanges[-1].request)
-    assert leaky.violations[0]["rule"] == "envelope.no-internal-detail"
+    assert set(leaky.request.to_json()) == set(raw.exchanges[-1].request.to_json())
+    assert leaky.violations[0].rule == "envelope.no-internal-detail"
     assert [t.test for t in record.tests] == [t.test for t in raw.tests]
     assert record.tests[-1].message == (
         f"E   AssertionError: DF-API-KEY={REDACTED} was refused: {REDACTED}"

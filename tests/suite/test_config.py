@@ -161,7 +161,7 @@ def test_the_suite_package_and_its_configuration_import_nothing_heavy() -> None:
     code = (
         "import sys\n"
         "import truewatch_contract.suite, truewatch_contract.suite.config\n"
-        "import truewatch_contract.suite.faults, truewatch_contract.suite.exchange\n"
+        "import truewatch_contract.judge, truewatch_contract.record, truewatch_contract.profile\n"
         "heavy = {'schemathesis', 'hypothesis', 'requests', 'pytest', 'starlette', 'uvicorn'}\n"
         "print(sorted(heavy & set(sys.modules)))\n"
     )

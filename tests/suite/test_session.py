@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from truewatch_contract.judge import Fault
 from truewatch_contract.suite.config import SuiteConfig
-from truewatch_contract.suite.faults import Fault
 from truewatch_contract.suite.session import FUZZ_PROBES, ScenarioError, open_session
 
 
@@ -40,7 +40,7 @@ def test_the_policy_learns_the_issues_other_id_and_each_session_starts_afresh() 
     with open_session(SuiteConfig.from_env({})) as suite:
         assert suite.current is not None
         alias = suite.current["uuid"]
-        assert alias in suite.policy.issue_ids and suite.policy.builtin_mock
+        assert alias in suite.facts.issue_ids and suite.facts.builtin_mock
         # The mock's own alias names the issue there: a success, judged as the update.
         suite.require(suite.send("t", "scenario", {}, issue_id=alias))
         suite.probes_left -= 1

@@ -182,11 +182,24 @@ def read_json(data: bytes) -> Any:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
         raise JSONTextError(f"bytes that are not UTF-8 (byte {error.start})", "encoding") from None
+    return read_text(text)
+
+
+def read_text(text: str) -> Any:
+    """
+    Parse a body already decoded to text (`read_json` without the encoding): strict JSON, no
+    byte-order mark, at most `MAX_DEPTH` levels.
+
+    Raises:
+        JSONTextError: the text is no JSON text.
+    """
+    if text.startswith("\ufeff"):
+        raise JSONTextError("a byte-order mark", "encoding")
     if "\x00" in text:
-        # Valid UTF-8, but JSON text never holds a raw NUL (not even in a string): this is
-        # UTF-16 or UTF-32 without a byte-order mark.
+        # JSON text never holds a raw NUL (not even in a string): this is UTF-16 or UTF-32
+        # without a byte-order mark, read as UTF-8.
         raise JSONTextError(f"a NUL byte (byte {text.index(chr(0))}): UTF-16 or UTF-32", "encoding")
-    if not text.strip():
+    if not text or text.isspace():
         raise JSONTextError("an empty body", "syntax")
     try:
         value = _decode(text)

@@ -255,14 +255,40 @@ def _errors(
     """(schema path, instance path) of every error; [] when the instance is valid."""
     validator = _compiled(target, engine)
     if engine == "jsonschema-rs":
-        return [
-            (tuple(error.schema_path), tuple(error.instance_path))
-            for error in validator.iter_errors(instance)
-        ]
+        found = []
+        for error in validator.iter_errors(instance):
+            path = tuple(error.instance_path)
+            # jsonschema-rs drops an empty key from the instance path ({"": 1} reports its value
+            # at the object's own place): a path that does not lead to the failing value is not
+            # trusted, and the reference engine explains this payload instead.
+            if not _leads_to(instance, path, error.instance):
+                return _errors(target, "jsonschema", instance)
+            found.append((tuple(error.schema_path), path))
+        return found
     return [
         (tuple(error.absolute_schema_path), tuple(error.absolute_path))
         for error in validator.iter_errors(instance)
     ]
+
+
+def _leads_to(document: Any, path: tuple[Any, ...], value: Any) -> bool:
+    """Whether `path` leads from `document` to a value equal to `value`."""
+    try:
+        found = _at(document, path)
+    except (KeyError, IndexError, TypeError):
+        return False
+    # Equal, not identical: the Rust engine hands back a copy of the failing value.
+    return type(found) is type(value) and bool(found == value)
+
+
+def is_valid(target: str, instance: Any, *, engine: Engine | None = None) -> bool:
+    """Whether ``instance`` keeps a target's schema (no explanation: the fast question)."""
+    chosen = resolve_engine(engine)
+    try:
+        return bool(_compiled(target, chosen).is_valid(instance))
+    except (ValueError, OverflowError, UnicodeError):
+        # A value the Rust engine cannot take (e.g. a lone surrogate): the reference decides.
+        return bool(_compiled(target, "jsonschema").is_valid(instance))
 
 
 def validate(target: str, instance: Any, *, engine: Engine | None = None) -> list[Violation]:

@@ -11,6 +11,8 @@ the cache described in `truewatch_contract.spec_cache`.
 from __future__ import annotations
 
 import copy
+import functools
+import re
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +20,8 @@ SPEC_NAME = "error-track.openapi.yaml"
 SPEC_JSON_NAME = "error-track.openapi.json"
 OPERATION_ID = "updateErrorTrackIssue"
 ROUTE = "/api/v1/error_track/{issue_id}/update"
+#: The largest request body the contract takes: 1 MiB (an assumed point; the page names none).
+BODY_LIMIT = 1024 * 1024
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -94,3 +98,26 @@ def spec_document() -> dict[str, Any]:
     from truewatch_contract.spec_cache import document
 
     return document()
+
+
+# --- the contract's vocabulary, from the spec --------------------------------------------------
+
+
+def _schema(name: str) -> dict[str, Any]:
+    schema = spec_document().get("components", {}).get("schemas", {}).get(name, {})
+    return schema if isinstance(schema, dict) else {}
+
+
+@functools.cache
+def issue_statuses() -> tuple[str, ...]:
+    """The allowed ``issueStatus`` values, in the spec's order (``IssueStatus``'s enum)."""
+    return tuple(str(value) for value in _schema("IssueStatus").get("enum", []))
+
+
+@functools.cache
+def account_id_pattern() -> re.Pattern[str]:
+    """The ``AccountId`` pattern (``acnt_`` + 32 lowercase hex), from the spec."""
+    pattern = _schema("AccountId").get("pattern")
+    if not isinstance(pattern, str):
+        raise SpecError("the spec's AccountId schema has no pattern")
+    return re.compile(pattern)

@@ -19,22 +19,25 @@ Options common to every function:
     engine: ``auto`` (default: jsonschema-rs when installed), ``jsonschema`` or ``jsonschema-rs``;
         every engine gives the same violations.
 
-A payload given as ``bytes`` is the raw body, read as the mock reads a request: UTF-8 without a
-byte-order mark (``request.utf8`` / ``envelope.json`` otherwise), strict JSON (no NaN), any depth
-above `jsonscan.MAX_DEPTH` one violation.
+A body (a request body, a response, ``request=``) given as ``str`` or ``bytes`` is the body's text,
+parsed as the mock reads a request: UTF-8 without a byte-order mark for bytes (``request.utf8`` /
+``envelope.json`` otherwise), strict JSON (no NaN), any depth above `jsonscan.MAX_DEPTH` one
+violation; any other value is the body already parsed.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from truewatch_contract import schema_engine
-from truewatch_contract.jsonscan import JSONTextError, read_json, scan
-from truewatch_contract.rules.catalogue import RULES, is_relaxed, violation
+from truewatch_contract.jsonscan import JSONTextError, read_json, read_text, scan
+from truewatch_contract.rules.catalogue import RULES, violation
 from truewatch_contract.rules.context import RuleContext, is_int, is_number
 from truewatch_contract.rules.echo import SentRequest
+from truewatch_contract.rules.policy import Policy
 from truewatch_contract.rules.table import PYTHON_RULES, Check
 from truewatch_contract.schema_engine import Engine
 from truewatch_contract.violations import (
@@ -50,13 +53,17 @@ __all__ = [
     "assert_valid_envelope",
     "assert_valid_request",
     "assert_valid_response",
-    "content_of",
     "evaluate_envelope",
     "evaluate_request",
     "evaluate_response",
     "implemented_rules",
     "is_relaxable",
+    "read_body",
     "read_previous",
+    "read_request",
+    "request_findings",
+    "request_is_valid",
+    "response_findings",
     "validate_envelope",
     "validate_request",
     "validate_response",
@@ -75,15 +82,15 @@ def evaluate_request(
     engine: Engine | None = None,
 ) -> Evaluation:
     """
-    Check a request body (parsed JSON, or the raw ``bytes`` as sent) and, when given, the route's
-    ``issue_id``.
+    Check a request body (its text as ``str`` or ``bytes``, or the parsed JSON) and, when given,
+    the route's ``issue_id``.
 
     Raises:
         TypeError: ``body`` or ``issue_id`` holds a value that is not JSON (a set, ...).
         ValueError: an unknown ``relax`` item or engine.
     """
-    policy = _policy(include_assumed, relax)
-    return policy.apply(_request_findings(body, issue_id, engine))
+    policy = Policy.of(relax, include_assumed=include_assumed)
+    return _apply(policy, request_findings(body, issue_id, engine))
 
 
 def validate_request(
@@ -95,8 +102,8 @@ def validate_request(
     engine: Engine | None = None,
 ) -> list[Violation]:
     """The violations of a request body (see `evaluate_request`); [] when it is valid."""
-    policy = _policy(include_assumed, relax)
-    return policy.report(_request_findings(body, issue_id, engine)[0])
+    policy = Policy.of(relax, include_assumed=include_assumed)
+    return _report(policy, request_findings(body, issue_id, engine)[0])
 
 
 #: What a check found (violations before the policy), which rules it evaluated, and which would
@@ -105,32 +112,83 @@ _Findings = tuple[list[Violation], set[str], tuple[tuple[str, str], ...]]
 _NONE_UNCHECKED: tuple[tuple[str, str], ...] = ()
 
 
-def _request_findings(body: Any, issue_id: Any, engine: Engine | None) -> _Findings:
-    checked = {"request.body-object"}
-    if isinstance(body, (bytes, bytearray)):
-        checked.add("request.utf8")
-        try:
-            body = read_json(bytes(body))
-        except JSONTextError as error:
-            rule = "request.utf8" if error.kind == "encoding" else "request.body-object"
-            return ([_unreadable(rule, error, "the body")], checked, _NONE_UNCHECKED)
-    findings = scan(body)
-    if findings:
-        return (_not_json("request.body-object", findings, "the body"), checked, _NONE_UNCHECKED)
-    found: list[Violation] = []
+def request_findings(body: Any, issue_id: Any = None, engine: Engine | None = None) -> _Findings:
+    """
+    Every request rule's findings (before any policy): the violations, the rules evaluated, and
+    none unchecked. The judge of an exchange calls this once per request.
+    """
+    return read_request(body, issue_id, engine)[1]
+
+
+@dataclasses.dataclass(frozen=True)
+class Unreadable:
+    """
+    What `read_request` gives instead of a value for a body that is no JSON text, and why:
+    ``encoding``, ``syntax`` or ``depth`` (`jsonscan.JSONTextError.kind`), or ``value`` (a parsed
+    value that JSON cannot hold, such as NaN).
+    """
+
+    kind: str
+
+
+#: The body is no JSON text (any reason).
+UNREADABLE = Unreadable("syntax")
+
+
+def read_request(
+    body: Any, issue_id: Any = None, engine: Engine | None = None
+) -> tuple[Any, _Findings]:
+    """
+    ``(value, findings)``: a request body read (`read_body`) and checked once.
+    """
+    value, found, checked = read_body(body)
+    if isinstance(value, Unreadable):
+        return value, (found, checked, _NONE_UNCHECKED)
     if issue_id is not None:
         checked.add("request.issue-id")
         if scan(issue_id):
             found.append(violation("request.issue-id", "the route's issue_id must be a string."))
         else:
             found.extend(schema_engine.validate("issue-id", issue_id, engine=engine))
+    found.extend(schema_engine.validate("request", value, engine=engine))
+    return value, (found, checked, _NONE_UNCHECKED)
+
+
+def read_body(body: Any) -> tuple[Any, list[Violation], set[str]]:
+    """
+    A request body read, not yet validated: ``(value, violations, checked)``. Text (``str`` or
+    ``bytes``) is parsed; the value is an `Unreadable` (with its one violation) when the body
+    is no JSON text or holds a value JSON cannot. `checked` names the request rules the body's
+    shape calls for.
+    """
+    checked = {"request.body-object"}
+    if isinstance(body, (bytes, bytearray, str)):
+        if not isinstance(body, str):
+            checked.add("request.utf8")
+        try:
+            body = read_text(body) if isinstance(body, str) else read_json(bytes(body))
+        except JSONTextError as error:
+            rule = "request.utf8" if error.kind == "encoding" else "request.body-object"
+            return Unreadable(error.kind), [_unreadable(rule, error, "the body")], checked
+    else:
+        findings = scan(body)
+        if findings:
+            found = _not_json("request.body-object", findings, "the body")
+            kind = "depth" if findings[0].problem.startswith("nesting") else "value"
+            return Unreadable(kind), found, checked
     if isinstance(body, dict):
         if "issueStatus" in body:
             checked.add("request.issue-status")
         if "assigner" in body:
             checked.add("request.assigner")
-    found.extend(schema_engine.validate("request", body, engine=engine))
-    return (found, checked, _NONE_UNCHECKED)
+    return body, [], checked
+
+
+def request_is_valid(value: Any, engine: Engine | None = None) -> bool:
+    """Whether a body read by `read_body` keeps the request rules (the fast question)."""
+    return not isinstance(value, Unreadable) and schema_engine.is_valid(
+        "request", value, engine=engine
+    )
 
 
 def _unreadable(rule: str, error: JSONTextError, what: str) -> Violation:
@@ -163,13 +221,14 @@ def evaluate_response(
     Check a response of the update: the envelope, and for a success its content.
 
     Arguments:
-        envelope: the parsed response body (or its raw ``bytes``).
+        envelope: the response body: its text (``str`` or ``bytes``) or the parsed JSON.
         status_code: the HTTP status (enables ``envelope.code-matches-status``).
-        request: the body that was sent, any parsed JSON (enables ``content.status-applied`` and
-            ``content.assigner-applied`` when it is an object). A body that `validate_request`
-            rejects, answered as a success (a 2xx status, or with no status an envelope that
-            claims success), breaks ``behaviour.invalid-body-rejected`` (pointer ""), the one
-            behaviour rule a single exchange decides; the content is then not compared with it.
+        request: the body that was sent: its text (``str`` or ``bytes``) or the parsed JSON
+            (enables ``content.status-applied`` and ``content.assigner-applied`` when it is an
+            object). A body that `validate_request` rejects, answered as a success (a 2xx
+            status, or with no status an envelope that claims success), breaks
+            ``behaviour.invalid-body-rejected`` (pointer ""), the one behaviour rule a single
+            exchange decides; the content is then not compared with it.
         issue_id: the route's issue_id, a string (enables ``content.same-issue``).
         previous: the content object of an earlier successful response for the same issue (its
             whole success envelope is accepted too); enables the ``history.*`` rules. Any other
@@ -188,20 +247,20 @@ def evaluate_response(
             ``sent`` is not a `SentRequest`.
         ValueError: an unknown ``relax`` item or engine.
     """
-    policy = _policy(include_assumed, relax)
-    return policy.apply(
-        _findings(
+    policy = Policy.of(relax, include_assumed=include_assumed)
+    return _apply(
+        policy,
+        response_findings(
             envelope,
-            True,
-            status_code,
-            request,
-            issue_id,
-            previous,
-            content_type,
-            engine,
-            requested_between,
-            sent,
-        )
+            status_code=status_code,
+            request=request,
+            issue_id=issue_id,
+            previous=previous,
+            content_type=content_type,
+            requested_between=requested_between,
+            sent=sent,
+            engine=engine,
+        ),
     )
 
 
@@ -220,20 +279,19 @@ def validate_response(
     engine: Engine | None = None,
 ) -> list[Violation]:
     """The violations of a response of the update (see `evaluate_response`); [] when valid."""
-    policy = _policy(include_assumed, relax)
-    found = _findings(
+    policy = Policy.of(relax, include_assumed=include_assumed)
+    found = response_findings(
         envelope,
-        True,
-        status_code,
-        request,
-        issue_id,
-        previous,
-        content_type,
-        engine,
-        requested_between,
-        sent,
+        status_code=status_code,
+        request=request,
+        issue_id=issue_id,
+        previous=previous,
+        content_type=content_type,
+        requested_between=requested_between,
+        sent=sent,
+        engine=engine,
     )
-    return policy.report(found[0])
+    return _report(policy, found[0])
 
 
 def evaluate_envelope(
@@ -247,9 +305,17 @@ def evaluate_envelope(
     engine: Engine | None = None,
 ) -> Evaluation:
     """Check only the envelope rules, for a response of any endpoint of the same API."""
-    policy = _policy(include_assumed, relax)
-    return policy.apply(
-        _findings(envelope, False, status_code, None, None, None, content_type, engine, sent=sent)
+    policy = Policy.of(relax, include_assumed=include_assumed)
+    return _apply(
+        policy,
+        response_findings(
+            envelope,
+            full=False,
+            status_code=status_code,
+            content_type=content_type,
+            sent=sent,
+            engine=engine,
+        ),
     )
 
 
@@ -264,26 +330,44 @@ def validate_envelope(
     engine: Engine | None = None,
 ) -> list[Violation]:
     """The violations of the envelope rules alone (see `evaluate_envelope`); [] when valid."""
-    policy = _policy(include_assumed, relax)
-    found = _findings(
-        envelope, False, status_code, None, None, None, content_type, engine, sent=sent
+    policy = Policy.of(relax, include_assumed=include_assumed)
+    found = response_findings(
+        envelope,
+        full=False,
+        status_code=status_code,
+        content_type=content_type,
+        sent=sent,
+        engine=engine,
     )
-    return policy.report(found[0])
+    return _report(policy, found[0])
 
 
-def _findings(
+#: ``request_read`` of `response_findings`: the request was not read by the caller.
+_NOT_READ: Any = object()
+
+
+def response_findings(
     envelope: Any,
-    full: bool,
-    status_code: int | None,
-    request: Any,
-    issue_id: Any,
-    previous: Any,
-    content_type: str | None,
-    engine: Engine | None,
+    *,
+    full: bool = True,
+    status_code: int | None = None,
+    request: Any = None,
+    request_read: Any = _NOT_READ,
+    issue_id: Any = None,
+    previous: Any = None,
+    content_type: str | None = None,
     requested_between: tuple[float, float] | None = None,
     sent: SentRequest | None = None,
+    engine: Engine | None = None,
 ) -> _Findings:
-    """The violations and checked rules of a response (``full``: with content and history)."""
+    """
+    Every finding about a response, before any policy (see `evaluate_response`); ``full``: with
+    content and history (else the envelope alone).
+
+    The judge of an exchange, which has already read the request with `read_request`, passes
+    that reading as ``request_read`` (``(value, its violations)``; an `Unreadable` value for a
+    body that is no JSON text), so the request is never validated twice.
+    """
     if status_code is not None and (
         isinstance(status_code, bool) or not isinstance(status_code, int)
     ):
@@ -302,7 +386,7 @@ def _findings(
                 "issue_id must be the route's issue_id (a string) or None, "
                 f"not {type(issue_id).__name__}"
             )
-        if request is not None:
+        if request is not None and request_read is _NOT_READ:
             _json_argument("request", request)
         if requested_between is not None and not (
             isinstance(requested_between, tuple)
@@ -314,14 +398,17 @@ def _findings(
                 "requested_between must be (sent, received) epoch seconds with sent <= received"
             )
     checked = {"envelope.json"}
-    if isinstance(envelope, (bytes, bytearray)):
+    if isinstance(envelope, (bytes, bytearray, str)):
         try:
-            envelope = read_json(bytes(envelope))
+            envelope = (
+                read_text(envelope) if isinstance(envelope, str) else read_json(bytes(envelope))
+            )
         except JSONTextError as error:
             return ([_unreadable("envelope.json", error, "the response")], checked, _NONE_UNCHECKED)
-    findings = scan(envelope)
-    if findings:
-        return (_not_json("envelope.json", findings, "the response"), checked, _NONE_UNCHECKED)
+    else:
+        findings = scan(envelope)
+        if findings:
+            return (_not_json("envelope.json", findings, "the response"), checked, _NONE_UNCHECKED)
     if not isinstance(envelope, dict):
         found = [
             violation(
@@ -336,13 +423,20 @@ def _findings(
 
     success = full and _claims_success(envelope, status_code)
     rejected: list[Violation] = []
-    if full and request is not None and (success or _is_2xx(status_code)):
-        # A body the request rules reject was answered as a success: that is the one finding
-        # (behaviour.invalid-body-rejected); the rules comparing the content with what was sent
-        # have no valid value to compare with, so they do not apply.
-        rejected = _request_findings(request, None, engine)[0]
-        if rejected:
-            request = None
+    if full and request is not None:
+        answered_ok = success or _is_2xx(status_code)
+        if request_read is _NOT_READ and (answered_ok or isinstance(request, (bytes, str))):
+            value, request_found = read_request(request, None, engine)
+            request_read = (value, request_found[0])
+        if request_read is not _NOT_READ:
+            value, request_violations = request_read
+            request = None if isinstance(value, Unreadable) else value
+            if answered_ok and request_violations:
+                # A body the request rules reject was answered as a success: that is the one
+                # finding (behaviour.invalid-body-rejected); the rules comparing the content
+                # with what was sent have no valid value to compare with, so they do not apply.
+                rejected = list(request_violations)
+                request = None
     if success:
         schema_name = "success"
     elif status_code is not None and status_code in _error_statuses():
@@ -463,70 +557,35 @@ def _not_json(rule: str, findings: Iterable[Any], what: str) -> list[Violation]:
 # --- options -------------------------------------------------------------------------------------
 
 
-class _Policy:
-    """Which violations to report: ``assumed`` ones only on request, relaxed ones never."""
-
-    def __init__(self, include_assumed: bool, relax: frozenset[str]) -> None:
-        unknown = sorted(item for item in relax if not is_relaxable(item))
-        if unknown:
-            raise ValueError(f"relax: unknown rule id or tag {', '.join(map(repr, unknown))}")
-        self.dropped = relax if include_assumed else relax | {"assumed"}
-        # Every rule id whose violations are dropped as a whole (by id or by its catalogue tag).
-        self.dropped_rules = frozenset(
-            rule_id for rule_id in RULES if is_relaxed(rule_id, self.dropped)
-        )
-
-    def wanted(self, rule_id: str) -> bool:
-        """Whether a rule's violations are reported (else they go to ``relaxed``)."""
-        return rule_id not in self.dropped_rules
-
-    def apply(self, findings: _Findings) -> Evaluation:
-        found, checked, unchecked = findings
-        if unchecked:
-            unchecked = tuple((rule, reason) for rule, reason in unchecked if self.wanted(rule))
-        if not found:  # the usual case
-            return Evaluation((), self._checked(frozenset(checked)), (), unchecked)
-        kept: dict[tuple[str, str], Violation] = {}
-        relaxed: dict[tuple[str, str], Violation] = {}
-        dropped = self.dropped
-        for each in found:
-            gone = each.rule in dropped or each.tag in dropped
-            (relaxed if gone else kept).setdefault((each.rule, each.pointer), each)
-        rules = set(checked) - self.dropped_rules
-        rules.update(each.rule for each in kept.values())
-        return Evaluation(
-            violations=tuple(sorted(kept.values())),
-            checked=tuple(sorted(rules)),
-            relaxed=tuple(sorted(relaxed.values())),
-            unchecked=unchecked,
-        )
-
-    def report(self, found: list[Violation]) -> list[Violation]:
-        """The violations to report, sorted, one per rule and pointer."""
-        if not found:  # the usual case
-            return []
-        kept: dict[tuple[str, str], Violation] = {}
-        dropped = self.dropped
-        for each in found:
-            if each.rule not in dropped and each.tag not in dropped:
-                kept.setdefault((each.rule, each.pointer), each)
-        return sorted(kept.values())
-
-    @functools.lru_cache(maxsize=256)  # noqa: B019 - policies are few and live as long as the process
-    def _checked(self, checked: frozenset[str]) -> tuple[str, ...]:
-        return tuple(sorted(checked - self.dropped_rules))
+def _apply(policy: Policy, findings: _Findings) -> Evaluation:
+    """The findings as an `Evaluation`: what the policy relaxes kept apart, never dropped."""
+    found, checked, unchecked = findings
+    relaxed_rules = policy.relaxed_rules
+    if unchecked:
+        unchecked = tuple((rule, reason) for rule, reason in unchecked if not policy.relaxes(rule))
+    if not found:  # the usual case
+        return Evaluation((), _checked(relaxed_rules, frozenset(checked)), (), unchecked)
+    failing, relaxed = policy.split(found)
+    rules = set(checked) - relaxed_rules
+    rules.update(each.rule for each in failing)
+    return Evaluation(
+        violations=failing,
+        checked=tuple(sorted(rules)),
+        relaxed=relaxed,
+        unchecked=unchecked,
+    )
 
 
-@functools.lru_cache(maxsize=64)
-def _cached_policy(include_assumed: bool, relax: frozenset[str]) -> _Policy:
-    return _Policy(include_assumed, relax)
+def _report(policy: Policy, found: list[Violation]) -> list[Violation]:
+    """The violations to report (those the policy does not relax), sorted, one per place."""
+    if not found:  # the usual case
+        return []
+    return list(policy.split(found)[0])
 
 
-def _policy(include_assumed: bool, relax: Iterable[str]) -> _Policy:
-    if isinstance(relax, str):
-        relax = [relax]
-    items = frozenset(item.strip() for item in relax if item.strip()) if relax else frozenset()
-    return _cached_policy(bool(include_assumed), items)
+@functools.lru_cache(maxsize=256)
+def _checked(relaxed_rules: frozenset[str], checked: frozenset[str]) -> tuple[str, ...]:
+    return tuple(sorted(checked - relaxed_rules))
 
 
 def is_relaxable(item: str) -> bool:
@@ -579,18 +638,6 @@ def read_previous(previous: Any) -> tuple[dict[str, Any] | None, str]:
     if missing:
         return None, f"{_PREVIOUS}, found an object without {' and '.join(missing)}"
     return previous, ""
-
-
-def content_of(previous: Any) -> Any:
-    """The content of an earlier response: a success envelope is unwrapped, content is kept."""
-    if (
-        isinstance(previous, dict)
-        and isinstance(previous.get("content"), dict)
-        and "success" in previous
-        and "code" in previous
-    ):
-        return previous["content"]
-    return previous
 
 
 def implemented_rules() -> frozenset[str]:

@@ -1,7 +1,8 @@
 """
 The contract's rules: the catalogue (`RULES`, read from the spec's ``x-contract-rules``), the
-Python logic of the cross-field rules (`context`, `envelope`, `content`, `history`, `echo`), and
-`table`, which says which function implements which rule (imported on use: it loads every module).
+Python logic of the cross-field rules (`context`, `envelope`, `content`, `history`, `echo`),
+`table`, which says which function implements which rule (imported on use: it loads every module),
+and `policy`: which broken rules fail and which are only reported (`Policy`, `is_relaxed`).
 """
 
 from __future__ import annotations
@@ -10,17 +11,18 @@ from truewatch_contract.rules.catalogue import (
     RULES,
     SCOPES,
     Rule,
-    is_relaxed,
     scope_of,
     status_records,
     tag_of,
     violation,
 )
 from truewatch_contract.rules.echo import SentRequest
+from truewatch_contract.rules.policy import Policy, is_relaxed
 
 __all__ = [
     "RULES",
     "SCOPES",
+    "Policy",
     "Rule",
     "SentRequest",
     "is_relaxed",

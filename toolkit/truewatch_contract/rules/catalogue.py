@@ -1,6 +1,6 @@
 """
 The rule catalogue, `RULES`, read from the spec's ``x-contract-rules``, and the helpers every rule
-module shares (`violation`, `is_relaxed`, `status_records`).
+module shares (`violation`, `status_records`).
 
 A rule is listed once, in the spec. This module never names a rule itself; which Python function
 implements a cross-field rule is said in one place, `truewatch_contract.rules.table`.
@@ -9,7 +9,7 @@ implements a cross-field rule is said in one place, `truewatch_contract.rules.ta
 from __future__ import annotations
 
 import functools
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
@@ -100,14 +100,6 @@ def violation(rule: str, message: str, pointer: str = "") -> Violation:
     from truewatch_contract.violations import Violation
 
     return Violation(rule=rule, pointer=pointer, message=message, tag=cast("Tag", tag_of(rule)))
-
-
-def is_relaxed(rule_id: str, relaxed: Collection[str]) -> bool:
-    """Whether `relaxed` (rule ids and tags) relaxes the catalogued rule `rule_id`."""
-    if rule_id in relaxed:
-        return True
-    tag = _tags().get(rule_id)
-    return tag is not None and tag in relaxed
 
 
 def status_records(content: Any) -> list[Any] | None:

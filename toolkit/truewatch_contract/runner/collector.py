@@ -17,13 +17,19 @@ Failure texts are redacted (API keys) and cut to a readable size before they are
 
 from __future__ import annotations
 
-import json
 import os
 import time
 from typing import Any
 
 import pytest
 
+from truewatch_contract.record import (
+    CollectErrorLine,
+    Line,
+    SessionLine,
+    TestLine,
+    append_line,
+)
 from truewatch_contract.redaction import SECRET_VARIABLES, Redactor
 
 RECORD_VARIABLE = "TRUEWATCH_RECORD"
@@ -37,15 +43,13 @@ def _redactor() -> Redactor:
     return Redactor(secrets)
 
 
-def _mock_keys() -> list[str | None]:
+def _mock_keys() -> tuple[str, ...]:
     """The built-in mock's own keys: secrets too, as far as reports are concerned."""
     try:
-        from truewatch_contract.mock import MockState
-
-        info = MockState.default().connection_info("http://127.0.0.1")
-        return [info.get("api_key"), info.get("foreign_api_key")]
-    except Exception:  # the mock is optional here; the suite's own redaction still applies
-        return []
+        from truewatch_contract.mock.connection import default_keys
+    except ImportError:  # the mock is optional here; the suite's own redaction still applies
+        return ()
+    return default_keys()
 
 
 class Collector:
@@ -55,16 +59,10 @@ class Collector:
         self.path = path
         self.redactor = redactor
 
-    def _write(self, item: dict[str, Any]) -> None:
-        item["at"] = time.time()
-        line = json.dumps(item, ensure_ascii=False, default=str) + "\n"
+    def _write(self, line: Line) -> None:
         # One os.write on an O_APPEND descriptor: lines from the suite and from here never
-        # interleave.
-        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-        try:
-            os.write(fd, line.encode("utf-8"))
-        finally:
-            os.close(fd)
+        # interleave. The texts are redacted here already (`_message`); the values again there.
+        append_line(self.path, line, self.redactor)
 
     def _message(self, report: Any) -> str | None:
         if report.passed:
@@ -81,36 +79,35 @@ class Collector:
         return text
 
     def pytest_sessionstart(self, session: pytest.Session) -> None:
-        self._write({"kind": "session", "event": "start", "pid": os.getpid()})
+        self._write(SessionLine(event="start", at=time.time(), pid=os.getpid()))
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         if report.failed:
-            self._write(
-                {"kind": "collect-error", "test": report.nodeid, "message": self._message(report)}
-            )
+            message = self._message(report) or ""
+            self._write(CollectErrorLine(test=report.nodeid, message=message, at=time.time()))
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         # The call phase always; setup and teardown only when they did not simply pass.
         if report.when != "call" and report.passed:
             return
         self._write(
-            {
-                "kind": "test",
-                "test": report.nodeid,
-                "when": report.when,
-                "outcome": report.outcome,
-                "duration": round(float(report.duration), 6),
-                "message": self._message(report),
-            }
+            TestLine(
+                test=report.nodeid,
+                when=report.when,
+                outcome=report.outcome,
+                duration=round(float(report.duration), 6),
+                message=self._message(report),
+                at=time.time(),
+            )
         )
 
     def pytest_keyboard_interrupt(self, excinfo: pytest.ExceptionInfo[BaseException]) -> None:
-        self._write({"kind": "session", "event": "interrupted"})
+        self._write(SessionLine(event="interrupted", at=time.time()))
 
     def pytest_sessionfinish(
         self, session: pytest.Session, exitstatus: int | pytest.ExitCode
     ) -> None:
-        self._write({"kind": "session", "event": "finished", "exitstatus": int(exitstatus)})
+        self._write(SessionLine(event="finished", at=time.time(), exitstatus=int(exitstatus)))
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -14,6 +14,7 @@ import tempfile
 from pathlib import Path
 from typing import TextIO
 
+from truewatch_contract.record import Record, read_record
 from truewatch_contract.redaction import Redactor
 from truewatch_contract.runner import BadUsage
 from truewatch_contract.runner.execute import (
@@ -25,7 +26,6 @@ from truewatch_contract.runner.execute import (
 )
 from truewatch_contract.runner.job_summary import write_markdown
 from truewatch_contract.runner.options import RunPlan, plan_run
-from truewatch_contract.runner.record import Record, read_record
 from truewatch_contract.runner.report import RunContext, build_report
 from truewatch_contract.runner.summary import summarize, write_reports
 
@@ -134,17 +134,15 @@ def _suite_error(
     return None
 
 
-def mock_secrets(plan: RunPlan) -> list[str]:
+def mock_secrets(plan: RunPlan) -> tuple[str, ...]:
     """The built-in mock's keys: kept out of the reports like any other key."""
     if plan.base_url:
-        return []
+        return ()
     try:
-        from truewatch_contract.mock import MockState
-
-        info = MockState.default().connection_info("http://127.0.0.1")
-    except Exception:  # the reports still go through the record's own redaction
-        return []
-    return [str(info[k]) for k in ("api_key", "foreign_api_key") if info.get(k)]
+        from truewatch_contract.mock.connection import default_keys
+    except ImportError:  # the reports still go through the record's own redaction
+        return ()
+    return default_keys()
 
 
 class ProgressPrinter:

@@ -26,10 +26,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from truewatch_contract.record import Record, read_record
 from truewatch_contract.redaction import Redactor
 from truewatch_contract.runner import BadUsage
 from truewatch_contract.runner.execute import describe_exit, output_tail, run_suite, suite_stages
-from truewatch_contract.runner.record import Record, read_record
 from truewatch_contract.runner.report import RunContext, build_report
 
 CORRECT = "(correct mock)"
@@ -131,19 +131,15 @@ def check_budget(text: str | None) -> str | None:
     """``--budget N|full`` for every run of the catalogue: refused at once below the minimum."""
     if text is None:
         return None
-    from truewatch_contract.mock import MockState
-    from truewatch_contract.suite.budget import Budget, BudgetError, parse_budget, plan_for
-    from truewatch_contract.suite.config import DEFAULT_CONCURRENCY
+    import dataclasses
 
-    info = MockState.default().connection_info("http://127.0.0.1")
+    from truewatch_contract.suite.budget import Budget, BudgetError, parse_budget
+    from truewatch_contract.suite.config import SuiteConfig
+
     try:
         budget = Budget(parse_budget(text), f"--budget {text.strip()}")
-        plan_for(
-            budget,
-            assignees=len(info.get("assignees") or ()),
-            foreign=bool(info.get("foreign_api_key")),
-            pairs=DEFAULT_CONCURRENCY,
-        )
+        # Every run of the catalogue targets the built-in mock with the default settings.
+        dataclasses.replace(SuiteConfig(), budget=budget).plan()
     except BudgetError as error:
         raise BadUsage(str(error)) from None
     return text.strip()

@@ -165,21 +165,10 @@ def _budget_headline(target: SuiteConfig, given: Mapping[str, str]) -> str:
     Plan the run as the suite will (`truewatch_contract.suite.budget`), so that a budget too
     small for the plan is refused here, with the smallest that works, before anything runs.
     """
-    from truewatch_contract.suite.budget import BudgetError, plan_for
+    from truewatch_contract.suite.budget import BudgetError
 
-    assignees, foreign = len(target.assignees), bool(target.foreign_api_key)
-    if target.builtin_mock:
-        from truewatch_contract.mock import MockState
-
-        info = MockState.default().connection_info("http://127.0.0.1")
-        assignees, foreign = len(info.get("assignees") or ()), bool(info.get("foreign_api_key"))
     try:
-        plan = plan_for(
-            target.budget,
-            assignees=assignees,
-            foreign=foreign and (target.builtin_mock or bool(target.foreign_issue_id)),
-            pairs=target.concurrency,
-        )
+        plan = target.plan()
     except BudgetError as error:
         raise BadUsage(_name_option(str(error), given)) from None
     return _name_option(plan.budget.headline(), given)

@@ -19,17 +19,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from truewatch_contract.profile import build_profile
+from truewatch_contract.record import BehaviourLine, ExchangeLine, Record, TestLine
 from truewatch_contract.redaction import Redactor
-from truewatch_contract.rules import Rule, is_relaxed
-from truewatch_contract.runner import catalogue
-from truewatch_contract.runner.profile import build_profile
-from truewatch_contract.runner.record import (
-    Behaviour,
-    Record,
-    RecordedExchange,
-    TestOutcome,
-    redact_record,
-)
+from truewatch_contract.rules import RULES, Policy, Rule
+from truewatch_contract.spec import account_id_pattern, issue_statuses
 
 FORMAT = "truewatch-contract-report/2"
 
@@ -73,10 +67,10 @@ class RunContext:
 def build_report(record: Record, context: RunContext) -> Report:
     """Turn a run record into the report model (redacted)."""
     redactor = context.redactor
-    record = redact_record(record, redactor)
-    rules = catalogue.rules()
+    record = record.redacted(redactor)
+    rules = RULES
     relaxed = list(record.run.relaxed) if record.run else list(context.requested_relax)
-    rule_rows = _rule_rows(record, relaxed, rules)
+    rule_rows = _rule_rows(record, Policy(frozenset(relaxed)), rules)
     tests = _tests(record.tests)
     verdict, notes = _verdict(record, _redacted_context(context), tests, rule_rows)
     started = record.started_at
@@ -105,12 +99,12 @@ def build_report(record: Record, context: RunContext) -> Report:
         "relaxed_findings": _failures(record, rules, relaxed=True),
         "test_failures": [t for t in tests if t["outcome"] in ("failed", "error")],
         "tests": tests,
-        "collect_errors": [{"test": t, "message": m} for t, m in record.collect_errors],
+        "collect_errors": [{"test": c.test, "message": c.message} for c in record.collect_errors],
         "coverage": _coverage(record.exchanges),
         "timings": _timings(record.exchanges),
         "profile": build_profile(record.exchanges),
         # The request budget: limit (null: the full run), spent, per_rule, not_exercised, ...
-        "budget": record.budget,
+        "budget": dict(record.budget.data) if record.budget is not None else None,
         "record": {"damaged_lines": record.damaged_lines, "runs": record.runs_seen},
     }
     scrubbed: Report = _scrub(report)
@@ -166,7 +160,7 @@ def _duration(record: Record, context: RunContext) -> float | None:
 # -- tests ---------------------------------------------------------------------------------------
 
 
-def _tests(outcomes: Iterable[TestOutcome]) -> list[dict[str, Any]]:
+def _tests(outcomes: Iterable[TestLine]) -> list[dict[str, Any]]:
     """One row per pytest test: its phases folded into passed / failed / error / skipped."""
     rows: dict[str, dict[str, Any]] = {}
     for outcome in outcomes:
@@ -190,44 +184,39 @@ def _tests(outcomes: Iterable[TestOutcome]) -> list[dict[str, Any]]:
 # -- rules ---------------------------------------------------------------------------------------
 
 
-def _rule_rows(
-    record: Record, relaxed: Sequence[str], rules: Mapping[str, Rule]
-) -> list[dict[str, Any]]:
+def _rule_rows(record: Record, policy: Policy, rules: Mapping[str, Rule]) -> list[dict[str, Any]]:
     checked: Counter[str] = Counter()
     broke: Counter[str] = Counter()
     relaxed_broke: Counter[str] = Counter()
+    # Request rules judge what the suite sends, not the server: they decide which answer each
+    # request calls for. The record says, for each exchange, which of them its body was checked
+    # against and which it broke.
+    input_checked: Counter[str] = Counter()
+    input_broke: Counter[str] = Counter()
     for exchange in record.exchanges:
-        broken = {str(v.get("rule")) for v in exchange.violations}
-        soft = {str(v.get("rule")) for v in exchange.relaxed_violations} - broken
+        broken = {v.rule for v in exchange.violations}
+        soft = {v.rule for v in exchange.relaxed_violations} - broken
         for rule_id in set(exchange.checked) | broken | soft:
             checked[rule_id] += 1
         broke.update(broken)
         relaxed_broke.update(soft)
+        input_checked.update(set(exchange.input_checked))
+        input_broke.update({v.rule for v in exchange.input_violations})
     for behaviour in record.behaviours:
         checked[behaviour.rule] += 1
         if not behaviour.held:
             (relaxed_broke if behaviour.relaxed else broke)[behaviour.rule] += 1
-    judged, sent_breaking = _input_rule_counts(record)
     ids = list(rules) + sorted(set(checked) - set(rules))
     rows = []
     for rule_id in ids:
         info = rules.get(rule_id)
-        n, b, r = checked[rule_id], broke[rule_id], relaxed_broke[rule_id]
         if info is not None and info.scope == "request":
-            # Request rules judge what the suite sends, not the server: they decide which
-            # answer each request calls for. "held" counts the bodies that kept the rule.
-            n, b, r = judged, 0, 0
-            status = "input" if judged else "not exercised"
-            held = judged - sent_breaking[rule_id]
-        elif b:
-            status = "broken"
-        elif r:
-            status = "relaxed"
-        elif n:
-            status = "held"
+            n, b, r = input_checked[rule_id], 0, 0
+            status = "input" if n else "not exercised"
+            held = n - input_broke[rule_id]
         else:
-            status = "not exercised"
-        if info is None or info.scope != "request":
+            n, b, r = checked[rule_id], broke[rule_id], relaxed_broke[rule_id]
+            status = "broken" if b else "relaxed" if r else "held" if n else "not exercised"
             held = n - b - r
         rows.append(
             {
@@ -235,7 +224,7 @@ def _rule_rows(
                 "scope": info.scope if info else "unknown",
                 "tag": info.tag if info else "unknown",
                 "statement": info.statement if info else "(not in this toolkit's catalogue)",
-                "relaxed": is_relaxed(rule_id, relaxed),
+                "relaxed": policy.relaxes(rule_id),
                 "checked": n,
                 "held": held,
                 "broke": b,
@@ -244,25 +233,6 @@ def _rule_rows(
             }
         )
     return rows
-
-
-def _input_rule_counts(record: Record) -> tuple[int, Counter[str]]:
-    """How many request bodies the suite sent, and how many of them broke each request rule."""
-    from truewatch_contract import validate_request
-
-    judged = 0
-    breaking: Counter[str] = Counter()
-    for exchange in record.exchanges:
-        request = exchange.request
-        if request.get("method") != "POST" or request.get("body") is None:
-            continue
-        judged += 1
-        try:
-            found = validate_request(request.get("body"), include_assumed=True)
-        except (TypeError, ValueError):
-            continue
-        breaking.update({violation.rule for violation in found})
-    return judged, breaking
 
 
 # -- verdict -------------------------------------------------------------------------------------
@@ -280,8 +250,11 @@ def _verdict(
     )
     if record.damaged_lines:
         notes.append(f"{record.damaged_lines} damaged line(s) of the run record were skipped.")
-    for (rule, message), count in Counter(record.unproven).items():
+    for (rule, message), count in Counter((u.rule, u.message) for u in record.unproven).items():
         notes.append(f"Not proven ({rule}, {count}x): {message}.")
+    if record.stopped is not None:
+        notes.append(record.stopped.message)
+        return "error", notes
     if record.collect_errors or context.suite_error:
         notes.append(context.suite_error or "The contract suite could not be collected.")
         return "error", notes
@@ -357,11 +330,11 @@ def _failures(record: Record, rules: Mapping[str, Rule], *, relaxed: bool) -> li
     for exchange in record.exchanges:
         found = exchange.relaxed_violations if relaxed else exchange.violations
         for violation in found:
-            rule_id = str(violation.get("rule"))
+            rule_id = violation.rule
             counts[rule_id] += 1
             first_seen.setdefault(rule_id, exchange.t)
             if len(groups[rule_id]) < EXAMPLES_PER_RULE:
-                groups[rule_id].append(_example(exchange, violation))
+                groups[rule_id].append(_example(exchange, violation.pointer, violation.message))
     last_exchange = _last_exchange_per_test(record.exchanges)
     for behaviour in record.behaviours:
         if behaviour.held or behaviour.relaxed != relaxed:
@@ -388,41 +361,42 @@ def _failures(record: Record, rules: Mapping[str, Rule], *, relaxed: bool) -> li
     return result
 
 
-def _example(exchange: RecordedExchange, violation: Mapping[str, Any]) -> dict[str, Any]:
+def _example(exchange: ExchangeLine, pointer: str, message: str) -> dict[str, Any]:
     return {
         "test": exchange.test,
         "phase": exchange.phase,
         "t": round(exchange.t, 3),
-        "pointer": violation.get("pointer", ""),
-        "message": violation.get("message", ""),
-        "request": _bounded(exchange.request),
-        "response": _bounded(exchange.response),
+        "pointer": pointer,
+        "message": message,
+        "request": _bounded(exchange.request.to_json()),
+        "response": _bounded(exchange.response.to_json()) if exchange.response else None,
         "error": exchange.error,
         "curl": _cut(exchange.curl, MAX_CURL_CHARS),
     }
 
 
-def _behaviour_example(behaviour: Behaviour, exchange: RecordedExchange | None) -> dict[str, Any]:
+def _behaviour_example(behaviour: BehaviourLine, exchange: ExchangeLine | None) -> dict[str, Any]:
+    example = _example(exchange, "", behaviour.message) if exchange is not None else None
     return {
         "test": behaviour.test,
         "phase": exchange.phase if exchange else "scenario",
         "t": round(behaviour.t, 3),
         "pointer": "",
         "message": behaviour.message,
-        "request": _bounded(exchange.request) if exchange else None,
-        "response": _bounded(exchange.response) if exchange else None,
+        "request": example["request"] if example else None,
+        "response": example["response"] if example else None,
         "error": exchange.error if exchange else None,
-        "curl": _cut(exchange.curl, MAX_CURL_CHARS) if exchange else "",
+        "curl": example["curl"] if example else "",
         "context": "the last request of this test before the rule was judged" if exchange else None,
     }
 
 
-def _last_exchange_per_test(exchanges: Sequence[RecordedExchange]) -> Any:
-    by_test: dict[str, list[RecordedExchange]] = defaultdict(list)
+def _last_exchange_per_test(exchanges: Sequence[ExchangeLine]) -> Any:
+    by_test: dict[str, list[ExchangeLine]] = defaultdict(list)
     for exchange in exchanges:
         by_test[exchange.test].append(exchange)
 
-    def find(test: str, t: float) -> RecordedExchange | None:
+    def find(test: str, t: float) -> ExchangeLine | None:
         candidates = [e for e in by_test.get(test, ()) if e.t <= t + 1e-6]
         return candidates[-1] if candidates else None
 
@@ -461,8 +435,8 @@ ASSIGNER_SHAPES = (
 )
 
 
-def _coverage(exchanges: Sequence[RecordedExchange]) -> dict[str, Any]:
-    allowed = catalogue.issue_statuses()
+def _coverage(exchanges: Sequence[ExchangeLine]) -> dict[str, Any]:
+    allowed = issue_statuses()
     statuses: Counter[str] = Counter()
     shapes: Counter[str] = Counter()
     http: Counter[str] = Counter()
@@ -471,19 +445,20 @@ def _coverage(exchanges: Sequence[RecordedExchange]) -> dict[str, Any]:
     methods: Counter[str] = Counter()
     for exchange in exchanges:
         phases[exchange.phase] += 1
-        methods[str(exchange.request.get("method", "?")).upper()] += 1
-        body = exchange.request.get("body")
+        methods[(exchange.request.method or "?").upper()] += 1
+        body = exchange.request.body
         if isinstance(body, dict):
             if "issueStatus" in body:
                 statuses[json.dumps(body["issueStatus"], ensure_ascii=False)[:80]] += 1
             else:
                 statuses[ABSENT] += 1
-        shapes[_assigner_shape(exchange.request)] += 1
+        shapes[_assigner_shape(exchange.request.body)] += 1
         if exchange.response is None:
             http["network error"] += 1
             continue
-        http[str(exchange.response.get("status", "?"))] += 1
-        envelope = exchange.response.get("body")
+        status = exchange.response.status
+        http[str(status) if status is not None else "?"] += 1
+        envelope = exchange.response.body
         if isinstance(envelope, dict) and "errorCode" in envelope:
             code = envelope["errorCode"]
             codes[code if isinstance(code, str) and code else json.dumps(code)] += 1
@@ -523,8 +498,7 @@ def _ordered(counter: Counter[str], first: Sequence[str]) -> list[tuple[str, int
     return head + tail
 
 
-def _assigner_shape(request: Mapping[str, Any]) -> str:
-    body = request.get("body")
+def _assigner_shape(body: Any) -> str:
     if not isinstance(body, dict):
         return "body not an object"
     if "assigner" not in body:
@@ -536,7 +510,7 @@ def _assigner_shape(request: Mapping[str, Any]) -> str:
         return "wrong type"
     if not value:
         return "empty list"
-    pattern = catalogue.account_id_pattern()
+    pattern = account_id_pattern()
     if all(isinstance(v, str) and pattern.fullmatch(v) for v in value):
         return "valid list"
     return "list with a bad id"
@@ -545,15 +519,13 @@ def _assigner_shape(request: Mapping[str, Any]) -> str:
 # -- timings -------------------------------------------------------------------------------------
 
 
-def _timings(exchanges: Sequence[RecordedExchange]) -> dict[str, Any]:
+def _timings(exchanges: Sequence[ExchangeLine]) -> dict[str, Any]:
     points: list[list[Any]] = []
     for exchange in exchanges:
-        if exchange.response is None:
+        response = exchange.response
+        if response is None:
             continue
-        elapsed = exchange.response.get("elapsed_ms")
-        if isinstance(elapsed, (int, float)) and not isinstance(elapsed, bool):
-            status = exchange.response.get("status")
-            points.append([round(exchange.t, 3), round(float(elapsed), 3), status])
+        points.append([round(exchange.t, 3), round(response.elapsed_ms, 3), response.status])
     values: list[float] = sorted(float(p[1]) for p in points)
     step = max(1, math.ceil(len(points) / MAX_POINTS))
     return {

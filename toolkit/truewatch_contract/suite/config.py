@@ -16,15 +16,17 @@ from __future__ import annotations
 import dataclasses
 import functools
 import os
-import re
 import secrets
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from truewatch_contract.judge.facts import Facts
 from truewatch_contract.rates import RateError, RateLimit
-from truewatch_contract.suite.budget import FULL_RUN, Budget, BudgetError
+from truewatch_contract.rules.policy import Policy, parse_items
+from truewatch_contract.spec import account_id_pattern
+from truewatch_contract.suite.budget import FULL_RUN, Budget, BudgetError, Plan, plan_for
 from truewatch_contract.suite.budget import from_environ as budget_from_environ
 
 #: The seed every run uses unless ``TRUEWATCH_SEED`` says otherwise: a run is repeatable.
@@ -33,10 +35,8 @@ DEFAULT_SEED = 20261127
 #: run against the built-in mock sends well over 1,000 judged requests.
 DEFAULT_MAX_EXAMPLES = 400
 MAX_MAX_EXAMPLES = 1_000_000
-TAGS = ("documented", "observed", "assumed")
 #: ``TRUEWATCH_RELAX=none``: relax nothing, not even the ``assumed`` rules off the mock.
 STRICT = "none"
-ACCOUNT_ID = re.compile(r"^acnt_[0-9a-f]{32}$")
 #: Pairs of simultaneous status changes the lost-update probe sends (``0`` switches it off).
 DEFAULT_CONCURRENCY = 2
 MAX_CONCURRENCY = 1000
@@ -200,10 +200,22 @@ class SuiteConfig:
             foreign_issue_id=_opt(info.get("foreign_issue_id")),
         )
 
-    @property
-    def resolved(self) -> bool:
-        """Whether the target has an address (a remote one, or a started mock)."""
-        return self.base_url is not None
+    def plan(self) -> Plan:
+        """
+        The request budget's plan for this target: the one place that says what the target
+        offers (its assignees, another workspace's key and issue; for the built-in mock, its own).
+
+        Raises:
+            BudgetError: the budget is below the plan's mandatory part (the message names the
+                smallest budget that works).
+        """
+        target = collection_config(self)
+        return plan_for(
+            self.budget,
+            assignees=len(target.assignees),
+            foreign=bool(target.foreign_api_key and target.foreign_issue_id),
+            pairs=self.concurrency,
+        )
 
     @property
     def label(self) -> str:
@@ -226,6 +238,29 @@ class SuiteConfig:
         return self.relax | {"assumed"}
 
     @property
+    def policy(self) -> Policy:
+        """What the run reports without failing on (`relaxed`): the judge's and the reports'."""
+        return Policy(self.relaxed)
+
+    @property
+    def remote_policy(self) -> Policy:
+        """`policy` for a server other than the built-in mock (``st run`` always tests one)."""
+        return Policy(self.relaxed_remote)
+
+    def facts(self, aliases: Iterable[str] = ()) -> Facts:
+        """
+        What the suite knows of the target: its key, the test issue (and `aliases`, its other
+        ids), and another workspace's key and issue. Without a test issue, no issue is known.
+        """
+        return Facts(
+            api_key=self.api_key or None,
+            issue_ids=frozenset({self.issue_id, *aliases} - {""}),
+            foreign_api_key=self.foreign_api_key,
+            foreign_issue_id=self.foreign_issue_id,
+            builtin_mock=self.builtin_mock,
+        )
+
+    @property
     def secrets(self) -> tuple[str, ...]:
         """The values that must never appear in any output."""
         return tuple(k for k in (self.api_key, self.foreign_api_key) if k)
@@ -243,6 +278,18 @@ class SuiteConfig:
         )
 
     __str__ = __repr__
+
+
+def collection_config(config: SuiteConfig) -> SuiteConfig:
+    """
+    The target as far as it is known before the session starts: for the built-in mock, its
+    default state's key, issue and assignees (the session serves that same state).
+    """
+    if not config.builtin_mock:
+        return config
+    from truewatch_contract.mock.connection import default_connection
+
+    return config.with_connection(default_connection())
 
 
 def _opt(value: Any) -> str | None:
@@ -329,22 +376,15 @@ def _parse_assignees(text: str | None) -> tuple[str, ...]:
         return ()
     ids = tuple(part.strip() for part in text.split(",") if part.strip())
     for account in ids:
-        if not ACCOUNT_ID.match(account):
+        if not account_id_pattern().fullmatch(account):
             raise ConfigError(
                 f"TRUEWATCH_ASSIGNEES: {account!r} is not an account id (acnt_ + 32 lowercase hex)"
             )
     return tuple(dict.fromkeys(ids))
 
 
-def known_rule_ids() -> frozenset[str]:
-    """The rule ids of the spec's catalogue (``x-contract-rules``)."""
-    from truewatch_contract.spec import spec_document
-
-    rules: Iterable[Mapping[str, Any]] = spec_document().get("x-contract-rules", [])
-    return frozenset(str(rule["id"]) for rule in rules)
-
-
 def parse_relax(text: str | None) -> frozenset[str]:
+    """``TRUEWATCH_RELAX``: rule ids and tags, or ``none`` (relax nothing, not even ``assumed``)."""
     if text is None:
         return frozenset()
     names = {part.strip() for part in text.split(",") if part.strip()}
@@ -352,11 +392,7 @@ def parse_relax(text: str | None) -> frozenset[str]:
         raise ConfigError(f"TRUEWATCH_RELAX: {STRICT!r} (relax nothing) cannot be combined")
     if names == {STRICT}:
         return frozenset(names)
-    known = known_rule_ids()
-    unknown = sorted(name for name in names if name not in known and name not in TAGS)
-    if unknown:
-        raise ConfigError(
-            f"TRUEWATCH_RELAX: unknown rule id or tag {', '.join(map(repr, unknown))} "
-            f"(tags: {', '.join(TAGS)}; rule ids as in the spec's x-contract-rules)"
-        )
-    return frozenset(names)
+    try:
+        return parse_items(names, "TRUEWATCH_RELAX")
+    except ValueError as error:
+        raise ConfigError(str(error)) from None

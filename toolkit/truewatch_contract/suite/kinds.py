@@ -18,13 +18,15 @@ import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
-STATUSES = ("Triage", "Assigned", "Working", "Resolved", "Ignored")
+from truewatch_contract.judge.faults import Fault
+from truewatch_contract.spec import BODY_LIMIT
+
 #: A well-formed key that belongs to nobody.
 WRONG_KEY = "tkn_0123456789abcdef0123456789abcdef"
 #: A well-formed id (the page's 32 lowercase hex) that names no issue.
 UNKNOWN_ISSUE = "ffffffffffffffffffffffffffffffff"
 #: A body just above 1 MiB, valid but for its size.
-TOO_LARGE = b'{"issueStatus": "Resolved", "padding": "' + b"x" * (1024 * 1024 + 16) + b'"}'
+TOO_LARGE = b'{"issueStatus": "Resolved", "padding": "' + b"x" * (BODY_LIMIT + 16) + b'"}'
 
 #: Placeholders a recipe may use; `Kind.request` fills them in.
 OTHER_STATUS = "$other-status"  # a status the issue does not have now: an applied update shows
@@ -77,7 +79,8 @@ class Kind:
     """
     One class of input and its request.
 
-    ``faults``: the faults of the request (empty: a request that must be accepted).
+    ``faults``: the faults of the request, as the judge finds them (empty: a request that must be
+    accepted).
     ``proves``: the rule a later read-back proves for it ("a rejected request changes nothing"),
     or "" when nothing needs proving (another issue, an accepted update).
     ``needs``: what the target must offer (``assignees``, ``two-assignees``, ``foreign``).
@@ -91,7 +94,7 @@ class Kind:
     issue: str = TEST_ISSUE
     key: str | None = DEFAULT_KEY
     headers: tuple[tuple[str, str], ...] = ()
-    faults: tuple[str, ...] = ()
+    faults: tuple[Fault, ...] = ()
     proves: str = ""
     needs: tuple[str, ...] = ()
 
@@ -147,7 +150,7 @@ def _fill(value: Any, context: Context) -> Any:
 
 
 _INVALID = "behaviour.invalid-body-rejected"
-_SCHEMA = ("schema",)
+_SCHEMA = (Fault.SCHEMA,)
 _JSON_CT = (("Content-Type", "application/json"),)
 
 KINDS: tuple[Kind, ...] = (
@@ -222,13 +225,13 @@ KINDS: tuple[Kind, ...] = (
         faults=_SCHEMA,
         proves=_INVALID,
     ),
-    Kind("body-array", "a JSON array", [OTHER_STATUS], faults=("not-object",), proves=_INVALID),
+    Kind("body-array", "a JSON array", [OTHER_STATUS], faults=(Fault.NOT_OBJECT,), proves=_INVALID),
     Kind(
         "body-not-json",
         "truncated JSON",
         raw=b'{"issueStatus": "Resolved"',
         headers=_JSON_CT,
-        faults=("not-json",),
+        faults=(Fault.NOT_JSON,),
         proves=_INVALID,
     ),
     Kind(
@@ -251,7 +254,7 @@ KINDS: tuple[Kind, ...] = (
         "a valid body declared as text/plain",
         {"issueStatus": OTHER_STATUS},
         headers=(("Content-Type", "text/plain"),),
-        faults=("media-type",),
+        faults=(Fault.MEDIA_TYPE,),
         proves="behaviour.media-type-rejected",
     ),
     Kind(
@@ -259,23 +262,23 @@ KINDS: tuple[Kind, ...] = (
         "PUT instead of POST",
         {"issueStatus": OTHER_STATUS},
         method="PUT",
-        faults=("method",),
+        faults=(Fault.METHOD,),
         proves="behaviour.method-not-allowed",
     ),
-    Kind("method-get", "GET instead of POST", method="GET", faults=("method",)),
+    Kind("method-get", "GET instead of POST", method="GET", faults=(Fault.METHOD,)),
     Kind(
         "too-large",
         "a valid body above 1 MiB",
         raw=TOO_LARGE,
         headers=_JSON_CT,
-        faults=("too-large",),
+        faults=(Fault.TOO_LARGE,),
     ),
     Kind(
         "issue-empty",
         "no issue_id in the route",
         {"issueStatus": "Resolved"},
         issue="",
-        faults=("route",),
+        faults=(Fault.ROUTE,),
     ),
     # -- the key ---------------------------------------------------------------------------
     Kind(
@@ -283,7 +286,7 @@ KINDS: tuple[Kind, ...] = (
         "no DF-API-KEY",
         {"issueStatus": OTHER_STATUS},
         key=None,
-        faults=("missing-key",),
+        faults=(Fault.MISSING_KEY,),
         proves="behaviour.auth-required",
     ),
     Kind(
@@ -291,7 +294,7 @@ KINDS: tuple[Kind, ...] = (
         "a well-formed key of nobody",
         {"issueStatus": OTHER_STATUS},
         key=WRONG_KEY,
-        faults=("bad-key",),
+        faults=(Fault.BAD_KEY,),
         proves="behaviour.auth-required",
     ),
     # -- the issue id ----------------------------------------------------------------------
@@ -300,21 +303,21 @@ KINDS: tuple[Kind, ...] = (
         "a well-formed id of no issue",
         {"issueStatus": "Resolved"},
         issue=UNKNOWN_ISSUE,
-        faults=("unknown-issue",),
+        faults=(Fault.UNKNOWN_ISSUE,),
     ),
     Kind(
         "issue-malformed",
         "an id that cannot be an issue's",
         {"issueStatus": "Resolved"},
         issue="not-an-issue",
-        faults=("malformed-id",),
+        faults=(Fault.MALFORMED_ID,),
     ),
     Kind(
         "issue-near-miss",
         "the test issue's id upper-cased",
         {"issueStatus": OTHER_STATUS},
         issue=NEAR_MISS_ISSUE,
-        faults=("malformed-id",),
+        faults=(Fault.MALFORMED_ID,),
         proves="behaviour.unknown-issue",
     ),
     Kind(
@@ -322,7 +325,7 @@ KINDS: tuple[Kind, ...] = (
         "another workspace's issue with our key (answered as an unknown issue)",
         {"issueStatus": "Working"},
         issue=FOREIGN_ISSUE,
-        faults=("foreign-issue",),
+        faults=(Fault.FOREIGN_ISSUE,),
         needs=("foreign",),
     ),
     Kind(
@@ -330,7 +333,7 @@ KINDS: tuple[Kind, ...] = (
         "another workspace's key on the test issue",
         {"issueStatus": OTHER_STATUS},
         key=FOREIGN_KEY,
-        faults=("foreign-key",),
+        faults=(Fault.FOREIGN_KEY,),
         proves="behaviour.workspace-isolation",
         needs=("foreign",),
     ),

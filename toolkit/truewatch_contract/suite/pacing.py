@@ -19,19 +19,12 @@ from typing import Any
 import requests
 from requests.adapters import HTTPAdapter
 
+from truewatch_contract.judge import is_rate_limited
 from truewatch_contract.rates import RateLimit
 from truewatch_contract.suite.budget import Ledger
 
-RATE_LIMIT_CODES = frozenset(
-    {"ft.TriggerApiAkCurrentLimiting", "ft.TriggerApiWorkspaceCurrentLimiting"}
-)
 #: Retries of one request after rate-limit answers, before the answer is handed back as it is.
 MAX_RETRIES = 6
-
-
-def is_rate_limited(status: int, body: Any) -> bool:
-    """Whether a response is the platform's rate-limit signal (401 + a limiting errorCode)."""
-    return status == 401 and isinstance(body, dict) and body.get("errorCode") in RATE_LIMIT_CODES
 
 
 def _body_of(response: requests.Response) -> Any:

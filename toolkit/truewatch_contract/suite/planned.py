@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from truewatch_contract.suite.budget import BudgetExhausted, Ledger, Plan, plan_for
+from truewatch_contract.suite.budget import BudgetExhausted, Ledger, Plan
 from truewatch_contract.suite.config import SuiteConfig
 
 PLAN_KEY = pytest.StashKey[Plan]()
@@ -34,13 +34,8 @@ PURPOSES = {
 
 
 def plan_of(config: SuiteConfig) -> Plan:
-    """The plan for a configured target (`collection_config`: the mock's connection filled in)."""
-    return plan_for(
-        config.budget,
-        assignees=len(config.assignees),
-        foreign=bool(config.foreign_api_key and config.foreign_issue_id),
-        pairs=config.concurrency,
-    )
+    """The plan for a configured target (`SuiteConfig.plan`)."""
+    return config.plan()
 
 
 def start(config: pytest.Config, suite_config: SuiteConfig) -> Plan:
@@ -51,10 +46,9 @@ def start(config: pytest.Config, suite_config: SuiteConfig) -> Plan:
         pytest.UsageError: the budget cannot hold the plan's mandatory part.
     """
     from truewatch_contract.suite.budget import BudgetError
-    from truewatch_contract.suite.session import collection_config
 
     try:
-        plan = plan_of(collection_config(suite_config))
+        plan = suite_config.plan()
     except BudgetError as error:
         raise pytest.UsageError(f"truewatch contract suite: {error}") from None
     config.stash[PLAN_KEY] = plan

@@ -1,11 +1,12 @@
-"""Reading the run record: tolerant of damage, defaults for missing fields."""
+"""Reading the run record: tolerant of damage, defaults for missing fields, typed lines."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
-from truewatch_contract.runner.record import parse_lines, read_record
+from truewatch_contract.record import CollectErrorLine, parse_lines, read_record
+from truewatch_contract.violations import Violation
 
 
 def test_a_missing_file_reads_as_an_empty_record(tmp_path: Path) -> None:
@@ -15,8 +16,16 @@ def test_a_missing_file_reads_as_an_empty_record(tmp_path: Path) -> None:
     assert not record.session_finished
 
 
-def test_a_truncated_last_line_is_skipped_and_counted(record_file) -> None:  # type: ignore[no-untyped-def]
-    record = read_record(record_file("passing", tail='{"kind": "exchange", "t": 3.0, "te'))
+def test_a_truncated_last_line_is_skipped_and_counted(tmp_path: Path) -> None:
+    lines = [
+        {"kind": "run", "target": "mock", "started_at": 1.0},
+        *({"kind": "exchange", "t": float(n), "test": "t", "response": None} for n in range(9)),
+        {"kind": "session", "event": "finished", "exitstatus": 0, "at": 9.0},
+    ]
+    path = tmp_path / "record.jsonl"
+    text = "".join(json.dumps(line) + "\n" for line in lines)
+    path.write_text(text + '{"kind": "exchange", "t": 3.0, "te', encoding="utf-8")
+    record = read_record(path)
     assert record.damaged_lines == 1
     assert len(record.exchanges) == 9
     assert record.session_finished
@@ -82,12 +91,12 @@ def test_each_kind_of_line_is_read() -> None:
     (exchange,) = record.exchanges
     assert exchange.response is None and exchange.error == "refused"
     assert exchange.checked == ("a",)
-    assert exchange.violations == ({"rule": "r"},)
+    assert exchange.violations == (Violation("r", "", "", "documented"),)
     assert exchange.relaxed_violations == ()
     (behaviour,) = record.behaviours
     assert behaviour.relaxed and not behaviour.held
     assert record.tests[0].outcome == "failed"
-    assert record.collect_errors == [("t", "SyntaxError")]
+    assert record.collect_errors == [CollectErrorLine(test="t", message="SyntaxError")]
     assert record.interrupted and not record.session_finished
 
 

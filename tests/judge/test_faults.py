@@ -1,4 +1,4 @@
-"""`suite.faults`: the faults a request carries, and the one table of their acceptable answers."""
+"""`judge.faults`: the faults a request carries, and the one table of their acceptable answers."""
 
 from __future__ import annotations
 
@@ -8,28 +8,32 @@ from typing import Any
 import pytest
 
 from truewatch_contract import RULES
-from truewatch_contract.suite.exchange import Exchange
-from truewatch_contract.suite.faults import (
+from truewatch_contract.judge import (
     ANSWERS,
+    Exchange,
     Expectation,
+    Facts,
     Fault,
-    Policy,
     UnknownFault,
     answers_for,
-    expectation_of,
 )
+from truewatch_contract.judge.faults import expectation_of as _expectation_of
+from truewatch_contract.judge.faults import read_sent
 
 KEY = "tkn_faults_key"
 FOREIGN_KEY = "tkn_other_workspace"
 ISSUE = "04a0bb44b28e9ff1e01f87828af622b9"
 FOREIGN = "822e8232b66ac59b970f4d2e0c53ca43"
-POLICY = Policy(
+FACTS = Facts(
     api_key=KEY,
     issue_ids=frozenset({ISSUE}),
     foreign_issue_id=FOREIGN,
     foreign_api_key=FOREIGN_KEY,
-    relaxed=frozenset(),
 )
+
+
+def expectation_of(made: Exchange, facts: Facts) -> Expectation:
+    return _expectation_of(made, facts, read_sent(made))
 
 
 def request(
@@ -49,7 +53,7 @@ def request(
     data = raw if raw is not None else (None if body is None else json.dumps(body).encode())
     return Exchange(
         method=method,
-        url=f"http://h/api/v1/error_track/{issue}/update",
+        path=f"/api/v1/error_track/{issue}/update",
         request_headers=headers,
         request_body=data,
         status=None,
@@ -115,25 +119,26 @@ VALID = {"issueStatus": "Resolved"}
 def test_faults_come_from_the_request_alone(
     made: Exchange, faults: set[Fault], points: set[Fault]
 ) -> None:
-    expectation = expectation_of(made, POLICY)
+    expectation = expectation_of(made, FACTS)
     assert expectation.faults == faults
     assert expectation.points == points
 
 
 def test_the_mocks_alias_is_the_issue_on_the_mock_and_may_be_refused_elsewhere() -> None:
     alias = "isset_" + "1" * 32
-    mock = Policy(api_key=KEY, issue_ids=frozenset({ISSUE, alias}), builtin_mock=True)
-    remote = Policy(api_key=KEY, issue_ids=frozenset({ISSUE, alias}))
-    assert expectation_of(request(VALID, issue=alias), mock) == Expectation(test_issue=True)
+    mock = Facts(api_key=KEY, issue_ids=frozenset({ISSUE, alias}), builtin_mock=True)
+    remote = Facts(api_key=KEY, issue_ids=frozenset({ISSUE, alias}))
+    assert expectation_of(request(VALID, issue=alias), mock) == Expectation(known_issue=True)
     elsewhere = expectation_of(request(VALID, issue=alias), remote)
     assert elsewhere.points == {Fault.ALIAS_ID} and elsewhere.is_update
     assert elsewhere.allows(400, True) and elsewhere.allows(404, True)
 
 
-def test_without_a_key_to_compare_a_negative_header_is_a_bad_key() -> None:
-    policy = Policy(issue_ids=frozenset({ISSUE}))
-    assert expectation_of(request(VALID, key="anything"), policy).faults == set()
-    negative = expectation_of(request(VALID, key="anything"), policy, header_negative=True)
+def test_a_key_known_to_be_bad_is_a_bad_key_where_the_real_one_is_unknown() -> None:
+    facts = Facts(issue_ids=frozenset({ISSUE}))
+    unknown = expectation_of(request(VALID, key="anything"), facts)
+    assert unknown.faults == set() and unknown.possible == {Fault.BAD_KEY}
+    negative = expectation_of(request(VALID, key="anything"), facts.with_bad_key("anything"))
     assert negative.faults == {Fault.BAD_KEY}
 
 

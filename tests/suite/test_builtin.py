@@ -1,18 +1,20 @@
-"""`suite.check.builtin_violations`: the built-in checks obey the judge's acceptance sets."""
+"""
+`suite.builtin`: Schemathesis' built-in checks are claims the judge weighs, and the status-only
+ones count only where the judge finds the answer outside what the request allows.
+"""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
-from truewatch_contract.suite.check import BUILTIN_RULES, STATUS_CHECKS, builtin_violations
-from truewatch_contract.suite.exchange import Exchange
-from truewatch_contract.suite.faults import Policy
-from truewatch_contract.suite.judge import judge
+from truewatch_contract.judge import Exchange, Facts, Policy, Verdict, judge
+from truewatch_contract.suite.builtin import BUILTIN_RULES, STATUS_CHECKS, claim_of
 
 KEY = "tkn_check_key"
 ISSUE = "04a0bb44b28e9ff1e01f87828af622b9"
-POLICY = Policy(api_key=KEY, issue_ids=frozenset({ISSUE}), relaxed=frozenset())
+FACTS = Facts(api_key=KEY, issue_ids=frozenset({ISSUE}))
+STRICT = Policy.strict()
 
 
 def answered(body: Any, status: int, *, issue: str = ISSUE, code: str = "ft.X") -> Exchange:
@@ -26,7 +28,7 @@ def answered(body: Any, status: int, *, issue: str = ISSUE, code: str = "ft.X") 
     }
     return Exchange(
         method="POST",
-        url=f"http://h/api/v1/error_track/{issue}/update",
+        path=f"/api/v1/error_track/{issue}/update",
         request_headers={"Content-Type": "application/json", "DF-API-KEY": KEY},
         request_body=json.dumps(body).encode(),
         status=status,
@@ -35,27 +37,35 @@ def answered(body: Any, status: int, *, issue: str = ISSUE, code: str = "ft.X") 
     )
 
 
+def verdict_of(made: Exchange) -> Verdict:
+    return judge(made, FACTS, policy=STRICT)
+
+
 def rules(check: str, made: Exchange) -> set[str]:
-    verdict = judge(made, POLICY)
-    return {v.rule for v in builtin_violations(check, "Rejected. HTTP 400", made, verdict)}
+    """The rules a failure of the built-in `check` breaks in the verdict (none: filtered out)."""
+    claim = claim_of(check, "Rejected", "HTTP 400", made)
+    if claim is None:
+        return set()
+    claimed = judge(made, FACTS, policy=STRICT, claims=[claim])
+    return {v.rule for v in claimed.violations if v == claim.violation}
 
 
 def test_a_malformed_id_answered_400_is_no_failure_of_positive_data_acceptance() -> None:
     made = answered({"issueStatus": "Resolved"}, 400, issue="not-an-issue")
-    assert judge(made, POLICY).ok
+    assert verdict_of(made).ok
     assert rules("positive_data_acceptance", made) == set()
 
 
 def test_several_faults_answered_with_one_faults_answer_pass_every_status_check() -> None:
     made = answered({"issueStatus": "Resolved", "psycopg": 1}, 400, issue="e" * 32)
-    assert judge(made, POLICY).ok
+    assert verdict_of(made).ok
     for check in STATUS_CHECKS:
         assert rules(check, made) == set(), check
 
 
 def test_a_status_check_counts_where_the_judge_finds_the_answer_wrong() -> None:
     made = answered({"issueStatus": "Resolved"}, 400)  # a valid update of the test issue
-    assert not judge(made, POLICY).acceptable
+    assert not verdict_of(made).acceptable
     assert rules("positive_data_acceptance", made) == {"behaviour.valid-body-accepted"}
     unknown_fields = answered({"issueStatus": "Resolved", "x": 1}, 302)
     assert rules("positive_data_acceptance", unknown_fields) == {"behaviour.unknown-fields-ignored"}

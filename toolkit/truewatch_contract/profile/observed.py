@@ -1,5 +1,5 @@
 """
-The target's profile: what it chose, in this run, wherever the contract leaves it a choice.
+What the target chose, in one run, wherever the contract leaves it a choice: the report's profile.
 
 Built from the run record alone (the suite's ``exchange`` lines, with the ``faults`` and ``points``
 the judge derived for each request), so it describes any target, the built-in mock or staging.
@@ -22,8 +22,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from truewatch_contract.record.lines import ExchangeLine
 from truewatch_contract.rules import status_records
-from truewatch_contract.runner.record import RecordedExchange
 
 #: The faults whose answer is profiled when a request has that fault alone, and how to name them.
 FAULT_POINTS: dict[str, str] = {
@@ -87,7 +87,7 @@ class _Tally:
     counts: Counter[tuple[str, str]] = field(default_factory=Counter)
     examples: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
 
-    def add(self, point: str, observed: str, exchange: RecordedExchange) -> None:
+    def add(self, point: str, observed: str, exchange: ExchangeLine) -> None:
         key = (point, observed)
         self.counts[key] += 1
         if key not in self.examples:
@@ -107,7 +107,7 @@ class _Tally:
         ]
 
 
-def build_profile(exchanges: Sequence[RecordedExchange]) -> list[dict[str, Any]]:
+def build_profile(exchanges: Sequence[ExchangeLine]) -> list[dict[str, Any]]:
     """The target's profile from the run's exchanges (see the module)."""
     tally = _Tally()
     answered = [e for e in exchanges if e.response is not None]
@@ -128,13 +128,13 @@ def build_profile(exchanges: Sequence[RecordedExchange]) -> list[dict[str, Any]]
 # -- what an answer is -------------------------------------------------------------------------
 
 
-def answer_of(exchange: RecordedExchange) -> str:
+def answer_of(exchange: ExchangeLine) -> str:
     """``"403 ft.InvalidAPIKey"``: the status and errorCode (or what stands instead of it)."""
     response = exchange.response
     if response is None:
         return "network error"
-    status = response.get("status", "?")
-    envelope = response.get("body")
+    status = response.status if response.status is not None else "?"
+    envelope = response.body
     if not isinstance(envelope, Mapping):
         return f"{status} (no JSON envelope)"
     code = envelope.get("errorCode")
@@ -145,26 +145,15 @@ def answer_of(exchange: RecordedExchange) -> str:
     return f"{status} (errorCode {json.dumps(code)})"
 
 
-def _envelope(exchange: RecordedExchange) -> Mapping[str, Any] | None:
-    body = exchange.response.get("body") if exchange.response is not None else None
-    return body if isinstance(body, Mapping) else None
+def _envelope(exchange: ExchangeLine) -> Mapping[str, Any] | None:
+    return exchange.envelope
 
 
-def _status(exchange: RecordedExchange) -> int | None:
-    status = exchange.response.get("status") if exchange.response is not None else None
-    return status if isinstance(status, int) and not isinstance(status, bool) else None
+def _status(exchange: ExchangeLine) -> int | None:
+    return exchange.status
 
 
-def _header(headers: Any, name: str) -> str | None:
-    if not isinstance(headers, Mapping):
-        return None
-    for key, value in headers.items():
-        if str(key).lower() == name:
-            return str(value)
-    return None
-
-
-def _real_faults(exchange: RecordedExchange) -> frozenset[str] | None:
+def _real_faults(exchange: ExchangeLine) -> frozenset[str] | None:
     """The request's faults, None when the record does not say."""
     return frozenset(exchange.faults) if exchange.faults is not None else None
 
@@ -172,9 +161,7 @@ def _real_faults(exchange: RecordedExchange) -> frozenset[str] | None:
 # -- the points ----------------------------------------------------------------------------------
 
 
-def _single_fault_answers(
-    exchanges: Iterable[RecordedExchange], tally: _Tally
-) -> dict[str, set[str]]:
+def _single_fault_answers(exchanges: Iterable[ExchangeLine], tally: _Tally) -> dict[str, set[str]]:
     """Profile each fault seen alone; return the answers seen for each (for the order of checks)."""
     seen: dict[str, set[str]] = {}
     for exchange in exchanges:
@@ -188,7 +175,7 @@ def _single_fault_answers(
     return seen
 
 
-def _assumed_points(exchange: RecordedExchange, tally: _Tally) -> None:
+def _assumed_points(exchange: ExchangeLine, tally: _Tally) -> None:
     faults = _real_faults(exchange)
     if faults is None or faults or not exchange.points:
         return  # a point is read only where no fault explains the answer
@@ -199,7 +186,7 @@ def _assumed_points(exchange: RecordedExchange, tally: _Tally) -> None:
         tally.add(label, f"{answer_of(exchange)} ({verdict})", exchange)
 
 
-def _order(exchange: RecordedExchange, single: Mapping[str, set[str]], tally: _Tally) -> None:
+def _order(exchange: ExchangeLine, single: Mapping[str, set[str]], tally: _Tally) -> None:
     """For a request with several faults: which fault's own answer came back."""
     faults = _real_faults(exchange)
     if faults is None or len(faults) < 2:
@@ -217,16 +204,16 @@ def _order(exchange: RecordedExchange, single: Mapping[str, set[str]], tally: _T
     tally.add(ORDER, observed, exchange)
 
 
-def _envelope_points(exchange: RecordedExchange, tally: _Tally) -> None:
+def _envelope_points(exchange: ExchangeLine, tally: _Tally) -> None:
     response = exchange.response
     assert response is not None
-    content_type = _header(response.get("headers"), "content-type")
+    content_type = response.header("content-type")
     tally.add(CONTENT_TYPE, content_type if content_type is not None else "(none)", exchange)
     envelope = _envelope(exchange)
     status = _status(exchange)
     answer = answer_of(exchange)
     if status == 429 or "CurrentLimiting" in answer:
-        retry = _header(response.get("headers"), "retry-after")
+        retry = response.header("retry-after")
         tally.add(RATE_LIMIT, f"{answer}, Retry-After {retry or 'absent'}", exchange)
     if envelope is None:
         return
@@ -240,14 +227,14 @@ def _envelope_points(exchange: RecordedExchange, tally: _Tally) -> None:
         tally.add(SUCCESS, answer, exchange)
 
 
-def _same_status(exchanges: Sequence[RecordedExchange], tally: _Tally) -> None:
+def _same_status(exchanges: Sequence[ExchangeLine], tally: _Tally) -> None:
     """A valid request asking for the status the issue already has: a record appended, or not."""
     last: dict[str, Mapping[str, Any]] = {}  # path -> the last success content seen
     for exchange in exchanges:
-        path = str(exchange.request.get("path", ""))
+        path = exchange.request.path
         envelope = _envelope(exchange)
         content = envelope.get("content") if envelope is not None else None
-        body = exchange.request.get("body")
+        body = exchange.request.body
         before = last.get(path)
         if (
             before is not None
@@ -262,9 +249,7 @@ def _same_status(exchanges: Sequence[RecordedExchange], tally: _Tally) -> None:
             last[path] = content
 
 
-def _same_status_outcome(
-    exchange: RecordedExchange, before: Mapping[str, Any], content: Any
-) -> str:
+def _same_status_outcome(exchange: ExchangeLine, before: Mapping[str, Any], content: Any) -> str:
     if _status(exchange) != 200:
         return f"{answer_of(exchange)} (refused)"
     old, new = status_records(before), status_records(content)
@@ -307,23 +292,23 @@ def content_shape(envelope: Mapping[str, Any]) -> str:
     return f"a {type(content).__name__}"
 
 
-def example_of(exchange: RecordedExchange) -> dict[str, Any]:
+def example_of(exchange: ExchangeLine) -> dict[str, Any]:
     """One exchange, short: the request as sent, the answer's status, envelope and Content-Type."""
-    response = exchange.response or {}
+    response = exchange.response
     return {
         "test": exchange.test,
         "phase": exchange.phase,
         "t": round(exchange.t, 3),
         "faults": list(exchange.faults) if exchange.faults is not None else None,
         "request": {
-            "method": exchange.request.get("method"),
-            "path": exchange.request.get("path"),
-            "body": _short(exchange.request.get("body")),
+            "method": exchange.request.method,
+            "path": exchange.request.path,
+            "body": _short(exchange.request.body),
         },
         "response": {
-            "status": response.get("status"),
-            "content_type": _header(response.get("headers"), "content-type"),
-            "body": _short(response.get("body")),
+            "status": response.status if response is not None else None,
+            "content_type": response.header("content-type") if response is not None else None,
+            "body": _short(response.body) if response is not None else None,
         },
     }
 

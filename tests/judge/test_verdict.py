@@ -1,4 +1,4 @@
-"""`suite.judge.judge`: the verdict on an answer, given what the request's faults allow."""
+"""`judge.judge`: the verdict on an answer, given what the request's faults allow."""
 
 from __future__ import annotations
 
@@ -8,15 +8,19 @@ from typing import Any
 
 import pytest
 
-from truewatch_contract.suite.exchange import Exchange
-from truewatch_contract.suite.faults import BODY_LIMIT, Fault, Policy
-from truewatch_contract.suite.judge import judge
+from truewatch_contract import judge as library
+from truewatch_contract.judge import Exchange, Facts, Fault, Policy, Verdict
+from truewatch_contract.spec import BODY_LIMIT
 
 KEY = "tkn_judge_key"
 ISSUE = "04a0bb44b28e9ff1e01f87828af622b9"
-POLICY = Policy(
-    api_key=KEY, issue_ids=frozenset({ISSUE}), foreign_issue_id="f" * 32, relaxed=frozenset()
-)
+FACTS = Facts(api_key=KEY, issue_ids=frozenset({ISSUE}), foreign_issue_id="f" * 32)
+STRICT = Policy.strict()
+LENIENT = Policy.remote()
+
+
+def judge(made: Exchange, facts: Facts = FACTS, policy: Policy = STRICT, **options: Any) -> Verdict:
+    return library.judge(made, facts, policy=policy, **options)
 
 
 def exchange(
@@ -35,7 +39,7 @@ def exchange(
     raw = answer if isinstance(answer, bytes) else json.dumps(answer).encode()
     return Exchange(
         method=method,
-        url=f"http://h/api/v1/error_track/{issue}/update",
+        path=f"/api/v1/error_track/{issue}/update",
         request_headers=headers,
         request_body=None if body is None else json.dumps(body).encode(),
         status=status,
@@ -56,37 +60,35 @@ def error(status: int, code: str = "ft.X") -> dict[str, Any]:
 
 
 def test_without_a_known_issue_a_valid_body_may_be_200_or_404() -> None:
-    policy = Policy(api_key=KEY)
+    facts = Facts(api_key=KEY)
     made = exchange({"issueStatus": "Resolved"}, issue="a" * 32, status=404, answer=error(404))
-    verdict = judge(made, policy)
-    assert verdict.expectation.points == {Fault.UNVERIFIED_ISSUE} and verdict.ok
+    verdict = judge(made, facts)
+    assert verdict.expectation.possible == {Fault.UNKNOWN_ISSUE} and verdict.ok
 
 
 def test_a_rejected_bad_key_holds_and_a_200_breaks_auth_required() -> None:
     assert judge(
-        exchange({"issueStatus": "Resolved"}, key=None, status=403, answer=error(403)), POLICY
+        exchange({"issueStatus": "Resolved"}, key=None, status=403, answer=error(403)), FACTS
     ).ok
     assert judge(
-        exchange({"issueStatus": "Resolved"}, key=None, status=401, answer=error(401)), POLICY
+        exchange({"issueStatus": "Resolved"}, key=None, status=401, answer=error(401)), FACTS
     ).ok
     verdict = judge(
-        exchange({"issueStatus": "Resolved"}, key=None, status=404, answer=error(404)), POLICY
+        exchange({"issueStatus": "Resolved"}, key=None, status=404, answer=error(404)), FACTS
     )
     assert {v.rule for v in verdict.violations} == {"behaviour.auth-required"}
 
 
 def test_a_server_error_names_no_server_error() -> None:
-    verdict = judge(exchange({"issueStatus": 3}, status=500, answer=error(500)), POLICY)
+    verdict = judge(exchange({"issueStatus": 3}, status=500, answer=error(500)))
     assert "behaviour.no-server-error" in {v.rule for v in verdict.violations}
 
 
 def test_assumed_rules_are_relaxed_not_dropped() -> None:
     made = exchange({}, status=400, answer=error(400))
-    strict = judge(made, POLICY)
+    strict = judge(made)
     assert {v.rule for v in strict.violations} == {"behaviour.empty-body-noop"}
-    lenient = judge(
-        made, Policy(api_key=KEY, issue_ids=frozenset({ISSUE}), relaxed=frozenset({"assumed"}))
-    )
+    lenient = judge(made, policy=LENIENT)
     assert lenient.ok and {v.rule for v in lenient.relaxed} == {"behaviour.empty-body-noop"}
 
 
@@ -94,21 +96,21 @@ def test_rate_limit_answers_are_not_judged_as_behaviour() -> None:
     made = exchange(
         {"issueStatus": "Resolved"}, status=401, answer=error(401, "ft.TriggerApiAkCurrentLimiting")
     )
-    verdict = judge(made, POLICY)
+    verdict = judge(made)
     assert verdict.ok and verdict.note is not None
     assert "behaviour.rate-limit-signal" in verdict.checked
 
 
 def test_a_non_json_answer_breaks_envelope_json() -> None:
     made = exchange({"issueStatus": 3}, answer=b"<html>bad</html>", content_type="text/html")
-    assert "envelope.json" in {v.rule for v in judge(made, POLICY).violations}
+    assert "envelope.json" in {v.rule for v in judge(made).violations}
 
 
 def test_other_methods_only_need_a_4xx_without_an_envelope() -> None:
     made = exchange(None, method="GET", status=404, answer=b"Not Found", content_type="text/plain")
-    assert judge(made, POLICY).ok
+    assert judge(made).ok
     made = exchange(None, method="GET", status=200, answer=b"ok", content_type="text/plain")
-    assert {v.rule for v in judge(made, POLICY).violations} == {"behaviour.method-not-allowed"}
+    assert {v.rule for v in judge(made).violations} == {"behaviour.method-not-allowed"}
 
 
 BIG = {"issueStatus": "Resolved", "padding": "x" * BODY_LIMIT}
@@ -135,24 +137,23 @@ def success(issue: str = ISSUE) -> dict[str, Any]:
 def test_a_too_large_body_is_judged_by_the_assumed_rule_only() -> None:
     """An HTML 413 (a proxy's page) or a 200 breaks only behaviour.body-too-large (assumed)."""
     html = exchange(BIG, status=413, answer=b"<html>413</html>", content_type="text/html")
-    verdict = judge(html, POLICY)
+    verdict = judge(html)
     assert {v.rule for v in verdict.violations} == {"behaviour.body-too-large"}
-    relaxed = Policy(api_key=KEY, issue_ids=frozenset({ISSUE}), relaxed=frozenset({"assumed"}))
-    assert judge(html, relaxed).ok
+    assert judge(html, policy=LENIENT).ok
     envelope = exchange(BIG, status=413, answer=error(413))
-    assert judge(envelope, POLICY).ok
+    assert judge(envelope).ok
     fault = exchange(BIG, status=500, answer=b"oops", content_type="text/plain")
-    rules = {v.rule for v in judge(fault, relaxed).violations}
+    rules = {v.rule for v in judge(fault, policy=LENIENT).violations}
     assert rules == {"behaviour.no-server-error"}
 
 
 def test_a_too_large_body_taken_is_an_ordinary_update() -> None:
     answer = success()
     issue = answer["content"]["issueID"]
-    policy = Policy(api_key=KEY, issue_ids=frozenset({issue}), relaxed=frozenset({"assumed"}))
+    facts = Facts(api_key=KEY, issue_ids=frozenset({issue}))
     body = {"issueStatus": answer["content"]["issueStatus"], "padding": "x" * BODY_LIMIT}
     made = exchange(body, issue=issue, status=200, answer=answer)
-    verdict = judge(made, policy)
+    verdict = judge(made, facts, LENIENT)
     assert verdict.ok, verdict.violations
     assert {v.rule for v in verdict.relaxed} == {"behaviour.body-too-large"}
     assert "behaviour.invalid-body-rejected" not in verdict.checked
@@ -161,17 +162,17 @@ def test_a_too_large_body_taken_is_an_ordinary_update() -> None:
 def test_another_media_type_is_judged_by_media_type_rejected() -> None:
     made = Exchange(
         method="POST",
-        url=f"http://h/api/v1/error_track/{ISSUE}/update",
+        path=f"/api/v1/error_track/{ISSUE}/update",
         request_headers={"Content-Type": "text/plain", "DF-API-KEY": KEY},
         request_body=b'{"issueStatus": "Resolved"}',
         status=400,
         response_headers={"content-type": "application/json"},
         response_body=json.dumps(error(400)).encode(),
     )
-    assert judge(made, POLICY).expectation.faults == {Fault.MEDIA_TYPE}
-    assert judge(made, POLICY).ok
+    assert judge(made).expectation.faults == {Fault.MEDIA_TYPE}
+    assert judge(made).ok
     accepted = dataclasses.replace(made, status=404, response_body=b"{}")
-    rules = {v.rule for v in judge(accepted, POLICY).violations}
+    rules = {v.rule for v in judge(accepted).violations}
     assert "behaviour.media-type-rejected" in rules
     assert "behaviour.invalid-body-rejected" not in rules
 
@@ -180,7 +181,7 @@ def test_a_429_with_a_limit_code_breaks_the_rate_limit_signal_only() -> None:
     made = exchange(
         {"issueStatus": "Resolved"}, status=429, answer=error(429, "ft.TriggerApiAkCurrentLimiting")
     )
-    verdict = judge(made, POLICY)
+    verdict = judge(made)
     assert {v.rule for v in verdict.violations} == {"behaviour.rate-limit-signal"}
     assert verdict.note is not None
 
@@ -203,7 +204,7 @@ def test_a_status_change_is_timed_by_the_clients_clock(skew: int) -> None:
     content["updateAt"] = stamp
     content["statusDuration"]["Working"] = stamp
     issue = content["issueID"]
-    policy = Policy(api_key=KEY, issue_ids=frozenset({issue}), relaxed=frozenset())
+    facts = Facts(api_key=KEY, issue_ids=frozenset({issue}))
     made = dataclasses.replace(
         exchange(
             {"issueStatus": "Working"},
@@ -214,20 +215,18 @@ def test_a_status_change_is_timed_by_the_clients_clock(skew: int) -> None:
         sent_at=now - 0.5,
         received_at=now + 0.5,
     )
-    rules = {v.rule for v in judge(made, policy, previous=previous).violations}
+    rules = {v.rule for v in judge(made, facts, previous=previous).violations}
     clock_rules = {"history.status-change-record", "history.update-time"}
     assert rules & clock_rules == (clock_rules if skew else set())
     unclocked = dataclasses.replace(made, sent_at=None, received_at=None)
-    assert (
-        not {v.rule for v in judge(unclocked, policy, previous=previous).violations} & clock_rules
-    )
+    assert not {v.rule for v in judge(unclocked, facts, previous=previous).violations} & clock_rules
 
 
-# --- fairness: what a correct server may answer (contract-decisions.md, "several faults") ------
+# --- fairness: what a correct server may answer (docs/contract-decisions.md, "several faults") -
 
 
-def rules_of(made: Exchange, policy: Policy = POLICY) -> set[str]:
-    return {v.rule for v in judge(made, policy).violations}
+def rules_of(made: Exchange, facts: Facts = FACTS) -> set[str]:
+    return {v.rule for v in judge(made, facts).violations}
 
 
 @pytest.mark.parametrize("status", [400, 404])
@@ -235,14 +234,14 @@ def rules_of(made: Exchange, policy: Policy = POLICY) -> set[str]:
 def test_an_id_that_cannot_be_an_issues_may_be_answered_400_or_404(issue: str, status: int) -> None:
     made = exchange({"issueStatus": "Resolved"}, issue=issue, status=status, answer=error(status))
     assert rules_of(made) == set()
-    verdict = judge(made, POLICY)
+    verdict = judge(made)
     assert verdict.acceptable and verdict.expectation.faults == {Fault.MALFORMED_ID}
 
 
 def test_a_malformed_id_answered_200_breaks_unknown_issue() -> None:
     made = exchange({"issueStatus": "Resolved"}, issue=ISSUE.upper(), status=200, answer=success())
     assert "behaviour.unknown-issue" in rules_of(made)
-    assert not judge(made, POLICY).acceptable
+    assert not judge(made).acceptable
 
 
 def test_a_well_formed_unknown_id_is_exactly_404() -> None:
@@ -285,39 +284,38 @@ def test_a_request_with_faults_is_never_a_success() -> None:
 
 def test_refusing_unknown_fields_of_a_known_issue_breaks_only_the_assumed_rule() -> None:
     made = exchange({"issueStatus": "Resolved", "x": 1}, status=400, answer=error(400))
-    verdict = judge(made, POLICY)
+    verdict = judge(made)
     assert {v.rule for v in verdict.violations} == {"behaviour.unknown-fields-ignored"}
-    relaxed = Policy(api_key=KEY, issue_ids=frozenset({ISSUE}), relaxed=frozenset({"assumed"}))
-    assert judge(made, relaxed).ok
+    assert judge(made, policy=LENIENT).ok
 
 
 def test_bytes_that_are_not_utf8_may_be_refused_or_decoded() -> None:
     answer = success()
     issue = answer["content"]["issueID"]
-    policy = Policy(api_key=KEY, issue_ids=frozenset({issue}), relaxed=frozenset())
+    facts = Facts(api_key=KEY, issue_ids=frozenset({issue}))
     status = answer["content"]["issueStatus"]
     raw = b'{"issueStatus": "' + status.encode() + b'", "note": "\xff"}'
     refused = dataclasses.replace(
         exchange(None, issue=issue, status=400, answer=error(400)), request_body=raw
     )
-    assert judge(refused, policy).violations == ()
+    assert judge(refused, facts).violations == ()
     taken = dataclasses.replace(
         exchange(None, issue=issue, status=200, answer=answer), request_body=raw
     )
-    verdict = judge(taken, policy)
+    verdict = judge(taken, facts)
     assert {v.rule for v in verdict.violations} <= {"behaviour.unknown-fields-ignored"}
     assert not {v.rule for v in verdict.violations}
     # A replaced byte inside issueStatus makes the decoded body invalid: a 200 is wrong.
     bad = dataclasses.replace(taken, request_body=b'{"issueStatus": "Resolved\xff"}')
-    assert "behaviour.invalid-body-rejected" in {v.rule for v in judge(bad, policy).violations}
+    assert "behaviour.invalid-body-rejected" in {v.rule for v in judge(bad, facts).violations}
 
 
 def test_a_change_sent_at_the_same_moment_as_another_may_lose_with_a_4xx() -> None:
     made = exchange({"issueStatus": "Resolved"}, status=409, answer=error(409, "ft.Conflict"))
     assert rules_of(made) == {"behaviour.valid-body-accepted"}
-    verdict = judge(made, POLICY, concurrent=True)
+    verdict = judge(made, concurrent=True)
     assert verdict.ok and verdict.expectation.points == {Fault.RACE}
     bare = exchange({"issueStatus": "Resolved"}, status=409, answer=b"conflict")
     assert "behaviour.valid-body-accepted" in {
-        v.rule for v in judge(bare, POLICY, concurrent=True).violations
+        v.rule for v in judge(bare, concurrent=True).violations
     }
