@@ -223,7 +223,7 @@ def test_a_status_change_is_timed_by_the_clients_clock(skew: int) -> None:
     )
 
 
-# --- fairness: what a correct server may answer (contract-decisions.md, "several faults") ------
+# --- fairness: what a correct server may answer (docs/contract-decisions.md, "several faults") -
 
 
 def rules_of(made: Exchange, policy: Policy = POLICY) -> set[str]:

@@ -5,7 +5,7 @@ From a request alone (and the `Policy`: what the suite knows of the target) `exp
 derives its faults, each a `Fault` with its acceptable answers in the one table `ANSWERS`:
 - no fault: a success (200; for the test issue, the update applied);
 - one fault or more: any answer acceptable for at least one of them (their union), never a
-  success, and nothing changed (``contract-decisions.md``, "A request with several faults").
+  success, and nothing changed (``docs/contract-decisions.md``, "A request with several faults").
 
 Some values are *assumed points*, not faults (``ANSWERS[point].point``): a request the spec calls
 valid but that a target may refuse where the vendor page is silent (``{}``, unknown fields, bytes
