@@ -8,7 +8,6 @@ outside the repository that the citations used to name is not something a user c
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -184,11 +183,23 @@ def test_the_readme_and_the_spec_cite_the_decisions(where: str) -> None:
     assert "docs/contract-decisions.md" in (ROOT / where).read_text(encoding="utf-8")
 
 
+def _pyproject_table(name: str) -> str:
+    """The text of one table of pyproject.toml (no tomllib: the project runs on Python 3.10)."""
+    text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    found = re.search(rf"^\[{re.escape(name)}\]\n(.*?)(?=^\[|\Z)", text, re.DOTALL | re.MULTILINE)
+    assert found, f"pyproject.toml has no [{name}]"
+    return found.group(1)
+
+
 def test_the_wheel_and_the_sdist_carry_the_decisions() -> None:
     """Beside the spec in the wheel (so the spec's citation resolves there), and in the sdist."""
-    build = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["hatch"]["build"]
-    shipped = build["targets"]["wheel"]["force-include"]
-    assert shipped["docs/contract-decisions.md"] == "truewatch_contract/docs/contract-decisions.md"
-    assert "docs/contract-decisions.md" in build["targets"]["sdist"]["include"]
+    shipped = _pyproject_table("tool.hatch.build.targets.wheel.force-include")
+    assert re.search(
+        r'^"docs/contract-decisions\.md" = "truewatch_contract/docs/contract-decisions\.md"$',
+        shipped,
+        re.MULTILINE,
+    )
+    sdist = _pyproject_table("tool.hatch.build.targets.sdist")
+    assert '"docs/contract-decisions.md"' in sdist
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "`truewatch_contract/docs/contract-decisions.md`" in readme
