@@ -24,6 +24,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC_YAML = ROOT / "openapi" / "error-track.openapi.yaml"
+DECISIONS = ROOT / "docs/contract-decisions.md"
 JSON_IN_WHEEL = "truewatch_contract/openapi/error-track.openapi.json"
 # Distributions that must not come with the core (pip's names, normalised to lower case).
 HEAVY = {
@@ -190,6 +191,11 @@ def test_spec_says_where_the_shipped_spec_is_and_prints_it(core: Core) -> None:
     shipped = Path(path.stdout.strip())
     assert shipped.is_relative_to(core.venv) and shipped.name == "error-track.openapi.yaml"
     assert shipped.read_bytes() == SPEC_YAML.read_bytes()
+    # The decisions the spec cites, where the README says: ../docs/ from the spec's folder; their
+    # links into openapi/ resolve there as in the repository.
+    decisions = shipped.parent.parent / "docs/contract-decisions.md"
+    assert decisions.read_bytes() == DECISIONS.read_bytes()
+    assert (decisions.parent / "../openapi/vendor-page.txt").is_file()
     as_json = core.run("truewatch-contract", "spec", "--json")
     assert json.loads(as_json.stdout) == yaml.safe_load(SPEC_YAML.read_bytes())
     as_yaml = core.run("truewatch-contract", "spec", "--yaml")

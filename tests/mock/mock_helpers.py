@@ -92,7 +92,7 @@ def post(
 
 
 def check_envelope(reply: Reply, *, method: str = "POST") -> dict[str, Any] | None:
-    """Every answer of the API: the envelope, exactly as contract-decisions.md reads it."""
+    """Every answer of the API: the envelope, exactly as docs/contract-decisions.md reads it."""
     assert reply.status < 500, f"a server error: {reply.status} {reply.body[:200]!r}"
     content_type = reply.header("content-type") or ""
     assert content_type.split(";")[0].strip() == "application/json", content_type

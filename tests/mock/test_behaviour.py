@@ -1,4 +1,4 @@
-"""The mock answers as contract-decisions.md reads the page: one test per decision row."""
+"""The mock answers as docs/contract-decisions.md reads the page: one test per decision row."""
 
 from __future__ import annotations
 

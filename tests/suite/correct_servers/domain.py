@@ -1,6 +1,6 @@
 """
 What every correct server shares: the issue store and the body decoders. Written from the
-vendor's page and ``contract-decisions.md`` only (no import of the project's code).
+vendor's page and ``docs/contract-decisions.md`` only (no import of the project's code).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """
 Six correct servers. Each answers every request as the contract requires and makes its own
-choice wherever ``contract-decisions.md`` leaves one; a `Profile` is those choices, and
+choice wherever ``docs/contract-decisions.md`` leaves one; a `Profile` is those choices, and
 `Profile.respond` is the whole server behind whichever front end (stdlib or Starlette) serves it.
 
 | profile          | checks                    | bad key | bad body | error content | traceId      |

@@ -227,7 +227,7 @@ def _flags(
     """The "Allow empty" (null, and [] for an array) and "Allow empty string" flags."""
     checks: list[tuple[str, str, bool]] = []
     if kind == "body":
-        # For a body field, "empty" means null, and for an array also [] (contract-decisions).
+        # For a body field, "empty" is null, and for an array also [] (docs/contract-decisions.md).
         empty = "null" in types_of(schema) or (
             "array" in allowed and int(schema.get("minItems", 0)) < 1
         )

@@ -8,7 +8,7 @@ The mock server: a faithful, stateful stand-in for ``POST /api/v1/error_track/{i
 - `TruewatchMock`: a running mock as a test sees it (the ``truewatch_mock`` fixture's type).
 - `truewatch_contract.mock.mutants.MUTANTS`: the catalogue of single defects for mutation analysis.
 
-It behaves as ``contract-decisions.md`` reads the vendor page ("the mock answers" column); see
+It behaves as ``docs/contract-decisions.md`` reads the vendor page (the mock's columns); see
 `truewatch_contract.mock.service` for the order of its checks and the update's semantics.
 """
 

@@ -17,7 +17,7 @@ import os
 from dataclasses import dataclass
 
 JSON_CONTENT_TYPE = b"application/json"
-BODY_LIMIT = 1024 * 1024  # 1 MiB: the project's own limit (contract-decisions.md, "body too large")
+BODY_LIMIT = 1024 * 1024  # 1 MiB: the project's own limit (docs/contract-decisions.md, "Errors")
 
 
 @dataclass(frozen=True)

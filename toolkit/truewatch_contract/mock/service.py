@@ -17,7 +17,7 @@ that fails:
    same answer): 404 ``ft.NotFoundIssue``;
 7. otherwise the update, under the state's lock, and 200 with the issue.
 
-The update (contract-decisions.md, "Success content"): a new status appends
+The update (docs/contract-decisions.md, "History across updates"): a new status appends
 ``{time: int(now), status, operator: acting account}`` (never earlier than the last record, so the
 history stays in order even if the clock steps back); the same status again appends nothing;
 ``assigner`` replaces the list; ``statusDuration``, ``duration`` and ``assignerInfo`` are derived
