@@ -1,5 +1,5 @@
 """
-No false alarm on a correct server the suite has never seen: six servers written without the
+No false alarm on a correct server the suite has never seen: seven servers written without the
 project's code (`correct_servers`), each making its own choices where the contract leaves room,
 pass the whole suite with three seeds, and are left as the suite found them.
 """

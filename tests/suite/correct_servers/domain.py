@@ -50,9 +50,17 @@ class Store:
     two updates that arrive at the same time each leave their record.
     """
 
-    def __init__(self, *, same_status_appends: bool, race_window: float | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        same_status_appends: bool,
+        race_window: float | None = None,
+        canonical_assignees: bool = False,
+    ) -> None:
         self.workspaces = seed.workspaces()
         self.same_status_appends = same_status_appends
+        # Assignees kept as a set: sorted, each id once (the contract compares them as a set).
+        self.canonical_assignees = canonical_assignees
         # Optimistic concurrency: a status change reads a version, works for `race_window`
         # seconds (a slow backend), and writes only if nobody wrote meanwhile (else 409).
         self.race_window = race_window
@@ -107,7 +115,8 @@ class Store:
             records.append({"time": int(now), "status": status, "operator": actor})
             issue["issueStatus"] = status
         if "assigner" in fields:
-            issue["assigner"] = list(fields["assigner"])
+            assigner = list(fields["assigner"])
+            issue["assigner"] = sorted(set(assigner)) if self.canonical_assignees else assigner
         issue["updator"] = actor
         issue["updateAt"] = now
         self._derive(issue, accounts)

@@ -1,5 +1,5 @@
 """
-Six correct servers. Each answers every request as the contract requires and makes its own
+Seven correct servers. Each answers every request as the contract requires and makes its own
 choice wherever ``docs/contract-decisions.md`` leaves one; a `Profile` is those choices, and
 `Profile.respond` is the whole server behind whichever front end (stdlib or Starlette) serves it.
 
@@ -11,6 +11,7 @@ choice wherever ``docs/contract-decisions.md`` leaves one; a `Profile` is those 
 | id-first         | id form, body, key, lookup| 403     | 422      | {}            | decimal      |
 | starlette        | key, lookup, body         | 403     | 400      | null          | uuid         |
 | optimistic       | key, lookup, body         | 401     | 400      | null          | 32 hex       |
+| canonical        | key, lookup, body         | 403     | 400      | null          | 32 hex       |
 
 Other choices: ``application/json;charset=UTF-8`` answers (gateway, id-first); extra envelope and
 content fields (validator-first, id-first); unknown fields rejected, their names echoed
@@ -19,7 +20,8 @@ content fields (validator-first, id-first); unknown fields rejected, their names
 a record with ``{}`` a no-op (starlette); only the 32-hex ``issueID`` form accepted, the
 ``isset_`` form answered 400 (id-first); any media type taken (go-like, starlette); optimistic
 concurrency: of two status changes at once, the one that loses the race is answered 409 and
-leaves no record (optimistic).
+leaves no record (optimistic); the assignees kept as a set, sorted and each id once, whatever
+order and repeats were sent (canonical).
 """
 
 from __future__ import annotations
@@ -79,9 +81,14 @@ class Profile:
     content_extra: dict[str, Any] = field(default_factory=dict)
     front: str = "stdlib"
     race_window: float | None = None  # optimistic concurrency: the loser of a race gets 409
+    canonical_assignees: bool = False  # assignees stored sorted, each id once
 
     def new_store(self) -> Store:
-        return Store(same_status_appends=self.same_status_appends, race_window=self.race_window)
+        return Store(
+            same_status_appends=self.same_status_appends,
+            race_window=self.race_window,
+            canonical_assignees=self.canonical_assignees,
+        )
 
     # -- the whole server ---------------------------------------------------------------
 
@@ -262,6 +269,15 @@ PROFILES: dict[str, Profile] = {
             error_content=None,
             trace=hex_trace,
             race_window=0.02,
+        ),
+        Profile(
+            "canonical",
+            order=("key", "lookup", "body"),
+            bad_key_status=403,
+            bad_body_status=400,
+            error_content=None,
+            trace=hex_trace,
+            canonical_assignees=True,
         ),
     )
 }

@@ -29,7 +29,12 @@ from truewatch_contract.judge.faults import (
     read_sent,
 )
 from truewatch_contract.redaction import Redactor
-from truewatch_contract.rules.catalogue import scope_of, status_records, violation
+from truewatch_contract.rules.catalogue import (
+    same_assignees,
+    scope_of,
+    status_records,
+    violation,
+)
 from truewatch_contract.rules.echo import SentRequest
 from truewatch_contract.rules.policy import Policy
 from truewatch_contract.schema_engine import Engine
@@ -285,14 +290,17 @@ def _noop(sent: SentBody, body: Any, previous: Any, checked: list[str]) -> list[
     checked.append("behaviour.empty-body-noop")
     changed = [
         name
-        for name, before, after in (
-            ("issueStatus", previous.get("issueStatus"), content.get("issueStatus")),
-            ("assigner", previous.get("assigner"), content.get("assigner")),
-            ("extend/statusChangeRecords", status_records(previous), status_records(content)),
-            ("updateAt", previous.get("updateAt"), content.get("updateAt")),
-            ("updator", previous.get("updator"), content.get("updator")),
+        for name, same in (
+            ("issueStatus", previous.get("issueStatus") == content.get("issueStatus")),
+            ("assigner", same_assignees(previous.get("assigner"), content.get("assigner"))),
+            (
+                "extend/statusChangeRecords",
+                status_records(previous) == status_records(content),
+            ),
+            ("updateAt", previous.get("updateAt") == content.get("updateAt")),
+            ("updator", previous.get("updator") == content.get("updator")),
         )
-        if before != after
+        if not same
     ]
     if not changed:
         return []

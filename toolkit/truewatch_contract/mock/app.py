@@ -219,6 +219,7 @@ def create_app(
         state if state is not None else MockState.default(),
         clock=clock if clock is not None else time.time,
         rate_limit=rate_limit,
+        mutant=mutant,
     )
     update = UpdateEndpoint(service)
     routes: list[BaseRoute] = [Route(API_PATH, endpoint=update)]

@@ -4,8 +4,9 @@ The catalogue of mutants: the mock with exactly one realistic defect of a real s
 Each `Mutant` has a ``name``, a ``family`` (the rule family it breaks) and a one-line
 ``description``; its ``service_class`` is a subclass of `Service` that overrides one step of the
 pipeline and nothing else, so the mutant behaves exactly like the correct mock except for that one
-defect. ``create_app(mutant=name)`` serves it; the mutation analysis (``truewatch-contract
-mutants``) measures how many of them the contract suite catches.
+defect. `CATALOGUE`, at the end, is the one explicit table of them. ``create_app(mutant=name)``
+serves one; the mutation analysis (``truewatch-contract mutants``) measures how many of them the
+contract suite catches.
 
 Families: ``envelope`` (code, success, errorCode, message, traceId, Content-Type, error content),
 ``content`` (the success content, its types and units), ``history`` (status records and time
@@ -18,8 +19,9 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, ClassVar
@@ -28,6 +30,9 @@ from truewatch_contract.mock import errors
 from truewatch_contract.mock.errors import ErrorKind
 from truewatch_contract.mock.service import Answer, BadBody, IncomingRequest, Service
 from truewatch_contract.mock.state import ApiKey, Json, Workspace
+
+#: An account id whatever the case of its hex digits (what a case-blind server accepts).
+_ACCOUNT_ANY_CASE = re.compile(r"acnt_[0-9a-fA-F]{32}")
 
 FAMILIES: tuple[str, ...] = (
     "envelope",
@@ -50,22 +55,9 @@ class Mutant:
     description: str
     service_class: type[Service]
 
-
-_CATALOGUE: dict[str, Mutant] = {}
-
-
-def mutant(name: str, family: str, description: str) -> Callable[[type[Service]], type[Service]]:
-    """Register a `Service` subclass as the mutant ``name``."""
-    assert family in FAMILIES, family
-
-    def register(cls: type[Service]) -> type[Service]:
-        assert name not in _CATALOGUE, name
-        cls.mutant = name
-        cls.__doc__ = description
-        _CATALOGUE[name] = Mutant(name, family, description, cls)
-        return cls
-
-    return register
+    def __post_init__(self) -> None:
+        if self.family not in FAMILIES:
+            raise ValueError(f"mutant {self.name!r}: unknown family {self.family!r}")
 
 
 def _envelope(
@@ -89,9 +81,6 @@ def _envelope(
 # -- envelope -------------------------------------------------------------------------------------
 
 
-@mutant(
-    "code-always-200", "envelope", "The envelope's code is 200 on every answer, errors included."
-)
 class CodeAlways200(Service):
     def envelope(self, status: int, content_json: str, error_code: str, message: str) -> Answer:
         body = _envelope(
@@ -106,7 +95,6 @@ class CodeAlways200(Service):
         return Answer(status, body)
 
 
-@mutant("success-string", "envelope", 'success is the string "true" or "false", not a boolean.')
 class SuccessString(Service):
     def envelope(self, status: int, content_json: str, error_code: str, message: str) -> Answer:
         flag = "true" if status == 200 else "false"
@@ -116,14 +104,12 @@ class SuccessString(Service):
         )
 
 
-@mutant("success-true-on-error", "envelope", "success is true on every answer, errors included.")
 class SuccessTrueOnError(Service):
     def envelope(self, status: int, content_json: str, error_code: str, message: str) -> Answer:
         body = errors.render_envelope(status, content_json, error_code, message, success=True)
         return Answer(status, body)
 
 
-@mutant("errorcode-null-on-success", "envelope", 'errorCode is null instead of "" on success.')
 class ErrorCodeNullOnSuccess(Service):
     def envelope(self, status: int, content_json: str, error_code: str, message: str) -> Answer:
         code = None if status == 200 else error_code
@@ -133,37 +119,28 @@ class ErrorCodeNullOnSuccess(Service):
         )
 
 
-@mutant("errorcode-empty-on-error", "envelope", 'errorCode is "" on errors, as if they succeeded.')
 class ErrorCodeEmptyOnError(Service):
     def envelope(self, status: int, content_json: str, error_code: str, message: str) -> Answer:
         return Answer(status, errors.render_envelope(status, content_json, "", message))
 
 
-@mutant("message-ok-on-success", "envelope", 'message is "OK" instead of "" on success.')
 class MessageOkOnSuccess(Service):
     def success(self, content_json: str) -> Answer:
         return self.envelope(200, content_json, "", "OK")
 
 
-@mutant("traceid-empty", "envelope", 'traceId is "" on every answer.')
 class TraceIdEmpty(Service):
     def envelope(self, status: int, content_json: str, error_code: str, message: str) -> Answer:
         body = errors.render_envelope(status, content_json, error_code, message, trace_id="")
         return Answer(status, body)
 
 
-@mutant("content-type-text", "envelope", "Answers are served as text/plain, not application/json.")
 class ContentTypeText(Service):
     def envelope(self, status: int, content_json: str, error_code: str, message: str) -> Answer:
         answer = super().envelope(status, content_json, error_code, message)
         return Answer(answer.status, answer.body, b"text/plain; charset=utf-8", answer.headers)
 
 
-@mutant(
-    "error-content-leaks-issue",
-    "envelope",
-    "A 404 for a known issue id of another workspace carries that issue in content.",
-)
 class ErrorContentLeaksIssue(Service):
     def reject(
         self, exchange: IncomingRequest, kind: ErrorKind, message: str | None = None
@@ -184,7 +161,6 @@ def _content_copy(issue: Json) -> Json:
     return copy.deepcopy(issue)
 
 
-@mutant("firsttime-seconds", "content", "extend.firstTime is in seconds instead of milliseconds.")
 class FirstTimeSeconds(Service):
     def render_content(self, issue: Json, exchange: IncomingRequest) -> Json:
         content = _content_copy(issue)
@@ -192,7 +168,6 @@ class FirstTimeSeconds(Service):
         return content
 
 
-@mutant("createat-ms", "content", "createAt is in milliseconds instead of seconds.")
 class CreateAtMs(Service):
     def render_content(self, issue: Json, exchange: IncomingRequest) -> Json:
         content = _content_copy(issue)
@@ -200,7 +175,6 @@ class CreateAtMs(Service):
         return content
 
 
-@mutant("id-string", "content", 'id is serialised as a string ("39") instead of an integer.')
 class IdString(Service):
     def render_content(self, issue: Json, exchange: IncomingRequest) -> Json:
         content = _content_copy(issue)
@@ -208,7 +182,6 @@ class IdString(Service):
         return content
 
 
-@mutant("deleteat-zero", "content", "deleteAt is 0 instead of -1 for an issue that is not deleted.")
 class DeleteAtZero(Service):
     def render_content(self, issue: Json, exchange: IncomingRequest) -> Json:
         content = _content_copy(issue)
@@ -216,7 +189,6 @@ class DeleteAtZero(Service):
         return content
 
 
-@mutant("assignerinfo-field-missing", "content", "assignerInfo items lack the mobile field.")
 class AssignerInfoFieldMissing(Service):
     def render_content(self, issue: Json, exchange: IncomingRequest) -> Json:
         content = _content_copy(issue)
@@ -225,11 +197,6 @@ class AssignerInfoFieldMissing(Service):
         return content
 
 
-@mutant(
-    "same-issue-wrong-id",
-    "content",
-    "The answer shows the workspace's first issue, not the one updated.",
-)
 class SameIssueWrongId(Service):
     def render_content(self, issue: Json, exchange: IncomingRequest) -> Json:
         assert exchange.credential is not None
@@ -240,11 +207,6 @@ class SameIssueWrongId(Service):
         return issue
 
 
-@mutant(
-    "status-not-applied",
-    "content",
-    "A new issueStatus is recorded in the history but content.issueStatus keeps the old one.",
-)
 class StatusNotApplied(Service):
     def apply_status(self, issue: Json, status: str, credential: ApiKey, now: float) -> None:
         old = issue["issueStatus"]
@@ -252,10 +214,15 @@ class StatusNotApplied(Service):
         issue["issueStatus"] = old
 
 
+class AssignerInfoRepeatsFirst(Service):
+    def assigner_info(self, assigner: list[str], workspace: Workspace) -> list[Json]:
+        info = super().assigner_info(assigner, workspace)
+        return [*info, dict(info[0])] if info else info
+
+
 # -- history and time ----------------------------------------------------------------------------
 
 
-@mutant("record-time-ms", "history", "New status records carry their time in milliseconds.")
 class RecordTimeMs(Service):
     def new_record(self, records: list[Json], status: str, credential: ApiKey, now: float) -> Json:
         record = super().new_record(records, status, credential, now)
@@ -263,19 +230,11 @@ class RecordTimeMs(Service):
         return record
 
 
-@mutant(
-    "history-not-appended", "history", "A status change updates issueStatus but appends no record."
-)
 class HistoryNotAppended(Service):
     def append_record(self, records: list[Json], record: Json) -> None:
         return None
 
 
-@mutant(
-    "history-rewritten",
-    "history",
-    "A status change overwrites the last record instead of appending one.",
-)
 class HistoryRewritten(Service):
     def append_record(self, records: list[Json], record: Json) -> None:
         if len(records) > 1:
@@ -284,30 +243,22 @@ class HistoryRewritten(Service):
             records.append(record)
 
 
-@mutant("history-duplicate-record", "history", "A status change appends its record twice.")
 class HistoryDuplicateRecord(Service):
     def append_record(self, records: list[Json], record: Json) -> None:
         records.append(record)
         records.append(dict(record))
 
 
-@mutant("history-newest-first", "history", "New records are inserted at the front of the history.")
 class HistoryNewestFirst(Service):
     def append_record(self, records: list[Json], record: Json) -> None:
         records.insert(0, record)
 
 
-@mutant(
-    "history-wrong-operator",
-    "history",
-    'New records name "sys" as operator instead of the acting account.',
-)
 class HistoryWrongOperator(Service):
     def operator(self, credential: ApiKey) -> str:
         return "sys"
 
 
-@mutant("same-status-appends", "history", "Setting the current status again appends a record.")
 class SameStatusAppends(Service):
     def apply_status(self, issue: Json, status: str, credential: ApiKey, now: float) -> None:
         if status == issue["issueStatus"]:
@@ -317,11 +268,6 @@ class SameStatusAppends(Service):
         super().apply_status(issue, status, credential, now)
 
 
-@mutant(
-    "lost-update",
-    "history",
-    "Updates are read-modify-write without the lock: of two status changes at once, one is lost.",
-)
 class LostUpdate(Service):
     """
     The app serves this mutant from worker threads (``threaded``), so two requests can be in
@@ -348,30 +294,22 @@ class LostUpdate(Service):
         issue.update(read)
 
 
-@mutant("status-duration-stale", "history", "statusDuration is not updated by a status change.")
 class StatusDurationStale(Service):
     def status_duration(self, records: list[Json]) -> dict[str, int]:
         return super().status_duration(records[:-1] or records)
 
 
-@mutant(
-    "duration-wrong",
-    "history",
-    "duration is computed as now minus the first occurrence (firstTime).",
-)
 class DurationWrong(Service):
     def refresh(self, issue: Json, workspace: Workspace) -> None:
         super().refresh(issue, workspace)
         issue["duration"] = int(self.now()) - issue["extend"]["firstTime"] // 1000
 
 
-@mutant("updateat-stale", "history", "updateAt is not changed by an update.")
 class UpdateAtStale(Service):
     def stamp(self, issue: Json, credential: ApiKey, now: float) -> None:
         issue["updator"] = credential.account
 
 
-@mutant("updator-stale", "history", "updator is not set to the acting account by an update.")
 class UpdatorStale(Service):
     def stamp(self, issue: Json, credential: ApiKey, now: float) -> None:
         previous = issue.get("updator")
@@ -379,7 +317,6 @@ class UpdatorStale(Service):
         issue["updator"] = previous
 
 
-@mutant("empty-body-touches", "history", "The no-op body {} still bumps updateAt and updator.")
 class EmptyBodyTouches(Service):
     def update(self, issue: Json, body: Json, credential: ApiKey, workspace: Workspace) -> None:
         if "issueStatus" not in body and "assigner" not in body:
@@ -388,14 +325,27 @@ class EmptyBodyTouches(Service):
         super().update(issue, body, credential, workspace)
 
 
+class HistoryCapped(Service):
+    def append_record(self, records: list[Json], record: Json) -> None:
+        super().append_record(records, record)
+        del records[:-10]  # only the ten latest kept
+
+
+class RecordTimeLocal(Service):
+    def new_record(self, records: list[Json], status: str, credential: ApiKey, now: float) -> Json:
+        record = super().new_record(records, status, credential, now)
+        return {**record, "time": record["time"] + 8 * 3600}  # UTC+8 stamped as UTC
+
+
+class CreateAtBumped(Service):
+    def stamp(self, issue: Json, credential: ApiKey, now: float) -> None:
+        super().stamp(issue, credential, now)
+        issue["createAt"] = int(now)
+
+
 # -- partial update and assignees -----------------------------------------------------------------
 
 
-@mutant(
-    "partial-update-clears-assigner",
-    "partial",
-    "An update that does not send assigner clears the assignees.",
-)
 class PartialUpdateClearsAssigner(Service):
     def apply_fields(
         self, issue: Json, body: Json, credential: ApiKey, workspace: Workspace, now: float
@@ -405,11 +355,6 @@ class PartialUpdateClearsAssigner(Service):
             issue["assigner"] = []
 
 
-@mutant(
-    "assigner-sets-status",
-    "partial",
-    "An update that sends only assigner also sets the status to Assigned.",
-)
 class AssignerSetsStatus(Service):
     def apply_fields(
         self, issue: Json, body: Json, credential: ApiKey, workspace: Workspace, now: float
@@ -419,17 +364,11 @@ class AssignerSetsStatus(Service):
             self.apply_status(issue, "Assigned", credential, now)
 
 
-@mutant("assigner-not-applied", "partial", "assigner is accepted but ignored.")
 class AssignerNotApplied(Service):
     def apply_assigner(self, issue: Json, assigner: list[str]) -> None:
         return None
 
 
-@mutant(
-    "assigner-appended",
-    "partial",
-    "assigner is merged into the current list instead of replacing it.",
-)
 class AssignerAppended(Service):
     def apply_assigner(self, issue: Json, assigner: list[str]) -> None:
         merged = list(issue["assigner"])
@@ -437,9 +376,6 @@ class AssignerAppended(Service):
         issue["assigner"] = merged
 
 
-@mutant(
-    "assignerinfo-stale", "partial", "assignerInfo is not recomputed when the assignees change."
-)
 class AssignerInfoStale(Service):
     def refresh(self, issue: Json, workspace: Workspace) -> None:
         info = issue.get("assignerInfo")
@@ -447,7 +383,55 @@ class AssignerInfoStale(Service):
         issue["assignerInfo"] = info
 
 
+class AssignerCapped(Service):
+    def apply_assigner(self, issue: Json, assigner: list[str]) -> None:
+        super().apply_assigner(issue, assigner[:10])  # a column of ten ids
+
+
 # -- validation ----------------------------------------------------------------------------------
+
+
+class StatusTrimmed(Service):
+    def parse(self, raw: bytes) -> Any:
+        body = super().parse(raw)
+        if isinstance(body, dict) and isinstance(body.get("issueStatus"), str):
+            body["issueStatus"] = body["issueStatus"].strip()
+        return body
+
+
+class AssignerIdAnyCase(Service):
+    def parse(self, raw: bytes) -> Any:
+        body = super().parse(raw)
+        assigner = body.get("assigner") if isinstance(body, dict) else None
+        if isinstance(assigner, list):
+            body["assigner"] = [
+                item.lower()
+                if isinstance(item, str) and _ACCOUNT_ANY_CASE.fullmatch(item)
+                else item
+                for item in assigner
+            ]
+        return body
+
+
+class AcceptsNullAssigner(Service):
+    def parse(self, raw: bytes) -> Any:
+        body = super().parse(raw)
+        if isinstance(body, dict) and "assigner" in body and body["assigner"] is None:
+            del body["assigner"]
+        return body
+
+
+class EmptyStatusIgnored(Service):
+    def parse(self, raw: bytes) -> Any:
+        body = super().parse(raw)
+        if isinstance(body, dict) and body.get("issueStatus") == "":
+            del body["issueStatus"]
+        return body
+
+
+class IssueIdTrimmed(Service):
+    def find_issue(self, credential: ApiKey, issue_id: str) -> Json | None:
+        return super().find_issue(credential, issue_id.strip())
 
 
 def _without(message: str | None, field_name: str) -> str | None:
@@ -458,11 +442,6 @@ def _without(message: str | None, field_name: str) -> str | None:
     return "; ".join(parts) or None
 
 
-@mutant(
-    "accepts-lowercase-status",
-    "validation",
-    'issueStatus is matched case-insensitively ("resolved" is accepted).',
-)
 class AcceptsLowercaseStatus(Service):
     _CANONICAL: ClassVar[dict[str, str]] = {
         s.lower(): s for s in ("Triage", "Assigned", "Working", "Resolved", "Ignored")
@@ -477,9 +456,6 @@ class AcceptsLowercaseStatus(Service):
         return body
 
 
-@mutant(
-    "accepts-empty-assigner", "validation", "assigner [] is accepted (and clears the assignees)."
-)
 class AcceptsEmptyAssigner(Service):
     def check_body(self, body: Any, exchange: IncomingRequest) -> str | None:
         verdict = super().check_body(body, exchange)
@@ -488,7 +464,6 @@ class AcceptsEmptyAssigner(Service):
         return verdict
 
 
-@mutant("accepts-null-status", "validation", "issueStatus null is accepted as if it were not sent.")
 class AcceptsNullStatus(Service):
     def parse(self, raw: bytes) -> Any:
         body = super().parse(raw)
@@ -497,11 +472,6 @@ class AcceptsNullStatus(Service):
         return body
 
 
-@mutant(
-    "accepts-bad-account-id",
-    "validation",
-    "assigner items are not checked against the acnt_ + 32 hex form.",
-)
 class AcceptsBadAccountId(Service):
     def check_body(self, body: Any, exchange: IncomingRequest) -> str | None:
         verdict = super().check_body(body, exchange)
@@ -515,32 +485,17 @@ class AcceptsBadAccountId(Service):
         return verdict
 
 
-@mutant(
-    "accepts-non-object-body",
-    "validation",
-    "A JSON body that is not an object (an array, a string) is treated as {}.",
-)
 class AcceptsNonObjectBody(Service):
     def parse(self, raw: bytes) -> Any:
         body = super().parse(raw)
         return body if isinstance(body, dict) else {}
 
 
-@mutant(
-    "accepts-any-content-type",
-    "validation",
-    "The Content-Type is not checked (text/plain JSON is accepted).",
-)
 class AcceptsAnyContentType(Service):
     def check_content_type(self, values: list[str]) -> str | None:
         return None
 
 
-@mutant(
-    "rejects-charset-content-type",
-    "validation",
-    "application/json;charset=UTF-8, the page's own Content-Type, is rejected.",
-)
 class RejectsCharsetContentType(Service):
     def check_content_type(self, values: list[str]) -> str | None:
         if len(values) == 1 and ";" in values[0]:
@@ -548,7 +503,6 @@ class RejectsCharsetContentType(Service):
         return super().check_content_type(values)
 
 
-@mutant("rejects-multiple-assigners", "validation", "assigner with more than one id is rejected.")
 class RejectsMultipleAssigners(Service):
     def check_body(self, body: Any, exchange: IncomingRequest) -> str | None:
         assigner = body.get("assigner") if isinstance(body, dict) else None
@@ -557,7 +511,6 @@ class RejectsMultipleAssigners(Service):
         return super().check_body(body, exchange)
 
 
-@mutant("rejects-empty-body", "validation", "The no-op body {} is rejected with 400.")
 class RejectsEmptyBody(Service):
     def check_body(self, body: Any, exchange: IncomingRequest) -> str | None:
         if body == {}:
@@ -565,11 +518,6 @@ class RejectsEmptyBody(Service):
         return super().check_body(body, exchange)
 
 
-@mutant(
-    "rejects-unknown-fields",
-    "validation",
-    "A body with a field other than issueStatus and assigner is rejected.",
-)
 class RejectsUnknownFields(Service):
     def check_body(self, body: Any, exchange: IncomingRequest) -> str | None:
         if isinstance(body, dict):
@@ -582,7 +530,27 @@ class RejectsUnknownFields(Service):
 # -- auth and workspace isolation ----------------------------------------------------------------
 
 
-@mutant("auth-ignored", "auth", "A request without DF-API-KEY acts as the first key of the state.")
+class KeyPrefix(Service):
+    def authenticate(self, values: list[str]) -> ApiKey | None:
+        found = super().authenticate(values)
+        if found is None and len(values) == 1 and len(values[0]) >= 8:
+            # A lookup by prefix (LIKE 'key%'): a key cut short still finds its owner.
+            for key, credential in self.state.api_keys.items():
+                if key.startswith(values[0]):
+                    return credential
+        return found
+
+
+class KeyCaseInsensitive(Service):
+    def authenticate(self, values: list[str]) -> ApiKey | None:
+        found = super().authenticate(values)
+        if found is None and len(values) == 1:
+            for key, credential in self.state.api_keys.items():
+                if key.lower() == values[0].lower():
+                    return credential
+        return found
+
+
 class AuthIgnored(Service):
     def authenticate(self, values: list[str]) -> ApiKey | None:
         if not values:
@@ -590,11 +558,6 @@ class AuthIgnored(Service):
         return super().authenticate(values)
 
 
-@mutant(
-    "auth-wrong-key-200",
-    "auth",
-    "Any non-empty DF-API-KEY is accepted, acting as the first key of the state.",
-)
 class AuthWrongKey200(Service):
     def authenticate(self, values: list[str]) -> ApiKey | None:
         found = super().authenticate(values)
@@ -603,11 +566,6 @@ class AuthWrongKey200(Service):
         return found
 
 
-@mutant(
-    "foreign-issue-visible",
-    "auth",
-    "An issue of another workspace is found and updated with any valid key.",
-)
 class ForeignIssueVisible(Service):
     def find_issue(self, credential: ApiKey, issue_id: str) -> Json | None:
         found = super().find_issue(credential, issue_id)
@@ -617,11 +575,6 @@ class ForeignIssueVisible(Service):
         return found
 
 
-@mutant(
-    "foreign-issue-403",
-    "auth",
-    "An issue of another workspace is answered 403, hinting that it exists.",
-)
 class ForeignIssue403(Service):
     def reject(
         self, exchange: IncomingRequest, kind: ErrorKind, message: str | None = None
@@ -633,11 +586,6 @@ class ForeignIssue403(Service):
         return super().reject(exchange, kind, message)
 
 
-@mutant(
-    "foreign-issue-message-hint",
-    "auth",
-    "The 404 for another workspace's issue says so in its message.",
-)
 class ForeignIssueMessageHint(Service):
     def reject(
         self, exchange: IncomingRequest, kind: ErrorKind, message: str | None = None
@@ -654,9 +602,6 @@ class _ServerFault(Exception):
     pass
 
 
-@mutant(
-    "500-on-malformed-json", "errors", "A body that is not valid JSON crashes the handler (500)."
-)
 class ServerErrorOnMalformedJson(Service):
     def parse(self, raw: bytes) -> Any:
         try:
@@ -667,11 +612,6 @@ class ServerErrorOnMalformedJson(Service):
             raise
 
 
-@mutant(
-    "500-on-wrong-type",
-    "errors",
-    'A non-string issueStatus (e.g. {"issueStatus": {}}) crashes the handler (500).',
-)
 class ServerErrorOnWrongType(Service):
     def check_body(self, body: Any, exchange: IncomingRequest) -> str | None:
         if isinstance(body, dict) and "issueStatus" in body:
@@ -681,11 +621,6 @@ class ServerErrorOnWrongType(Service):
         return super().check_body(body, exchange)
 
 
-@mutant(
-    "500-on-unknown-issue",
-    "errors",
-    "An unknown issue id crashes the handler (500) instead of 404.",
-)
 class ServerErrorOnUnknownIssue(Service):
     def find_issue(self, credential: ApiKey, issue_id: str) -> Json | None:
         found = super().find_issue(credential, issue_id)
@@ -694,13 +629,11 @@ class ServerErrorOnUnknownIssue(Service):
         return found
 
 
-@mutant("405-as-500", "errors", "A method other than POST on the route is answered 500.")
 class MethodNotAllowedAs500(Service):
     def not_allowed(self, exchange: IncomingRequest) -> Answer:
         raise _ServerFault(f"no handler for {exchange.method}")
 
 
-@mutant("stacktrace-in-message", "errors", "400 answers carry a Python traceback in message.")
 class StacktraceInMessage(Service):
     def reject(
         self, exchange: IncomingRequest, kind: ErrorKind, message: str | None = None
@@ -715,14 +648,23 @@ class StacktraceInMessage(Service):
         return super().reject(exchange, kind, message)
 
 
+class LongListFails(Service):
+    def apply_assigner(self, issue: Json, assigner: list[str]) -> None:
+        if len(assigner) > 16:
+            raise _ServerFault("assignees overflow a fixed buffer of 16")
+        super().apply_assigner(issue, assigner)
+
+
+class RepeatedAssigneeFails(Service):
+    def apply_assigner(self, issue: Json, assigner: list[str]) -> None:
+        if len(set(assigner)) != len(assigner):
+            raise _ServerFault("duplicate key value violates unique constraint")
+        super().apply_assigner(issue, assigner)
+
+
 # -- writes that happen although the answer was an error -----------------------------------------
 
 
-@mutant(
-    "write-before-validation",
-    "writes",
-    "A valid issueStatus is applied even when the rest of the body is rejected (400).",
-)
 class WriteBeforeValidation(Service):
     def check_body(self, body: Any, exchange: IncomingRequest) -> str | None:
         verdict = super().check_body(body, exchange)
@@ -737,11 +679,6 @@ class WriteBeforeValidation(Service):
         return verdict
 
 
-@mutant(
-    "write-on-auth-failure",
-    "writes",
-    "A request with a wrong DF-API-KEY is answered 403, but its update is applied.",
-)
 class WriteOnAuthFailure(Service):
     def reject(
         self, exchange: IncomingRequest, kind: ErrorKind, message: str | None = None
@@ -769,11 +706,6 @@ class WriteOnAuthFailure(Service):
                 self.update(issue, body, owner, workspace)
 
 
-@mutant(
-    "write-on-foreign-404",
-    "writes",
-    "Another workspace's issue is answered 404, but the update is applied to it.",
-)
 class WriteOnForeign404(Service):
     def reject(
         self, exchange: IncomingRequest, kind: ErrorKind, message: str | None = None
@@ -787,5 +719,412 @@ class WriteOnForeign404(Service):
         return super().reject(exchange, kind, message)
 
 
-MUTANTS: Mapping[str, Mutant] = MappingProxyType(_CATALOGUE)
+#: The catalogue: every mutant, by family, in the order the reports list them.
+CATALOGUE: tuple[Mutant, ...] = (
+    Mutant(
+        "code-always-200",
+        "envelope",
+        "The envelope's code is 200 on every answer, errors included.",
+        CodeAlways200,
+    ),
+    Mutant(
+        "success-string",
+        "envelope",
+        'success is the string "true" or "false", not a boolean.',
+        SuccessString,
+    ),
+    Mutant(
+        "success-true-on-error",
+        "envelope",
+        "success is true on every answer, errors included.",
+        SuccessTrueOnError,
+    ),
+    Mutant(
+        "errorcode-null-on-success",
+        "envelope",
+        'errorCode is null instead of "" on success.',
+        ErrorCodeNullOnSuccess,
+    ),
+    Mutant(
+        "errorcode-empty-on-error",
+        "envelope",
+        'errorCode is "" on errors, as if they succeeded.',
+        ErrorCodeEmptyOnError,
+    ),
+    Mutant(
+        "message-ok-on-success",
+        "envelope",
+        'message is "OK" instead of "" on success.',
+        MessageOkOnSuccess,
+    ),
+    Mutant("traceid-empty", "envelope", 'traceId is "" on every answer.', TraceIdEmpty),
+    Mutant(
+        "content-type-text",
+        "envelope",
+        "Answers are served as text/plain, not application/json.",
+        ContentTypeText,
+    ),
+    Mutant(
+        "error-content-leaks-issue",
+        "envelope",
+        "A 404 for a known issue id of another workspace carries that issue in content.",
+        ErrorContentLeaksIssue,
+    ),
+    Mutant(
+        "firsttime-seconds",
+        "content",
+        "extend.firstTime is in seconds instead of milliseconds.",
+        FirstTimeSeconds,
+    ),
+    Mutant("createat-ms", "content", "createAt is in milliseconds instead of seconds.", CreateAtMs),
+    Mutant(
+        "id-string",
+        "content",
+        'id is serialised as a string ("39") instead of an integer.',
+        IdString,
+    ),
+    Mutant(
+        "deleteat-zero",
+        "content",
+        "deleteAt is 0 instead of -1 for an issue that is not deleted.",
+        DeleteAtZero,
+    ),
+    Mutant(
+        "assignerinfo-field-missing",
+        "content",
+        "assignerInfo items lack the mobile field.",
+        AssignerInfoFieldMissing,
+    ),
+    Mutant(
+        "same-issue-wrong-id",
+        "content",
+        "The answer shows the workspace's first issue, not the one updated.",
+        SameIssueWrongId,
+    ),
+    Mutant(
+        "status-not-applied",
+        "content",
+        "A new issueStatus is recorded in the history but content.issueStatus keeps the old one.",
+        StatusNotApplied,
+    ),
+    Mutant(
+        "assignerinfo-repeats-first",
+        "content",
+        "assignerInfo lists the first assignee's account twice.",
+        AssignerInfoRepeatsFirst,
+    ),
+    Mutant(
+        "record-time-ms",
+        "history",
+        "New status records carry their time in milliseconds.",
+        RecordTimeMs,
+    ),
+    Mutant(
+        "history-not-appended",
+        "history",
+        "A status change updates issueStatus but appends no record.",
+        HistoryNotAppended,
+    ),
+    Mutant(
+        "history-rewritten",
+        "history",
+        "A status change overwrites the last record instead of appending one.",
+        HistoryRewritten,
+    ),
+    Mutant(
+        "history-duplicate-record",
+        "history",
+        "A status change appends its record twice.",
+        HistoryDuplicateRecord,
+    ),
+    Mutant(
+        "history-newest-first",
+        "history",
+        "New records are inserted at the front of the history.",
+        HistoryNewestFirst,
+    ),
+    Mutant(
+        "history-wrong-operator",
+        "history",
+        'New records name "sys" as operator instead of the acting account.',
+        HistoryWrongOperator,
+    ),
+    Mutant(
+        "same-status-appends",
+        "history",
+        "Setting the current status again appends a record.",
+        SameStatusAppends,
+    ),
+    Mutant(
+        "lost-update",
+        "history",
+        "Updates are read-modify-write without the lock: of two status changes at once, one is "
+        "lost.",
+        LostUpdate,
+    ),
+    Mutant(
+        "status-duration-stale",
+        "history",
+        "statusDuration is not updated by a status change.",
+        StatusDurationStale,
+    ),
+    Mutant(
+        "duration-wrong",
+        "history",
+        "duration is computed as now minus the first occurrence (firstTime).",
+        DurationWrong,
+    ),
+    Mutant("updateat-stale", "history", "updateAt is not changed by an update.", UpdateAtStale),
+    Mutant(
+        "updator-stale",
+        "history",
+        "updator is not set to the acting account by an update.",
+        UpdatorStale,
+    ),
+    Mutant(
+        "empty-body-touches",
+        "history",
+        "The no-op body {} still bumps updateAt and updator.",
+        EmptyBodyTouches,
+    ),
+    Mutant(
+        "history-capped",
+        "history",
+        "Only the ten latest status records are kept: older ones are dropped.",
+        HistoryCapped,
+    ),
+    Mutant(
+        "record-time-local",
+        "history",
+        "New status records are stamped in local time (UTC+8) as if it were UTC.",
+        RecordTimeLocal,
+    ),
+    Mutant(
+        "createat-bumped", "history", "createAt is set to the time of every update.", CreateAtBumped
+    ),
+    Mutant(
+        "partial-update-clears-assigner",
+        "partial",
+        "An update that does not send assigner clears the assignees.",
+        PartialUpdateClearsAssigner,
+    ),
+    Mutant(
+        "assigner-sets-status",
+        "partial",
+        "An update that sends only assigner also sets the status to Assigned.",
+        AssignerSetsStatus,
+    ),
+    Mutant(
+        "assigner-not-applied", "partial", "assigner is accepted but ignored.", AssignerNotApplied
+    ),
+    Mutant(
+        "assigner-appended",
+        "partial",
+        "assigner is merged into the current list instead of replacing it.",
+        AssignerAppended,
+    ),
+    Mutant(
+        "assignerinfo-stale",
+        "partial",
+        "assignerInfo is not recomputed when the assignees change.",
+        AssignerInfoStale,
+    ),
+    Mutant(
+        "assigner-capped", "partial", "Only the first ten ids of assigner are kept.", AssignerCapped
+    ),
+    Mutant(
+        "accepts-lowercase-status",
+        "validation",
+        'issueStatus is matched case-insensitively ("resolved" is accepted).',
+        AcceptsLowercaseStatus,
+    ),
+    Mutant(
+        "accepts-empty-assigner",
+        "validation",
+        "assigner [] is accepted (and clears the assignees).",
+        AcceptsEmptyAssigner,
+    ),
+    Mutant(
+        "accepts-null-status",
+        "validation",
+        "issueStatus null is accepted as if it were not sent.",
+        AcceptsNullStatus,
+    ),
+    Mutant(
+        "accepts-bad-account-id",
+        "validation",
+        "assigner items are not checked against the acnt_ + 32 hex form.",
+        AcceptsBadAccountId,
+    ),
+    Mutant(
+        "accepts-non-object-body",
+        "validation",
+        "A JSON body that is not an object (an array, a string) is treated as {}.",
+        AcceptsNonObjectBody,
+    ),
+    Mutant(
+        "accepts-any-content-type",
+        "validation",
+        "The Content-Type is not checked (text/plain JSON is accepted).",
+        AcceptsAnyContentType,
+    ),
+    Mutant(
+        "rejects-charset-content-type",
+        "validation",
+        "application/json;charset=UTF-8, the page's own Content-Type, is rejected.",
+        RejectsCharsetContentType,
+    ),
+    Mutant(
+        "rejects-multiple-assigners",
+        "validation",
+        "assigner with more than one id is rejected.",
+        RejectsMultipleAssigners,
+    ),
+    Mutant(
+        "rejects-empty-body",
+        "validation",
+        "The no-op body {} is rejected with 400.",
+        RejectsEmptyBody,
+    ),
+    Mutant(
+        "rejects-unknown-fields",
+        "validation",
+        "A body with a field other than issueStatus and assigner is rejected.",
+        RejectsUnknownFields,
+    ),
+    Mutant(
+        "status-trimmed",
+        "validation",
+        "issueStatus is trimmed of surrounding whitespace before it is checked.",
+        StatusTrimmed,
+    ),
+    Mutant(
+        "assigner-id-any-case",
+        "validation",
+        "assigner ids are matched case-insensitively (upper-case hex is accepted, stored lowered).",
+        AssignerIdAnyCase,
+    ),
+    Mutant(
+        "accepts-null-assigner",
+        "validation",
+        "assigner null is accepted as if it were not sent.",
+        AcceptsNullAssigner,
+    ),
+    Mutant(
+        "empty-status-ignored",
+        "validation",
+        'issueStatus "" is accepted as if it were not sent.',
+        EmptyStatusIgnored,
+    ),
+    Mutant(
+        "issue-id-trimmed",
+        "validation",
+        "The route's issue_id is trimmed of whitespace before the lookup.",
+        IssueIdTrimmed,
+    ),
+    Mutant(
+        "auth-ignored",
+        "auth",
+        "A request without DF-API-KEY acts as the first key of the state.",
+        AuthIgnored,
+    ),
+    Mutant(
+        "auth-wrong-key-200",
+        "auth",
+        "Any non-empty DF-API-KEY is accepted, acting as the first key of the state.",
+        AuthWrongKey200,
+    ),
+    Mutant(
+        "foreign-issue-visible",
+        "auth",
+        "An issue of another workspace is found and updated with any valid key.",
+        ForeignIssueVisible,
+    ),
+    Mutant(
+        "foreign-issue-403",
+        "auth",
+        "An issue of another workspace is answered 403, hinting that it exists.",
+        ForeignIssue403,
+    ),
+    Mutant(
+        "foreign-issue-message-hint",
+        "auth",
+        "The 404 for another workspace's issue says so in its message.",
+        ForeignIssueMessageHint,
+    ),
+    Mutant(
+        "key-prefix",
+        "auth",
+        "A DF-API-KEY that the real key starts with (8 characters or more) is accepted.",
+        KeyPrefix,
+    ),
+    Mutant(
+        "key-case-insensitive",
+        "auth",
+        "DF-API-KEY is compared without regard to case.",
+        KeyCaseInsensitive,
+    ),
+    Mutant(
+        "500-on-malformed-json",
+        "errors",
+        "A body that is not valid JSON crashes the handler (500).",
+        ServerErrorOnMalformedJson,
+    ),
+    Mutant(
+        "500-on-wrong-type",
+        "errors",
+        'A non-string issueStatus (e.g. {"issueStatus": {}}) crashes the handler (500).',
+        ServerErrorOnWrongType,
+    ),
+    Mutant(
+        "500-on-unknown-issue",
+        "errors",
+        "An unknown issue id crashes the handler (500) instead of 404.",
+        ServerErrorOnUnknownIssue,
+    ),
+    Mutant(
+        "405-as-500",
+        "errors",
+        "A method other than POST on the route is answered 500.",
+        MethodNotAllowedAs500,
+    ),
+    Mutant(
+        "stacktrace-in-message",
+        "errors",
+        "400 answers carry a Python traceback in message.",
+        StacktraceInMessage,
+    ),
+    Mutant(
+        "long-list-fails",
+        "errors",
+        "An assigner list of more than 16 ids crashes the handler (500).",
+        LongListFails,
+    ),
+    Mutant(
+        "repeated-assignee-fails",
+        "errors",
+        "An assigner list that repeats an id crashes the handler (500).",
+        RepeatedAssigneeFails,
+    ),
+    Mutant(
+        "write-before-validation",
+        "writes",
+        "A valid issueStatus is applied even when the rest of the body is rejected (400).",
+        WriteBeforeValidation,
+    ),
+    Mutant(
+        "write-on-auth-failure",
+        "writes",
+        "A request with a wrong DF-API-KEY is answered 403, but its update is applied.",
+        WriteOnAuthFailure,
+    ),
+    Mutant(
+        "write-on-foreign-404",
+        "writes",
+        "Another workspace's issue is answered 404, but the update is applied to it.",
+        WriteOnForeign404,
+    ),
+)
+
+MUTANTS: Mapping[str, Mutant] = MappingProxyType({entry.name: entry for entry in CATALOGUE})
 """Every mutant by name, in catalogue order."""

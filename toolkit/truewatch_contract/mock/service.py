@@ -141,16 +141,16 @@ def echo(value: str) -> str:
 class Service:
     """The mock's behaviour for one state, clock and rate limit. Subclassed by the mutants."""
 
-    #: The mutant's name, or None for the correct mock.
-    mutant: str | None = None
-
     def __init__(
         self,
         state: MockState,
         *,
         clock: Clock | None = None,
         rate_limit: RateLimit | None = None,
+        mutant: str | None = None,
     ) -> None:
+        #: The mutant's name (its service is this class's subclass), or None for the correct mock.
+        self.mutant = mutant
         self.state = state
         self.initial = state.copy()
         self.clock: Clock = clock if clock is not None else time.time

@@ -109,3 +109,16 @@ def status_records(content: Any) -> list[Any] | None:
     extend = content.get("extend")
     records = extend.get("statusChangeRecords") if isinstance(extend, dict) else None
     return records if isinstance(records, list) else None
+
+
+def same_assignees(one: Any, other: Any) -> bool:
+    """
+    Whether two ``assigner`` values name the same accounts: compared as sets (a target may keep
+    or drop a repeated id and keep or change the order), lists of anything else as they are.
+    """
+    if isinstance(one, list) and isinstance(other, list):
+        try:
+            return set(one) == set(other)
+        except TypeError:  # unhashable items: not a list of ids
+            return one == other
+    return bool(one == other)

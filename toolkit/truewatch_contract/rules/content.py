@@ -7,6 +7,7 @@ schema already reports, so a malformed content never crashes a rule nor counts a
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from truewatch_contract.rules.catalogue import violation
@@ -190,6 +191,15 @@ def duration(ctx: RuleContext) -> list[Violation] | None:
     ]
 
 
+def _entries(ids: Counter[str], what: str) -> str:
+    """``1 entry missing for 'acnt_a'``: each id with how many entries it lacks or has too many."""
+    shown = [
+        f"{n} {'entry' if n == 1 else 'entries'} {what} for {short(i)}"
+        for i, n in sorted(ids.items())
+    ]
+    return ", ".join(shown[:3]) + (f" and {len(shown) - 3} more ids" if len(shown) > 3 else "")
+
+
 def assigner_info(ctx: RuleContext) -> list[Violation] | None:
     content = ctx.content
     if content is None:
@@ -208,18 +218,23 @@ def assigner_info(ctx: RuleContext) -> list[Violation] | None:
     uuids = string_list([item.get("uuid") for item in info if isinstance(item, dict)])
     if uuids is None or len(uuids) != len(info):
         return None
-    if set(uuids) == set(assigner):
+    # Counted, not compared as sets: one entry per id of content.assigner, with the same
+    # multiplicity (an id the target kept twice has two entries; an account listed twice for
+    # one id is wrong). Only the order is free (docs/contract-decisions.md).
+    wanted, found = Counter(assigner), Counter(uuids)
+    if wanted == found:
         return []
-    missing, extra = sorted(set(assigner) - set(uuids)), sorted(set(uuids) - set(assigner))
     parts = []
+    missing, extra = wanted - found, found - wanted
     if missing:
-        parts.append(f"no entry for {short(missing)}")
+        parts.append(_entries(missing, "missing"))
     if extra:
-        parts.append(f"entries for ids not assigned {short(extra)}")
+        parts.append(_entries(extra, "too many"))
     return [
         violation(
             "content.assigner-info",
-            f"the uuids of assignerInfo must be the assigner ids, found {' and '.join(parts)}.",
+            "assignerInfo must hold one entry per id of assigner (as many as assigner holds), "
+            f"found {' and '.join(parts)}.",
             "/content/assignerInfo",
         )
     ]

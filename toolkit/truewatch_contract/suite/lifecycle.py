@@ -19,7 +19,7 @@ from typing import Any, Protocol
 
 from truewatch_contract.judge import Exchange, is_rate_limited
 from truewatch_contract.redaction import Redactor
-from truewatch_contract.rules import status_records
+from truewatch_contract.rules import same_assignees, status_records
 from truewatch_contract.suite.budget import Ledger
 from truewatch_contract.suite.config import SuiteConfig
 from truewatch_contract.suite.sent import Sent
@@ -121,7 +121,7 @@ class TestIssue:
         body: dict[str, Any] = {}
         if current.get("issueStatus") != initial["issueStatus"]:
             body["issueStatus"] = initial["issueStatus"]
-        if initial["assigner"] and current.get("assigner") != initial["assigner"]:
+        if initial["assigner"] and not same_assignees(current.get("assigner"), initial["assigner"]):
             body["assigner"] = initial["assigner"]
         if not body and session.current is not None:
             return None
@@ -139,7 +139,10 @@ class TestIssue:
                 status == 200
                 and isinstance(content, dict)
                 and content.get("issueStatus") == initial["issueStatus"]
-                and (not initial["assigner"] or content.get("assigner") == initial["assigner"])
+                and (
+                    not initial["assigner"]
+                    or same_assignees(content.get("assigner"), initial["assigner"])
+                )
             ):
                 return None
         return f"could not restore the test issue to {initial!r}; last answer HTTP {status}"

@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from typing import Any, Protocol
 
 from truewatch_contract.judge import Exchange
-from truewatch_contract.rules import status_records
+from truewatch_contract.rules import same_assignees, status_records
 from truewatch_contract.suite.config import SuiteConfig
 from truewatch_contract.suite.sent import Sent
 
@@ -129,7 +129,7 @@ def changes(before: Mapping[str, Any], after: Mapping[str, Any], empty_ok: bool)
         name
         for name, ok in (
             ("issueStatus", after.get("issueStatus") == before.get("issueStatus")),
-            ("assigner", after.get("assigner") == before.get("assigner")),
+            ("assigner", same_assignees(after.get("assigner"), before.get("assigner"))),
             ("statusChangeRecords", new[: len(old)] == old and grown <= (0 if empty_ok else 1)),
         )
         if not ok
