@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import shlex
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -120,3 +121,41 @@ def test_the_ci_guide_links_both_workflows_and_the_readme_links_the_guide() -> N
     for name in WORKFLOWS:
         assert f"ci/{name}" in guide
     assert "docs/ci.md" in (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+# docs/ci.md: "| `pip install ".[suite]"` | 14 s | 39 packages on Python 3.11 (...".
+_SUITE_INSTALL = re.compile(
+    r'\| `pip install "\.\[suite\]"` \|[^|]*\| (\d+) packages on Python (\d+)\.(\d+)'
+)
+
+
+def _installed_closure(name: str, extras: set[str]) -> set[str]:
+    """The distributions `pip install 'name[extras]'` installs, from the installed metadata."""
+    from importlib import metadata
+
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+
+    done: dict[str, set[str]] = {}  # distribution -> the extras (and "" for itself) followed
+    todo = [(name, extras)]
+    while todo:
+        current, wanted = todo.pop()
+        requires = metadata.distribution(current).requires or []
+        for extra in {"", *wanted} - done.setdefault(canonicalize_name(current), set()):
+            done[canonicalize_name(current)].add(extra)
+            for text in requires:
+                requirement = Requirement(text)
+                marker = requirement.marker
+                if marker is None or marker.evaluate({"extra": extra}):
+                    todo.append((requirement.name, set(requirement.extras)))
+    return set(done)
+
+
+def test_the_ci_guide_counts_the_packages_of_the_suite_extra() -> None:
+    found = _SUITE_INSTALL.search((ROOT / "docs" / "ci.md").read_text(encoding="utf-8"))
+    assert found, "docs/ci.md no longer says how many packages the suite extra installs"
+    count, version = int(found.group(1)), (int(found.group(2)), int(found.group(3)))
+    if sys.version_info[:2] != version:
+        pytest.skip(f"docs/ci.md counts the packages on Python {version[0]}.{version[1]}")
+    packages = _installed_closure("truewatch-contract", {"suite"})
+    assert len(packages) == count, sorted(packages)

@@ -10,7 +10,7 @@ import pytest
 
 from truewatch_contract import judge as library
 from truewatch_contract.judge import Exchange, Facts, Fault, Policy, Verdict
-from truewatch_contract.spec import BODY_LIMIT
+from truewatch_contract.limits import BODY_LIMIT
 
 KEY = "tkn_judge_key"
 ISSUE = "04a0bb44b28e9ff1e01f87828af622b9"

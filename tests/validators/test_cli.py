@@ -289,3 +289,16 @@ def test_previous_as_a_success_envelope_or_its_content_is_accepted(
         argv = ["validate", "response", str(response), "--previous", str(path)]
         code, _, err = run(argv, capsys)
         assert (code, err) == (0, ""), name
+
+
+def test_no_kind_names_the_choices(capsys: pytest.CaptureFixture[str]) -> None:
+    # The usage line shows {request,response}; the error names the same thing, not `kind`.
+    with pytest.raises(SystemExit) as caught:
+        main(["validate"])
+    assert caught.value.code == 2
+    err = capsys.readouterr().err
+    assert err.splitlines()[-1] == (
+        "truewatch-contract validate: error: "
+        "the following arguments are required: {request,response}"
+    )
+    assert "{request,response} [FILE]" in err

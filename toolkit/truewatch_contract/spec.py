@@ -20,8 +20,6 @@ SPEC_NAME = "error-track.openapi.yaml"
 SPEC_JSON_NAME = "error-track.openapi.json"
 OPERATION_ID = "updateErrorTrackIssue"
 ROUTE = "/api/v1/error_track/{issue_id}/update"
-#: The largest request body the contract takes: 1 MiB (an assumed point; the page names none).
-BODY_LIMIT = 1024 * 1024
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
 

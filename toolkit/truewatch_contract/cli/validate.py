@@ -24,7 +24,14 @@ def register(subparsers: Any) -> None:
             "Exit 0 when valid, 1 on violations, 2 on unreadable input or bad usage."
         ),
     )
-    parser.add_argument("kind", choices=("request", "response"), help="what the payload is")
+    kinds = ("request", "response")
+    parser.add_argument(
+        "kind",
+        choices=kinds,
+        # The usage shows the choices; without a metavar a missing kind is reported as `kind`.
+        metavar="{" + ",".join(kinds) + "}",
+        help="what the payload is",
+    )
     parser.add_argument(
         "file", nargs="?", default="-", metavar="FILE", help="a JSON file, or - for stdin (default)"
     )
@@ -57,14 +64,30 @@ def register(subparsers: Any) -> None:
 
 
 def _read_bytes(source: str, what: str) -> bytes:
-    """The bytes of a path or ``-`` (stdin); UsageError when they cannot be read."""
+    """
+    The bytes of a path or ``-`` (stdin); UsageError when they cannot be read or are larger than
+    the contract's body limit.
+
+    At most the limit plus one byte is read, so ``/dev/zero`` or an endless pipe is refused at
+    once, in about 1 MiB of memory, instead of being read until the machine runs out.
+    """
+    from truewatch_contract.limits import BODY_LIMIT
+
     try:
         if source == "-":
-            return sys.stdin.buffer.read()
-        with open(source, "rb") as handle:
-            return handle.read()
+            data = sys.stdin.buffer.read(BODY_LIMIT + 1)
+        else:
+            with open(source, "rb") as handle:
+                data = handle.read(BODY_LIMIT + 1)
     except OSError as error:
         raise UsageError(f"cannot read {what} {source!r}: {error.strerror or error}") from None
+    if len(data) > BODY_LIMIT:
+        name = "standard input" if source == "-" else f"{what} {source!r}"
+        raise UsageError(
+            f"{name} is larger than the contract's {BODY_LIMIT / 1024**2:g} MiB limit "
+            f"({BODY_LIMIT:,} bytes); nothing was validated"
+        )
+    return data
 
 
 def _read_json(source: str, what: str) -> Any:

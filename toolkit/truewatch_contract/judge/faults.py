@@ -33,8 +33,8 @@ from typing import Any
 from truewatch_contract.jsonscan import MAX_DEPTH
 from truewatch_contract.judge.exchange import Exchange
 from truewatch_contract.judge.facts import ALIAS_ID, ISSUE_ID, Facts, KeyKind
+from truewatch_contract.limits import BODY_LIMIT
 from truewatch_contract.redaction import AUTH_HEADER
-from truewatch_contract.spec import BODY_LIMIT
 from truewatch_contract.validate import (
     UNREADABLE,
     Unreadable,

@@ -30,8 +30,8 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.types import Receive, Scope, Send
 
+from truewatch_contract.limits import BODY_LIMIT
 from truewatch_contract.mock.errors import (
-    BODY_LIMIT,
     INTERNAL_ERROR,
     INVALID_PARAMETER,
     METHOD_NOT_ALLOWED,

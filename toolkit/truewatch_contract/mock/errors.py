@@ -16,8 +16,9 @@ import json
 import os
 from dataclasses import dataclass
 
+from truewatch_contract.limits import BODY_LIMIT  # the project's own (contract-decisions.md)
+
 JSON_CONTENT_TYPE = b"application/json"
-BODY_LIMIT = 1024 * 1024  # 1 MiB: the project's own limit (docs/contract-decisions.md, "Errors")
 
 
 @dataclass(frozen=True)

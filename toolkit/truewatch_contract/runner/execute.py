@@ -5,13 +5,15 @@ The suite is started as ``python -m pytest <contract_tests> -p truewatch_contrac
 with a private ini file, so the configuration of whatever project the command runs in does not
 leak in. Secrets travel in the child's environment only, never in its argv. While it runs, the
 record file is tailed for progress; Ctrl-C (or SIGTERM) is forwarded as one SIGINT so pytest can
-finish its bookkeeping, then escalated if the child does not stop.
+finish its bookkeeping, then the suite's whole process group is terminated if it does not stop
+(see `_Stopper`).
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+import os
 import signal
 import socket
 import subprocess
@@ -30,8 +32,16 @@ from truewatch_contract.spec import resource_path
 
 COLLECTOR = "truewatch_contract.runner.collector"
 PROBE_TIMEOUT = 5.0
-# After the forwarded SIGINT, how long pytest gets to wrap up before SIGTERM, then SIGKILL.
-GRACE_SECONDS = 10.0
+# After the forwarded SIGINT, how long pytest gets to show it took the interrupt (the collector's
+# `interrupted` line) before its process group is terminated: a Ctrl-C that lands inside
+# Hypothesis's garbage-collection callback is swallowed, and the suite would run on to its end.
+GRACE_SECONDS = 2.0
+# Once pytest took the interrupt, how long it gets to finish: the session's restore puts the test
+# issue back, a few requests paced by the rate limit (4 at 20/m: about 12 s). A second Ctrl-C
+# cuts it short.
+WRAP_UP_SECONDS = 30.0
+# After SIGTERM to the process group, how long before SIGKILL.
+KILL_AFTER_SECONDS = 2.0
 # Consecutive network errors in the record after which the runner checks the target is alive.
 LOST_AFTER_ERRORS = 3
 
@@ -116,6 +126,8 @@ class Progress:
     tests_failed: int = 0
     first_failure_at: float | None = None
     started_at: float | None = None
+    # The collector's `interrupted` line: pytest took the interrupt and is wrapping up.
+    interrupt_taken: bool = False
 
 
 @dataclass
@@ -152,6 +164,8 @@ class RecordTail:
         kind = item.get("kind")
         if kind == "run" and isinstance(item.get("started_at"), (int, float)):
             p.started_at = float(item["started_at"])
+        elif kind == "session" and item.get("event") == "interrupted":
+            p.interrupt_taken = True
         elif kind == "exchange":
             p.requests += 1
             if item.get("response") is None:
@@ -212,6 +226,52 @@ class _Signals:
             signal.signal(sig, handler)
 
 
+class _Stopper:
+    """
+    Stops the suite after an interrupt: one SIGINT to pytest, then SIGTERM to its whole process
+    group (it runs in a session of its own, so the group holds every process it started), then
+    SIGKILL. The grace before SIGTERM is short unless pytest shows it took the interrupt; once
+    pytest itself is gone, whatever it left behind in the group is terminated at once.
+    """
+
+    def __init__(self, child: subprocess.Popen[bytes]) -> None:
+        self._child = child
+        self._group = child.pid  # start_new_session: pytest leads its own process group
+        self.started_at: float | None = None
+        self._terminated_at: float | None = None
+        self._killed = False
+
+    @property
+    def started(self) -> bool:
+        return self.started_at is not None
+
+    def start(self, now: float) -> None:
+        self.started_at = now
+        _signal(self._child, signal.SIGINT)
+
+    def step(self, now: float, *, taken: bool, insist: bool) -> None:
+        """Escalate as far as is due: `taken` (pytest took the SIGINT), `insist` (a 2nd one)."""
+        assert self.started_at is not None
+        leader_gone = self._child.poll() is not None
+        grace = WRAP_UP_SECONDS if taken else GRACE_SECONDS
+        if self._terminated_at is None:
+            if leader_gone or insist or now - self.started_at > grace:
+                self._terminated_at = now
+                _signal_group(self._group, signal.SIGTERM)
+        elif not self._killed and now - self._terminated_at > KILL_AFTER_SECONDS:
+            self._killed = True
+            _signal_group(self._group, signal.SIGKILL)
+
+    def done(self) -> bool:
+        """Whether the group is gone (or was killed: a zombie member is not ours to wait for)."""
+        return self._killed or not _group_alive(self._group)
+
+    def kill(self) -> None:
+        """Kill the whole group now (the first failure is all that was wanted, or we fail)."""
+        self._killed = True
+        _signal_group(self._group, signal.SIGKILL)
+
+
 def run_suite(
     env: Mapping[str, str],
     workdir: Path,
@@ -268,39 +328,43 @@ def run_suite(
             start_new_session=True,
         )
         echoer = _Echo(output, echo, redactor or Redactor()) if echo else None
-        forwarded_at: float | None = None
-        while child.poll() is None:
-            time.sleep(tick_seconds)
-            progress = tail.poll()
-            elapsed = time.monotonic() - started
-            if on_tick is not None:
-                on_tick(progress, elapsed)
-            if echoer is not None:
-                echoer.pump()
-            if kill_on_failure and (progress.violations or progress.tests_failed):
-                stopped_early = True
-                _signal(child, signal.SIGKILL)
-                child.wait()
-                break
-            wants_stop = signals.count > 0 or (stop is not None and stop.is_set())
-            if (
-                watch_target
-                and lost is None
-                and progress.consecutive_errors >= LOST_AFTER_ERRORS
-                and elapsed - last_probe > 2.0
-            ):
-                last_probe = elapsed
-                lost = probe(watch_target, timeout=2.0)
-            if (wants_stop or lost) and forwarded_at is None:
-                interrupted = wants_stop
-                forwarded_at = time.monotonic()
-                _signal(child, signal.SIGINT)
-            elif forwarded_at is not None:
-                waited = time.monotonic() - forwarded_at
-                if signals.count > 1 or waited > GRACE_SECONDS:
-                    _signal(child, signal.SIGTERM)
-                if waited > GRACE_SECONDS + 5:
-                    _signal(child, signal.SIGKILL)
+        stopper = _Stopper(child)
+        try:
+            while child.poll() is None or (stopper.started and not stopper.done()):
+                time.sleep(tick_seconds)
+                progress = tail.poll()
+                elapsed = time.monotonic() - started
+                if on_tick is not None:
+                    on_tick(progress, elapsed)
+                if echoer is not None:
+                    echoer.pump()
+                if kill_on_failure and (progress.violations or progress.tests_failed):
+                    stopped_early = True
+                    stopper.kill()
+                    break
+                wants_stop = signals.count > 0 or (stop is not None and stop.is_set())
+                if (
+                    watch_target
+                    and lost is None
+                    and progress.consecutive_errors >= LOST_AFTER_ERRORS
+                    and elapsed - last_probe > 2.0
+                ):
+                    last_probe = elapsed
+                    lost = probe(watch_target, timeout=2.0)
+                if (wants_stop or lost) and not stopper.started:
+                    interrupted = wants_stop
+                    stopper.start(time.monotonic())
+                elif stopper.started:
+                    stopper.step(
+                        time.monotonic(),
+                        taken=progress.interrupt_taken,
+                        insist=signals.count > 1,
+                    )
+        except BaseException:
+            stopper.kill()  # a fault of ours: leave no suite running behind us
+            raise
+        finally:
+            child.wait()
         tail.poll()
         if echoer is not None:
             echoer.pump(final=True)
@@ -319,6 +383,21 @@ def run_suite(
 def _signal(child: subprocess.Popen[bytes], sig: int) -> None:
     with contextlib.suppress(ProcessLookupError):
         child.send_signal(sig)
+
+
+def _signal_group(group: int, sig: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(group, sig)
+
+
+def _group_alive(group: int) -> bool:
+    try:
+        os.killpg(group, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # a member we may not signal is still a member
+        return True
+    return True
 
 
 class _Echo:

@@ -203,7 +203,7 @@ def _valid_strings(
 ) -> list[str]:
     if node.get("type") != "string":
         return []
-    if place in known and known[place]:
+    if known.get(place):
         return list(known[place])
     enum = node.get("enum")
     if isinstance(enum, list):

@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from truewatch_contract.judge.faults import Fault
-from truewatch_contract.spec import BODY_LIMIT
+from truewatch_contract.limits import BODY_LIMIT
 
 #: A well-formed key that belongs to nobody.
 WRONG_KEY = "tkn_0123456789abcdef0123456789abcdef"
