@@ -8,6 +8,8 @@ as units the planner covers:
 - ``rule:<id>``: every rule its verdict checked;
 - ``proof:<id>``: the "nothing changed" proof its read-back makes for that rule;
 - ``fault:<name>``: every fault the request carries;
+- ``edge:<place>:<class>``: every edge of a constraint a value of the request is (a near miss of
+  a valid value, or a shape of an array; `truewatch_contract.suite.edges`);
 - ``input:<pointer>:<keyword>:<type>``: every constraint of the request schema the body breaks
   (the JSON Schema keyword at the body's pointer, array indices as ``*``, and the JSON type of
   the value that broke it), ``input::valid-half`` for an invalid body with a field that would be
@@ -30,6 +32,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from truewatch_contract.suite import edges
 from truewatch_contract.suite.budget import TABLE_PATH
 from truewatch_contract.suite.kinds import KINDS, READ_BACK, Context, Kind
 
@@ -110,6 +113,15 @@ def _units(session: Any, base_url: str, kind: Kind, context: Context) -> dict[st
     if kind.proves:
         units |= {f"proof:{kind.proves}"}
     units |= _input_units(request.body if request.raw is None else None, kind)
+    units |= edges.units_of(
+        request.body if request.raw is None else None,
+        issue_id=request.issue_id,
+        key=request.key,
+        valid_issue=context.issue_id,
+        valid_key=context.api_key,
+        foreign_key=context.foreign_api_key,
+        known={"assigner/*": context.assignees},
+    )
     return {"units": sorted(units), "context": _learn(context, exchange)}
 
 

@@ -131,17 +131,14 @@ def check_budget(text: str | None) -> str | None:
     """``--budget N|full`` for every run of the catalogue: refused at once below the minimum."""
     if text is None:
         return None
-    import dataclasses
-
-    from truewatch_contract.suite.budget import Budget, BudgetError, parse_budget
-    from truewatch_contract.suite.config import SuiteConfig
+    from truewatch_contract.suite.budget import BudgetError
+    from truewatch_contract.suite.config import ConfigError, SuiteConfig
 
     try:
-        budget = Budget(parse_budget(text), f"--budget {text.strip()}")
         # Every run of the catalogue targets the built-in mock with the default settings.
-        dataclasses.replace(SuiteConfig(), budget=budget).plan()
-    except BudgetError as error:
-        raise BadUsage(str(error)) from None
+        SuiteConfig.from_env({"TRUEWATCH_BUDGET": text}).plan()
+    except (BudgetError, ConfigError) as error:
+        raise BadUsage(str(error).replace("TRUEWATCH_BUDGET", "--budget")) from None
     return text.strip()
 
 

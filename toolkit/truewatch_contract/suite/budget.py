@@ -364,7 +364,9 @@ def make_plan(budget: Budget, rows: Sequence[KindRow], *, pairs: int = 0) -> Pla
         return Plan(budget, tuple(steps), None, need, concurrency=extra)
     if budget.requests < need:
         planned = need - SETUP_WORST - RESTORE_WORST - RETRY_RESERVE - extra
-        pair_text = f", {extra} for {pairs} concurrent pairs" if extra else ""
+        pair_text = (
+            f", {extra} for {pairs} concurrent pair{'s' if pairs != 1 else ''}" if extra else ""
+        )
         raise BudgetError(
             f"a budget of {budget.requests} requests ({budget.why}) cannot settle the contract: "
             f"the smallest budget that works is {need} (setup {SETUP_WORST}, {planned} planned "

@@ -39,6 +39,8 @@ MAX_MAX_EXAMPLES = 1_000_000
 STRICT = "none"
 #: Pairs of simultaneous status changes the lost-update probe sends (``0`` switches it off).
 DEFAULT_CONCURRENCY = 2
+#: The pairs a run planned to a request budget sends by default.
+BUDGETED_CONCURRENCY = 1
 MAX_CONCURRENCY = 1000
 
 ENV_NAMES = (
@@ -176,7 +178,9 @@ class SuiteConfig:
             concurrency=_parse_int(
                 "TRUEWATCH_CONCURRENCY",
                 get("TRUEWATCH_CONCURRENCY"),
-                DEFAULT_CONCURRENCY,
+                # A run planned to a budget sends one pair unless told otherwise: the pair is
+                # what shows a lost update, the second one costs three more requests.
+                DEFAULT_CONCURRENCY if budget.full else BUDGETED_CONCURRENCY,
                 low=0,
                 high=MAX_CONCURRENCY,
             ),

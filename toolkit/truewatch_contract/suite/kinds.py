@@ -20,6 +20,7 @@ from typing import Any
 
 from truewatch_contract.judge.faults import Fault
 from truewatch_contract.limits import BODY_LIMIT
+from truewatch_contract.suite.edges import MANY
 
 #: A well-formed key that belongs to nobody.
 WRONG_KEY = "tkn_0123456789abcdef0123456789abcdef"
@@ -35,7 +36,9 @@ DEFAULT_KEY = "$key"  # the target's key
 FOREIGN_KEY = "$foreign-key"  # another workspace's key
 TEST_ISSUE = "$issue"
 FOREIGN_ISSUE = "$foreign-issue"
-NEAR_MISS_ISSUE = "$issue-upper"  # the test issue's id upper-cased: no issue at all
+#: ``$edge:<unit>``: the representative of an edge unit (`truewatch_contract.suite.edges`),
+#: taken from what the session knows (its assignees, the test issue, the keys).
+EDGE = "$edge:"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -57,6 +60,18 @@ class Context:
     @property
     def other_status(self) -> str:
         return "Working" if self.status != "Working" else "Resolved"
+
+    def edge(self, unit: str) -> Any:
+        """The value the representative of an edge unit sends (see `edges.representative`)."""
+        from truewatch_contract.suite import edges
+
+        return edges.representative(
+            unit,
+            known={"assigner/*": self.assignees} if self.assignees else None,
+            issue_id=self.issue_id,
+            api_key=self.api_key,
+            foreign_api_key=self.foreign_api_key,
+        ).value
 
 
 @dataclasses.dataclass(frozen=True)
@@ -116,11 +131,14 @@ class Kind:
         issue = {
             TEST_ISSUE: context.issue_id,
             FOREIGN_ISSUE: context.foreign_issue_id or "",
-            NEAR_MISS_ISSUE: context.issue_id.upper(),
         }.get(self.issue, self.issue)
+        if issue.startswith(EDGE):
+            issue = str(context.edge(issue.removeprefix(EDGE)))
         key = {DEFAULT_KEY: context.api_key, FOREIGN_KEY: context.foreign_api_key}.get(
             self.key or "", self.key
         )
+        if key is not None and key.startswith(EDGE):
+            key = str(context.edge(key.removeprefix(EDGE)))
         return Request(
             method=self.method,
             issue_id=issue,
@@ -135,6 +153,8 @@ def _fill(value: Any, context: Context) -> Any:
     """Replace the placeholders in a body template."""
     if value == OTHER_STATUS:
         return context.other_status
+    if isinstance(value, str) and value.startswith(EDGE):
+        return context.edge(value.removeprefix(EDGE))
     if value == SAME_STATUS:
         return context.status
     if isinstance(value, str) and value.startswith("$lower:"):
@@ -167,6 +187,12 @@ KINDS: tuple[Kind, ...] = (
         "assign-replace",
         "one other assignee, replacing the list",
         {"assigner": "$assignees:-1"},
+        needs=("assignees",),
+    ),
+    Kind(
+        "assign-long",
+        f"a list of {MANY} assignees, the known ones repeated (nothing limits its length)",
+        {"assigner": EDGE + "edge:assigner:many"},
         needs=("assignees",),
     ),
     Kind(
@@ -206,8 +232,8 @@ KINDS: tuple[Kind, ...] = (
     Kind("assigner-empty", "assigner []", {"assigner": []}, faults=_SCHEMA, proves=_INVALID),
     Kind(
         "assigner-bad-id",
-        "an assignee that is no account id",
-        {"assigner": ["acnt_xxx"]},
+        "an assignee's id in upper case (the right characters in the wrong case)",
+        {"assigner": EDGE + "edge:assigner/*:case"},
         faults=_SCHEMA,
         proves=_INVALID,
     ),
@@ -220,8 +246,8 @@ KINDS: tuple[Kind, ...] = (
     ),
     Kind(
         "valid-status-bad-assigner",
-        "a valid new status beside an invalid assigner (rejected whole)",
-        {"issueStatus": OTHER_STATUS, "assigner": ["acnt_xxx"]},
+        "a valid new status beside an assignee's id one character short (rejected whole)",
+        {"issueStatus": OTHER_STATUS, "assigner": EDGE + "edge:assigner/*:one-character"},
         faults=_SCHEMA,
         proves=_INVALID,
     ),
@@ -263,7 +289,6 @@ KINDS: tuple[Kind, ...] = (
         {"issueStatus": OTHER_STATUS},
         method="PUT",
         faults=(Fault.METHOD,),
-        proves="behaviour.method-not-allowed",
     ),
     Kind("method-get", "GET instead of POST", method="GET", faults=(Fault.METHOD,)),
     Kind(
@@ -291,9 +316,9 @@ KINDS: tuple[Kind, ...] = (
     ),
     Kind(
         "key-wrong",
-        "a well-formed key of nobody",
+        "the target's key without its last character (a key of nobody)",
         {"issueStatus": OTHER_STATUS},
-        key=WRONG_KEY,
+        key=EDGE + "edge:key:one-character",
         faults=(Fault.BAD_KEY,),
         proves="behaviour.auth-required",
     ),
@@ -316,9 +341,8 @@ KINDS: tuple[Kind, ...] = (
         "issue-near-miss",
         "the test issue's id upper-cased",
         {"issueStatus": OTHER_STATUS},
-        issue=NEAR_MISS_ISSUE,
+        issue=EDGE + "edge:issue_id:case",
         faults=(Fault.MALFORMED_ID,),
-        proves="behaviour.unknown-issue",
     ),
     Kind(
         "issue-foreign",
@@ -338,6 +362,50 @@ KINDS: tuple[Kind, ...] = (
         needs=("foreign",),
     ),
 )
+
+
+def _edge_kinds() -> tuple[Kind, ...]:
+    """
+    One kind per edge unit the spec makes (`truewatch_contract.suite.edges.units`): its
+    representative, alone in its request. Near misses need no read-back: what they test is
+    whether the target accepts them, and an accepted one is answered 200.
+    """
+    from truewatch_contract.judge.facts import ISSUE_ID
+    from truewatch_contract.suite import edges
+
+    made = []
+    for unit in edges.units():
+        _, place, kind = unit.split(":", 2)
+        stand_in = edges.representative(unit, foreign_api_key=edges.FOREIGN_STAND_IN)
+        name = f"edge-{place.replace('/*', '-item')}-{kind}"
+        status = {"issueStatus": OTHER_STATUS}
+        if place == edges.ISSUE_ID:
+            fault = Fault.UNKNOWN_ISSUE if ISSUE_ID.match(stand_in.value) else Fault.MALFORMED_ID
+            made.append(
+                Kind(name, f"the test issue's id: {kind} near miss", status, issue=EDGE + unit,
+                     faults=(fault,))
+            )  # fmt: skip
+        elif place in (edges.KEY, edges.FOREIGN_KEY):
+            foreign = place == edges.FOREIGN_KEY
+            made.append(
+                Kind(name, f"{'another workspace' if foreign else 'the target'}'s key: {kind} "
+                     "near miss", status, key=EDGE + unit, faults=(Fault.BAD_KEY,),
+                     needs=("foreign",) if foreign else ())
+            )  # fmt: skip
+        elif stand_in.valid:
+            made.append(
+                Kind(name, f"{stand_in.field}: {stand_in.what}", {stand_in.field: EDGE + unit},
+                     needs=("assignees",))
+            )  # fmt: skip
+        else:
+            made.append(
+                Kind(name, f"{place}: {kind} near miss", {stand_in.field: EDGE + unit},
+                     faults=_SCHEMA)
+            )  # fmt: skip
+    return tuple(made)
+
+
+KINDS = (*KINDS, *_edge_kinds())
 
 #: The read-back that proves a batch of rejected requests changed nothing: the no-op body.
 READ_BACK = Kind("read-back", "the no-op {} read back after rejected requests", {})
