@@ -64,10 +64,10 @@ def test_plan(suite: Any, chain: Chain, request: pytest.FixtureRequest, step: St
         suite.prove_unchanged(test, rule, before, "; ".join(_what(n) for n in step.proves))
         return
     kind = BY_NAME[step.kind]
-    if kind.accepted and isinstance(kind.body, dict) and "assigner" in kind.body:
-        if not suite.may_assign:
-            # An accepted update of the assignees could not be put back (see `Suite.may_assign`).
-            pytest.skip("needs TRUEWATCH_ASSIGNEES and a test issue that has assignees to put back")
+    assigns = kind.accepted and isinstance(kind.body, dict) and "assigner" in kind.body
+    if assigns and not suite.may_assign:
+        # An accepted update of the assignees could not be put back (see `Suite.may_assign`).
+        pytest.skip("needs TRUEWATCH_ASSIGNEES and a test issue that has assignees to put back")
     if kind.proves and not chain.open:
         chain.before, chain.open = suite.current, True
     target = suite.target
