@@ -217,15 +217,21 @@ def test_a_command_without_its_extra_exits_2_naming_it(
     assert helped.returncode == 0 and "usage:" in helped.stdout
 
 
-def test_the_shipped_suite_runs_under_plain_pytest(wheel: Path, tmp_path: Path) -> None:
-    """`pytest --pyargs truewatch_contract.contract_tests` from the installed wheel's files."""
-    site = tmp_path / "site"
+@pytest.fixture(scope="module")
+def site(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The wheel's files installed into a folder of their own (``pip install --target``)."""
+    folder = tmp_path_factory.mktemp("site")
     subprocess.run(
-        [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(site),
+        [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(folder),
          str(wheel)],
         check=True,
         capture_output=True,
     )  # fmt: skip
+    return folder
+
+
+def test_the_shipped_suite_runs_under_plain_pytest(site: Path, tmp_path: Path) -> None:
+    """`pytest --pyargs truewatch_contract.contract_tests` from the installed wheel's files."""
     env = {**_environment(tmp_path), "PYTHONPATH": str(site)}
     common = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--pyargs"]
     collected = subprocess.run(
@@ -240,6 +246,29 @@ def test_the_shipped_suite_runs_under_plain_pytest(wheel: Path, tmp_path: Path) 
     )  # fmt: skip
     assert ran.returncode == 0, ran.stdout[-3000:] + ran.stderr[-2000:]
     assert " passed" in ran.stdout and "skipped" not in ran.stdout
+
+
+@pytest.mark.parametrize("by", ["package", "path"])
+def test_a_bad_variable_is_one_line_and_exit_4_however_the_suite_is_named(
+    site: Path, tmp_path: Path, by: str
+) -> None:
+    """`--pyargs` loads the suite's conftest late; the refusal is the same one line all the same."""
+    env = {**_environment(tmp_path), "PYTHONPATH": str(site), "TRUEWATCH_RATE_LIMIT": "fast"}
+    target = (
+        ["--pyargs", "truewatch_contract.contract_tests"]
+        if by == "package"
+        else [str(site / "truewatch_contract" / "contract_tests")]
+    )
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *target, "-q"],
+        capture_output=True, text=True, env=env, cwd=tmp_path, timeout=300, check=False,
+    )  # fmt: skip
+    output = (run.stdout + run.stderr).strip()
+    assert run.returncode == 4, output[-3000:]
+    assert output.splitlines() == [
+        "ERROR: truewatch contract suite: TRUEWATCH_RATE_LIMIT: 'fast' is not a rate such as "
+        "20/m, 5/s, 100/h or 20/10s"
+    ]
 
 
 def test_the_plugin_costs_nothing_without_the_mock_extra(tmp_path: Path) -> None:

@@ -62,6 +62,22 @@ SCRIPT: list[tuple[str, str, str | None, str, Any]] = [
     ("POST", UPDATE, DEFAULT_API_KEY, JSON, {"issueStatus": "level"}),
     ("POST", UPDATE, DEFAULT_API_KEY, JSON, {"issueStatus": "Ignored", "assigner": []}),
     ("POST", UPDATE, DEFAULT_API_KEY, JSON, {"issueStatus": "Resolved"}),
+    # Near misses of valid values, and the shapes of the assignee list.
+    ("POST", UPDATE, DEFAULT_API_KEY, JSON, {"issueStatus": "Working "}),
+    ("POST", UPDATE, DEFAULT_API_KEY, JSON, {"issueStatus": ""}),
+    ("POST", UPDATE, DEFAULT_API_KEY, JSON, {"assigner": None}),
+    ("POST", UPDATE, DEFAULT_API_KEY, JSON, {"assigner": ["acnt_" + OTHER[5:].upper()]}),
+    ("POST", UPDATE + "%20", DEFAULT_API_KEY, JSON, {"issueStatus": "Triage"}),
+    ("POST", f"/api/v1/error_track/{PAGE_ISSUE_ID}%20/update", DEFAULT_API_KEY, JSON, {}),
+    ("POST", UPDATE, DEFAULT_API_KEY[:-1], JSON, {"issueStatus": "Assigned"}),
+    ("POST", UPDATE, DEFAULT_API_KEY.upper(), JSON, {"issueStatus": "Assigned"}),
+    ("POST", UPDATE, DEFAULT_API_KEY, JSON, {"assigner": [OTHER, OTHER]}),
+    ("POST", UPDATE, DEFAULT_API_KEY, JSON, {"assigner": [PAGE_ASSIGNEE] * 19 + [OTHER]}),
+    # Enough status changes for a history of more than ten records.
+    *(
+        ("POST", UPDATE, DEFAULT_API_KEY, JSON, {"issueStatus": status})
+        for status in ("Triage", "Working", "Assigned", "Ignored") * 3
+    ),
 ]
 # Two simultaneous status changes after the script (neither the script's last status).
 PAIR = ("Working", "Assigned")
@@ -131,6 +147,7 @@ def test_the_correct_mock_answers_the_script_as_decided(correct: list[Any]) -> N
     assert statuses == [
         200, 200, 200, 200, 400, 400, 400, 400, 400, 400, 200, 200,
         403, 403, 404, 400, 400, 404, 405, 400, 400, 200,
+        400, 400, 400, 400, 404, 404, 403, 403, 200, 200, *[200] * 12,
     ]  # fmt: skip
     # Two simultaneous status changes: both accepted, both recorded.
     pair_statuses, _, last_two = correct[-1]

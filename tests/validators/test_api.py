@@ -205,3 +205,30 @@ def test_spec_cache_follows_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyP
         assert rules["content.delete-at"]["statement"] == "Edited."
     finally:
         spec_cache.document.cache_clear()
+
+
+def test_a_body_given_as_text_or_bytes_is_the_bodys_text() -> None:
+    """`str` and `bytes` are parsed the same way wherever a body is taken; else the value."""
+    payload = example_response()
+    text = json.dumps(payload)
+    assert validate_response(text, status_code=200) == []
+    assert validate_response(text.encode(), status_code=200) == []
+    assert validate_response(payload, status_code=200) == []
+    # The request as text or bytes: the same verdict as the parsed body.
+    status = payload["content"]["issueStatus"]
+    for request in (json.dumps({"issueStatus": status}), json.dumps({"issueStatus": status}).encode()):
+        assert validate_response(payload, status_code=200, request=request) == []
+    wrong = json.dumps({"issueStatus": "Working" if status != "Working" else "Triage"})
+    assert {v.rule for v in validate_response(payload, status_code=200, request=wrong)} == {
+        "content.status-applied"
+    }
+    # A request body that is no JSON object, answered 200: the server accepted what it must not.
+    rejected = validate_response(payload, status_code=200, request="not json")
+    assert [v.rule for v in rejected] == ["behaviour.invalid-body-rejected"]
+    # Text that is a JSON string is a string, not an object (the envelope rule says so).
+    (found,) = validate_response(json.dumps(text), status_code=200)
+    assert found.rule == "envelope.json" and "a JSON object" in found.message
+    assert validate_request('{"issueStatus": "Working"}') == []
+    assert [v.rule for v in validate_request('{"issueStatus": "working"}')] == [
+        "request.issue-status"
+    ]

@@ -496,6 +496,27 @@ def test_content_assigner_info(engine: str) -> None:
     broke(evaluation, "content.assigner-info", "/content/assignerInfo")
 
 
+def test_content_assigner_info_counts_its_entries(engine: str) -> None:
+    """One entry per id of assigner, with the same multiplicity; only the order is free."""
+    payload = example_response()
+    content = payload["content"]
+    entry = content["assignerInfo"][0]
+    other = {**entry, "uuid": "acnt_" + "1" * 32}
+    # An account listed twice for an id listed once: wrong, although the sets are equal.
+    content["assignerInfo"] = [entry, dict(entry)]
+    evaluation = evaluate_response(payload, engine=engine)
+    broke(evaluation, "content.assigner-info", "/content/assignerInfo")
+    assert "1 entry too many" in evaluation.violations[0].message
+    # The same id kept twice in assigner: two entries, in any order.
+    content["assigner"] = [entry["uuid"], other["uuid"], entry["uuid"]]
+    content["assignerInfo"] = [other, entry, dict(entry)]
+    held(evaluate_response(payload, engine=engine), "content.assigner-info")
+    content["assignerInfo"] = [other, entry]
+    evaluation = evaluate_response(payload, engine=engine)
+    broke(evaluation, "content.assigner-info", "/content/assignerInfo")
+    assert "1 entry missing" in evaluation.violations[0].message
+
+
 @pytest.mark.parametrize(
     ("field", "value", "pointer"),
     [

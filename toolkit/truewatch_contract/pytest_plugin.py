@@ -69,3 +69,47 @@ def truewatch_mock(truewatch_mock_server: tuple[Any, Any]) -> TruewatchMock:
     app, server = truewatch_mock_server
     app.state.service.reset()
     return TruewatchMock(app, server)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """
+    A run of the contract suite refuses a bad ``TRUEWATCH_*`` value (or too small a budget) here,
+    at start-up, with one line and pytest's usage error (exit 4), however the suite was named: a
+    path (``pytest contract_tests``) or a package (``pytest --pyargs
+    truewatch_contract.contract_tests``, whose ``conftest.py`` loads only during collection, too
+    late for a usage error). Any other pytest session is left alone.
+    """
+    if not _runs_the_suite(config):
+        return
+    from truewatch_contract.suite.budget import BudgetError
+    from truewatch_contract.suite.config import ConfigError, process_config
+
+    try:
+        process_config().plan()
+    except (ConfigError, BudgetError) as error:
+        raise pytest.UsageError(f"truewatch contract suite: {error}") from None
+
+
+_SUITE_PACKAGE = "truewatch_contract.contract_tests"
+
+
+def _runs_the_suite(config: pytest.Config) -> bool:
+    """Whether the session's arguments name the contract suite (or a file of it)."""
+    from pathlib import Path
+
+    from truewatch_contract.spec import resource_path
+
+    args = [str(arg).split("::", 1)[0] for arg in config.args]
+    if config.getoption("pyargs", False) and any(
+        arg == _SUITE_PACKAGE or arg.startswith(_SUITE_PACKAGE + ".") for arg in args
+    ):
+        return True
+    try:
+        suite = resource_path("contract_tests").resolve()
+    except FileNotFoundError:
+        return False
+    for arg in args:
+        path = Path(arg).resolve()
+        if path == suite or suite in path.parents:
+            return True
+    return False

@@ -386,7 +386,7 @@ def response_findings(
                 "issue_id must be the route's issue_id (a string) or None, "
                 f"not {type(issue_id).__name__}"
             )
-        if request is not None and request_read is _NOT_READ:
+        if request is not None and request_read is _NOT_READ and not _is_text(request):
             _json_argument("request", request)
         if requested_between is not None and not (
             isinstance(requested_between, tuple)
@@ -425,7 +425,7 @@ def response_findings(
     rejected: list[Violation] = []
     if full and request is not None:
         answered_ok = success or _is_2xx(status_code)
-        if request_read is _NOT_READ and (answered_ok or isinstance(request, (bytes, str))):
+        if request_read is _NOT_READ and (answered_ok or _is_text(request)):
             value, request_found = read_request(request, None, engine)
             request_read = (value, request_found[0])
         if request_read is not _NOT_READ:
@@ -479,6 +479,11 @@ def response_findings(
 
 
 _REJECTED = "behaviour.invalid-body-rejected"
+
+
+def _is_text(value: Any) -> bool:
+    """A body given as its text (``str``) or its bytes, rather than as the parsed value."""
+    return isinstance(value, (str, bytes, bytearray))
 
 
 def _is_2xx(status_code: int | None) -> bool:

@@ -25,7 +25,7 @@ from truewatch_contract.runner.execute import (
     run_suite,
 )
 from truewatch_contract.runner.job_summary import write_markdown
-from truewatch_contract.runner.options import RunPlan, plan_run
+from truewatch_contract.runner.options import RunPlan, name_options, plan_run
 from truewatch_contract.runner.report import RunContext, build_report
 from truewatch_contract.runner.summary import summarize, write_reports
 
@@ -71,6 +71,10 @@ def run_command(args: argparse.Namespace) -> int:
         printer.done(result.progress, result.wall_seconds)
         record = read_record(Path(tmp) / "record.jsonl")
         tail = output_tail(result.output, redactor, lines=400)
+    if record.stopped is not None and not result.interrupted:
+        # The first answer said the configuration is wrong: the run never started, and its
+        # one line is all there is to say (the suite's own output would only repeat it).
+        raise BadUsage(stop_message(record.stopped.message, plan, redactor))
     lost = result.target_lost
     recent_errors = any(e.response is None for e in record.exchanges[-LOST_WINDOW:])
     if lost is None and plan.base_url and recent_errors and result.exit_code != 0:
@@ -132,6 +136,12 @@ def _suite_error(
     if exit_code in (3, 4, 5):
         return f"The contract suite could not run (pytest: {describe_exit(exit_code)})."
     return None
+
+
+def stop_message(message: str, plan: RunPlan, redactor: Redactor) -> str:
+    """The suite's stop line in the words of ``run``: its options, and that nothing was judged."""
+    text = redactor.text(message).removeprefix("truewatch contract suite: ")
+    return f"{name_options(text)} (the run stopped at its first request; no report written)"
 
 
 def mock_secrets(plan: RunPlan) -> tuple[str, ...]:

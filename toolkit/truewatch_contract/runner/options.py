@@ -174,6 +174,12 @@ def _budget_headline(target: SuiteConfig, given: Mapping[str, str]) -> str:
     return _name_option(plan.budget.headline(), given)
 
 
+def name_options(message: str) -> str:
+    """A message of the suite with each variable's option beside it (``--issue-id
+    (TRUEWATCH_ISSUE_ID)``), for a user of ``run``."""
+    return _name_option(message, {})
+
+
 def _name_option(message: str, given: Mapping[str, str]) -> str:
     """
     Name the option a user of ``run`` types, not only the suite's variable.
