@@ -31,7 +31,7 @@ from typing import Any
 
 from truewatch_contract import validate_response
 from truewatch_contract.schema_engine import ENGINES, resolve_engine
-from truewatch_contract.spec_cache import document
+from truewatch_contract.spec import spec_document as document
 
 
 def example() -> dict[str, Any]:

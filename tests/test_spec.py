@@ -23,7 +23,8 @@ import referencing.jsonschema
 from jsonschema import Draft202012Validator, FormatChecker
 from openapi_spec_validator import validate as validate_openapi
 
-from truewatch_contract import OPERATION_ID, ROUTE, load_spec, spec_cache, spec_path
+from truewatch_contract import OPERATION_ID, ROUTE, load_spec, spec_path
+from truewatch_contract import spec as spec_module
 from truewatch_contract.spec import SpecError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -352,14 +353,14 @@ def cache_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pa
     """A private, empty spec cache, and a process that has not read the spec yet."""
     folder = tmp_path / "cache"
     monkeypatch.setenv("TRUEWATCH_CACHE_DIR", str(folder))
-    spec_cache.document.cache_clear()
+    spec_module.spec_document.cache_clear()
     yield folder
-    spec_cache.document.cache_clear()
+    spec_module.spec_document.cache_clear()
 
 
 def _reread() -> dict[str, Any]:
-    spec_cache.document.cache_clear()
-    return spec_cache.document()
+    spec_module.spec_document.cache_clear()
+    return spec_module.spec_document()
 
 
 def test_a_corrupted_or_foreign_cache_entry_is_ignored_and_rebuilt(cache_folder: Path) -> None:
@@ -397,7 +398,7 @@ def test_a_wheel_reads_its_shipped_json_and_no_cache(
 ) -> None:
     shipped = tmp_path / "error-track.openapi.json"
     shipped.write_text(json.dumps({"openapi": "3.1.0", "paths": {"/shipped": {}}}))
-    monkeypatch.setattr(spec_cache, "shipped_json_path", lambda: shipped)
+    monkeypatch.setattr(spec_module, "shipped_json_path", lambda: shipped)
     assert _reread()["paths"] == {"/shipped": {}}
     assert not cache_folder.exists()
     shipped.write_text("{broken")

@@ -17,7 +17,7 @@ from truewatch_contract import (
     assert_valid_request,
     assert_valid_response,
     schema_engine,
-    spec_cache,
+    spec,
     validate_envelope,
     validate_request,
     validate_response,
@@ -161,26 +161,26 @@ def test_spec_cache_is_derived_and_optional(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("TRUEWATCH_CACHE_DIR", str(tmp_path / "cache"))
-    spec_cache.document.cache_clear()
+    spec.spec_document.cache_clear()
     try:
-        first = spec_cache.document()
+        first = spec.spec_document()
         written = list((tmp_path / "cache").glob("spec-*.json"))
         assert len(written) == 1
-        spec_cache.document.cache_clear()
-        assert spec_cache.document() == first  # read back from the cache
+        spec.spec_document.cache_clear()
+        assert spec.spec_document() == first  # read back from the cache
         # An unwritable cache only costs speed.
         blocker = tmp_path / "file"
         blocker.write_text("not a folder")
         monkeypatch.setenv("TRUEWATCH_CACHE_DIR", str(blocker / "cache"))
-        spec_cache.document.cache_clear()
-        assert spec_cache.document() == first
+        spec.spec_document.cache_clear()
+        assert spec.spec_document() == first
         # A corrupt cache file is ignored.
         monkeypatch.setenv("TRUEWATCH_CACHE_DIR", str(tmp_path / "cache"))
         written[0].write_text("{not json")
-        spec_cache.document.cache_clear()
-        assert spec_cache.document() == first
+        spec.spec_document.cache_clear()
+        assert spec.spec_document() == first
     finally:
-        spec_cache.document.cache_clear()
+        spec.spec_document.cache_clear()
 
 
 def test_rule_catalogue_is_lazy_and_read_only() -> None:
@@ -192,19 +192,19 @@ def test_rule_catalogue_is_lazy_and_read_only() -> None:
 
 def test_spec_cache_follows_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """An edit of the spec is seen at once: the cache is keyed by, and parsed from, the bytes."""
-    original = spec_cache.spec_path().read_text(encoding="utf-8")
+    original = spec.spec_path().read_text(encoding="utf-8")
     old = "statement: deleteAt is -1 for an issue that is not deleted."
     assert old in original
     edited = tmp_path / "spec.yaml"
     edited.write_text(original.replace(old, "statement: Edited."), encoding="utf-8")
     monkeypatch.setenv("TRUEWATCH_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.setattr(spec_cache, "spec_path", lambda: edited)
-    spec_cache.document.cache_clear()
+    monkeypatch.setattr(spec, "spec_path", lambda: edited)
+    spec.spec_document.cache_clear()
     try:
-        rules = {rule["id"]: rule for rule in spec_cache.document()["x-contract-rules"]}
+        rules = {rule["id"]: rule for rule in spec.spec_document()["x-contract-rules"]}
         assert rules["content.delete-at"]["statement"] == "Edited."
     finally:
-        spec_cache.document.cache_clear()
+        spec.spec_document.cache_clear()
 
 
 def test_a_body_given_as_text_or_bytes_is_the_bodys_text() -> None:
@@ -216,7 +216,8 @@ def test_a_body_given_as_text_or_bytes_is_the_bodys_text() -> None:
     assert validate_response(payload, status_code=200) == []
     # The request as text or bytes: the same verdict as the parsed body.
     status = payload["content"]["issueStatus"]
-    for request in (json.dumps({"issueStatus": status}), json.dumps({"issueStatus": status}).encode()):
+    sent = json.dumps({"issueStatus": status})
+    for request in (sent, sent.encode()):
         assert validate_response(payload, status_code=200, request=request) == []
     wrong = json.dumps({"issueStatus": "Working" if status != "Working" else "Triage"})
     assert {v.rule for v in validate_response(payload, status_code=200, request=wrong)} == {
@@ -232,3 +233,17 @@ def test_a_body_given_as_text_or_bytes_is_the_bodys_text() -> None:
     assert [v.rule for v in validate_request('{"issueStatus": "working"}')] == [
         "request.issue-status"
     ]
+
+
+def test_relax_takes_a_comma_separated_string_as_the_cli_does() -> None:
+    payload = example_response()
+    payload["traceId"] = ""
+    payload["message"] = "OK"
+    both = "envelope.trace-id,envelope.message-empty-on-success"
+    assert validate_response(payload, status_code=200, relax=both) == []
+    assert validate_response(payload, status_code=200, relax=[both]) == []
+    assert validate_response(
+        payload, status_code=200, relax=["envelope.trace-id", "observed"]
+    ) == []
+    with pytest.raises(ValueError, match="unknown rule id or tag 'nope'"):
+        validate_response(payload, status_code=200, relax="envelope.trace-id, nope")

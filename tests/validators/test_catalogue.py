@@ -6,7 +6,7 @@ from truewatch_contract import RULES, Rule
 from truewatch_contract.rules.catalogue import SCOPES
 from truewatch_contract.rules.table import PYTHON_RULES
 from truewatch_contract.schema_engine import rule_ids_in_schemas
-from truewatch_contract.spec_cache import document
+from truewatch_contract.spec import spec_document as document
 from truewatch_contract.validate import implemented_rules
 from truewatch_contract.violations import TAGS
 

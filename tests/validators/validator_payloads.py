@@ -8,7 +8,7 @@ from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
-from truewatch_contract.spec_cache import document
+from truewatch_contract.spec import spec_document as document
 
 ISSUE_ID = "04a0bb44b28e9ff1e01f87828af622b9"
 ISSUE_UUID = "isset_3572af454e1d48918612304f0f22237f"

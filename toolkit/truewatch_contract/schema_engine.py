@@ -17,12 +17,12 @@ can be imported. The environment variable ``TRUEWATCH_ENGINE`` overrides ``auto`
 from __future__ import annotations
 
 import functools
-import os
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from truewatch_contract.settings import engine_setting
 from truewatch_contract.violations import TAGS, Tag, Violation, kind, pointer, short
 
 #: The engine option of the validators: ``auto`` picks jsonschema-rs when it is installed.
@@ -91,7 +91,7 @@ SCHEMAS: dict[str, SpecSchema] = {
 
 def default_engine() -> ResolvedEngine:
     """The engine ``auto`` stands for: ``TRUEWATCH_ENGINE`` if set, else rs when importable."""
-    return _default_for(os.environ.get("TRUEWATCH_ENGINE", ""))
+    return _default_for(engine_setting())
 
 
 @functools.lru_cache(maxsize=8)
@@ -164,7 +164,7 @@ def _inline(node: Any, document: dict[str, Any], active: frozenset[str] = frozen
 @functools.cache
 def schema(target: str) -> dict[str, Any]:
     """The inlined schema of a target (shared, read-only)."""
-    from truewatch_contract.spec_cache import document
+    from truewatch_contract.spec import spec_document as document
 
     spec = document()
     inlined: dict[str, Any] = _inline(_follow(spec, SCHEMAS[target].where), spec)

@@ -12,9 +12,12 @@ from __future__ import annotations
 
 import copy
 import functools
+import json
 import re
 from pathlib import Path
 from typing import Any
+
+from truewatch_contract import spec_cache
 
 SPEC_NAME = "error-track.openapi.yaml"
 SPEC_JSON_NAME = "error-track.openapi.json"
@@ -91,11 +94,42 @@ def load_spec() -> dict[str, Any]:
     return copy.deepcopy(spec_document())
 
 
+@functools.cache
 def spec_document() -> dict[str, Any]:
-    """Return the shared, parsed document. Read-only by convention: the library's own fast path."""
-    from truewatch_contract.spec_cache import document
+    """
+    The parsed document, read once per process and shared (read-only by convention: the
+    library's own fast path; `load_spec` gives a copy to change).
 
-    return document()
+    Raises:
+        SpecError: the spec cannot be read.
+    """
+    shipped = shipped_json_path()
+    if shipped is not None:
+        return _read_shipped(shipped)
+    path = spec_path()
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise SpecError(f"cannot read the spec {path}: {error.strerror or error}") from None
+    entry, digest, prefix = spec_cache.locate(path, data)
+    cached = spec_cache.read(entry, digest)
+    if cached is not None:
+        return cached
+    # Parsed from the very bytes that were hashed: an entry never holds another version.
+    parsed = parse_yaml(data)
+    spec_cache.write(entry, prefix, digest, parsed)
+    return parsed
+
+
+def _read_shipped(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            loaded = json.load(handle)
+    except (OSError, ValueError) as error:
+        raise SpecError(f"the installed spec {path} is unreadable ({error}); reinstall") from None
+    if not isinstance(loaded, dict):
+        raise SpecError(f"the installed spec {path} holds no OpenAPI document; reinstall")
+    return loaded
 
 
 # --- the contract's vocabulary, from the spec --------------------------------------------------

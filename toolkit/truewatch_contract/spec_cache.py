@@ -1,11 +1,11 @@
 """
-The parsed spec, read once per process: the wheel's JSON copy, or a checkout's YAML via a cache.
+A cache of the parsed spec for an editable checkout: where entries live, reading and writing them.
 
-An installed wheel reads ``truewatch_contract/openapi/error-track.openapi.json`` (generated from
-the YAML at build time) and never touches this cache. An editable checkout parses the YAML, which
-costs more than the rest of a cold ``truewatch-contract validate``, so the parse is kept as JSON in
-``$TRUEWATCH_CACHE_DIR``, else ``$XDG_CACHE_HOME/truewatch-contract``, else
-``~/.cache/truewatch-contract``:
+An installed wheel reads the JSON copy of the spec that ships in it and never touches this cache.
+An editable checkout parses the YAML, which costs more than the rest of a cold
+``truewatch-contract validate``, so `truewatch_contract.spec` keeps the parse here, in
+`truewatch_contract.settings.cache_dir` (``$TRUEWATCH_CACHE_DIR``, else
+``$XDG_CACHE_HOME/truewatch-contract``, else ``~/.cache/truewatch-contract``):
 
 - one entry per YAML file and content: ``spec-<file>-<sha256 of its bytes>.json``; any edit of the
   spec makes a new key, and the entry holds that digest, checked on every read;
@@ -13,66 +13,31 @@ costs more than the rest of a cold ``truewatch-contract validate``, so the parse
 - writing an entry removes only the older entries of the same YAML file, never another
   checkout's or install's;
 - the cache is derived data: when its folder is unwritable, the YAML is parsed as usual.
+
+This module knows nothing of the spec itself (`truewatch_contract.spec` owns the loading).
 """
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import os
 from pathlib import Path
 from typing import Any
 
-from truewatch_contract.spec import SpecError, parse_yaml, shipped_json_path, spec_path
+from truewatch_contract.settings import cache_dir
 
 _FORMAT = 1
 
 
-def cache_dir() -> Path:
-    """The folder of the checkout's spec cache."""
-    override = os.environ.get("TRUEWATCH_CACHE_DIR")
-    if override:
-        return Path(override)
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "truewatch-contract"
-
-
-@functools.lru_cache(maxsize=1)
-def document() -> dict[str, Any]:
-    """The parsed spec (shared and read-only by convention)."""
-    shipped = shipped_json_path()
-    if shipped is not None:
-        return _read_shipped(shipped)
-    path = spec_path()
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise SpecError(f"cannot read the spec {path}: {error.strerror or error}") from None
+def locate(path: Path, data: bytes) -> tuple[Path, str, str]:
+    """``(entry, digest, prefix)``: where the parse of `data`, read from `path`, is kept."""
     digest = hashlib.sha256(data).hexdigest()
     prefix = f"spec-{hashlib.sha256(str(path).encode()).hexdigest()[:12]}-"
-    entry = cache_dir() / f"{prefix}{digest[:32]}.json"
-    cached = _read_entry(entry, digest)
-    if cached is not None:
-        return cached
-    # Parsed from the very bytes that were hashed: an entry never holds another version.
-    parsed = parse_yaml(data)
-    _write_entry(entry, prefix, {"format": _FORMAT, "sha256": digest, "document": parsed})
-    return parsed
+    return cache_dir() / f"{prefix}{digest[:32]}.json", digest, prefix
 
 
-def _read_shipped(path: Path) -> dict[str, Any]:
-    try:
-        with path.open("rb") as handle:
-            loaded = json.load(handle)
-    except (OSError, ValueError) as error:
-        raise SpecError(f"the installed spec {path} is unreadable ({error}); reinstall") from None
-    if not isinstance(loaded, dict):
-        raise SpecError(f"the installed spec {path} holds no OpenAPI document; reinstall")
-    return loaded
-
-
-def _read_entry(entry: Path, digest: str) -> dict[str, Any] | None:
+def read(entry: Path, digest: str) -> dict[str, Any] | None:
     """The cached document if the entry is sound and for these very bytes, else None."""
     try:
         with entry.open("rb") as handle:
@@ -87,7 +52,9 @@ def _read_entry(entry: Path, digest: str) -> dict[str, Any] | None:
     return cached
 
 
-def _write_entry(entry: Path, prefix: str, content: dict[str, Any]) -> None:
+def write(entry: Path, prefix: str, digest: str, document: dict[str, Any]) -> None:
+    """Keep `document` as `entry` (and drop the older entries of the same file); never fails."""
+    content = {"format": _FORMAT, "sha256": digest, "document": document}
     # Written to a temporary name, then renamed: a concurrent reader never sees half a file.
     try:
         entry.parent.mkdir(parents=True, exist_ok=True)

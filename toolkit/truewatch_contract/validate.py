@@ -526,7 +526,7 @@ def _claims_success(envelope: dict[str, Any], status_code: int | None) -> bool:
 @functools.lru_cache(maxsize=1)
 def _error_statuses() -> frozenset[int]:
     from truewatch_contract.spec import ROUTE
-    from truewatch_contract.spec_cache import document
+    from truewatch_contract.spec import spec_document as document
 
     responses = document()["paths"][ROUTE]["post"]["responses"]
     return frozenset(int(code) for code in responses if str(code).isdigit() and int(code) != 200)

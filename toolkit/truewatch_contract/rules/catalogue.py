@@ -31,7 +31,7 @@ class Rule:
 
 
 def _load() -> dict[str, Rule]:
-    from truewatch_contract.spec_cache import document
+    from truewatch_contract.spec import spec_document as document
 
     entries = document().get("x-contract-rules")
     if not isinstance(entries, list):

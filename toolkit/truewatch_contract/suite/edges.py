@@ -142,10 +142,10 @@ def near_misses(value: str, *, ascii_only: bool = False) -> Iterator[tuple[str, 
     if value:
         last = value[-1]
         shorter = (value[:-1], f"{value!r} without its last character")
-        changed = (value[:-1] + _other_char(last), f"{value!r} with its last character changed")
+        other = (value[:-1] + _other_char(last), f"{value!r} with its last character changed")
         # A key cut short is what a lookup by prefix takes; an id with one character changed
         # keeps its form (a well-formed id of no issue).
-        for near, what in (shorter, changed) if ascii_only else (changed, shorter):
+        for near, what in (shorter, other) if ascii_only else (other, shorter):
             yield "one-character", near, what
         yield "one-character", value + last, f"{value!r} with its last character doubled"
 
