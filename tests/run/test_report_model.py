@@ -103,14 +103,28 @@ def rich_lines(synthetic: Any) -> list[dict[str, Any]]:
         },
         synthetic.test_line("contract_tests/test_update.py::test_fuzz", "passed", when="setup"),
         synthetic.test_line("contract_tests/test_update.py::test_fuzz"),
-        synthetic.test_line("contract_tests/test_a.py::test_setup", "failed", when="setup",
-                            message="E   fixture 'x' not found"),  # fmt: skip
-        synthetic.test_line("contract_tests/test_a.py::test_setup", "failed", when="teardown",
-                            message="E   teardown broke too"),  # fmt: skip
-        synthetic.test_line("contract_tests/test_a.py::TestB::test_skip[p1]", "skipped",
-                            message="not exercised: budget (generated)"),  # fmt: skip
-        synthetic.test_line("contract_tests/test_a.py::test_fail", "failed",
-                            message=f"E   AssertionError: {synthetic.SECRET}"),  # fmt: skip
+        synthetic.test_line(
+            "contract_tests/test_a.py::test_setup",
+            "failed",
+            when="setup",
+            message="E   fixture 'x' not found",
+        ),
+        synthetic.test_line(
+            "contract_tests/test_a.py::test_setup",
+            "failed",
+            when="teardown",
+            message="E   teardown broke too",
+        ),
+        synthetic.test_line(
+            "contract_tests/test_a.py::TestB::test_skip[p1]",
+            "skipped",
+            message="not exercised: budget (generated)",
+        ),
+        synthetic.test_line(
+            "contract_tests/test_a.py::test_fail",
+            "failed",
+            message=f"E   AssertionError: {synthetic.SECRET}",
+        ),
         {
             "kind": "budget",
             "limit": 30,

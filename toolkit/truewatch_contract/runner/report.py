@@ -11,12 +11,11 @@ model's own keys or words. The report counts what the record holds; it never jud
 
 from __future__ import annotations
 
-import dataclasses
 import re
 import time
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, is_dataclass, replace
 from typing import Any, TypeVar, cast
 
 from truewatch_contract.profile import build_profile
@@ -135,8 +134,8 @@ def _scrub(value: _Value) -> _Value:
     scrubbed: Any
     if isinstance(value, str):
         scrubbed = _SURROGATE.sub("\ufffd", value)
-    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
-        changes = {f.name: _scrub(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    elif is_dataclass(value) and not isinstance(value, type):
+        changes = {f.name: _scrub(getattr(value, f.name)) for f in fields(value)}
         scrubbed = replace(value, **changes)
     elif isinstance(value, dict):
         scrubbed = {_scrub(k): _scrub(v) for k, v in value.items()}
