@@ -51,9 +51,9 @@ def test_a_failing_run_summary_names_the_verdict_each_broken_rule_and_no_key(
     text = render_markdown(report, [Path("reports/report.html")])
     lines = text.splitlines()
     assert lines[0].startswith("## ") and "FAILED" in lines[0]
-    for failure in report["failures"]:
-        row = next(line for line in lines if f"`{failure['rule']}`" in line)
-        assert f"| {failure['count']} |" in row and row.count("|") == 5  # one example, one row
+    for failure in report.failures:
+        row = next(line for line in lines if f"`{failure.rule}`" in line)
+        assert f"| {failure.count} |" in row and row.count("|") == 5  # one example, one row
     assert "reports/report.html" in text
     assert synthetic.SECRET not in text
     assert len(lines) < 40  # short: read in five seconds

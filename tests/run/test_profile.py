@@ -9,7 +9,8 @@ from typing import Any
 from truewatch_contract.profile.observed import build_profile, content_shape, trace_id_shape
 from truewatch_contract.record import parse_lines
 from truewatch_contract.redaction import Redactor
-from truewatch_contract.runner.report import FORMAT, RunContext, build_report
+from truewatch_contract.runner.model import FORMAT
+from truewatch_contract.runner.report import RunContext, build_report
 from truewatch_contract.runner.summary import summarize
 
 ISSUE = "0123456789abcdef0123456789abcdef"
@@ -193,10 +194,11 @@ def test_report_json_is_version_2_with_the_profile_and_verbose_summary_shows_it(
     tmp_path: Path,
 ) -> None:
     report = build_report(parse_lines(_record()), RunContext(redactor=Redactor(["k"])))
-    assert report["format"] == FORMAT == "truewatch-contract-report/2"
-    entry = next(e for e in report["profile"] if e["point"] == "answer to a bad key")
-    assert entry.keys() == {"point", "observed", "count", "example"}
-    assert entry["example"]["response"]["status"] == 401
+    assert report.format == FORMAT == "truewatch-contract-report/2"
+    assert report.to_json()["format"] == FORMAT
+    entry = next(e for e in report.profile if e.point == "answer to a bad key")
+    assert entry.to_json().keys() == {"point", "observed", "count", "example"}
+    assert entry.example["response"]["status"] == 401
     assert "target profile" not in summarize(report)
     verbose = summarize(report, verbose=True)
     assert "answer to a bad key: 401 ft.InvalidAPIKey x2" in verbose

@@ -118,7 +118,7 @@ def test_the_record_is_redacted_in_values_never_in_its_structure(
 @pytest.mark.parametrize("key", ["k", "test"])
 def test_a_short_key_gives_three_complete_reports(tmp_path: Path, synthetic: Any, key: str) -> None:
     """Issue 13 item 7: the reports are written, with the key blanked but no field renamed."""
-    from truewatch_contract.runner.summary import write_reports
+    from truewatch_contract.runner.reports import write_reports
 
     report = build_report(
         read_record(_record_with_key(tmp_path, synthetic, key)),

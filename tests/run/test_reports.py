@@ -14,38 +14,35 @@ from truewatch_contract.redaction import Redactor
 from truewatch_contract.rules import RULES
 from truewatch_contract.runner.html import render_html
 from truewatch_contract.runner.junit import render_junit
+from truewatch_contract.runner.model import OutcomeCounts, RuleRow, RunReport
 from truewatch_contract.runner.report import RunContext, build_report
-from truewatch_contract.runner.summary import REPORT_FILES, summarize, write_reports
+from truewatch_contract.runner.reports import REPORT_FILES, write_reports
+from truewatch_contract.runner.summary import summarize
 
 SECRET = "sk-live-DO-NOT-LEAK-3f9a1c0e77"  # the same as conftest's
 
 
-def _report(path: Path, **context: Any) -> dict[str, Any]:
+def _report(path: Path, **context: Any) -> RunReport:
     return build_report(read_record(path), RunContext(redactor=Redactor([SECRET]), **context))
 
 
-def _rule(report: dict[str, Any], rule_id: str) -> dict[str, Any]:
-    return next(row for row in report["rules"] if row["id"] == rule_id)
+def _rule(report: RunReport, rule_id: str) -> RuleRow:
+    return next(row for row in report.rules if row.id == rule_id)
 
 
 def test_a_passing_record_reads_as_a_holding_contract(tmp_path: Path, synthetic: Any) -> None:
     report = _report(synthetic.write_lines(tmp_path / "r.jsonl", synthetic.passing_lines()))
-    assert report["verdict"] == "passed" and report["exit_code"] == 0
-    assert report["complete"] is True
-    assert report["counts"]["requests"] == 9
-    assert report["counts"]["tests"] == {"passed": 2, "failed": 0, "error": 0, "skipped": 0}
-    assert report["failures"] == [] and report["test_failures"] == []
-    assert _rule(report, "envelope.code-matches-status") == {
-        **_rule(report, "envelope.code-matches-status"),
-        "checked": 9,
-        "held": 9,
-        "broke": 0,
-        "status": "held",
-    }
-    assert _rule(report, "behaviour.auth-required")["checked"] == 1
-    assert _rule(report, "content.duration")["status"] == "not exercised"
+    assert report.verdict == "passed" and report.exit_code == 0
+    assert report.complete is True
+    assert report.counts.requests == 9
+    assert report.counts.tests == OutcomeCounts(passed=2, failed=0, error=0, skipped=0)
+    assert report.failures == () and report.test_failures == ()
+    row = _rule(report, "envelope.code-matches-status")
+    assert (row.checked, row.held, row.broke, row.status) == (9, 9, 0, "held")
+    assert _rule(report, "behaviour.auth-required").checked == 1
+    assert _rule(report, "content.duration").status == "not exercised"
     # Every rule of the catalogue has a row, in the catalogue's order.
-    assert [r["id"] for r in report["rules"]][: len(RULES)] == list(RULES)
+    assert [r.id for r in report.rules][: len(RULES)] == list(RULES)
 
 
 def test_request_rules_count_the_bodies_sent_not_the_server(tmp_path: Path, synthetic: Any) -> None:
@@ -55,28 +52,27 @@ def test_request_rules_count_the_bodies_sent_not_the_server(tmp_path: Path, synt
     """
     report = _report(synthetic.write_lines(tmp_path / "r.jsonl", synthetic.passing_lines()))
     status = _rule(report, "request.issue-status")
-    assert (status["status"], status["checked"], status["held"], status["broke"]) == (
+    assert (status.status, status.checked, status.held, status.broke) == (
         "input",
         6,
         5,
         0,
     )
     assigner = _rule(report, "request.assigner")
-    assert (assigner["checked"], assigner["held"]) == (7, 5)
+    assert (assigner.checked, assigner.held) == (7, 5)
     body = _rule(report, "request.body-object")
-    assert (body["checked"], body["held"]) == (9, 8)
+    assert (body.checked, body.held) == (9, 8)
 
 
 def test_coverage_counts_what_was_sent_and_received(tmp_path: Path, synthetic: Any) -> None:
-    coverage = _report(synthetic.write_lines(tmp_path / "r.jsonl", synthetic.passing_lines()))[
-        "coverage"
-    ]
-    sent = {row["value"]: (row["kind"], row["count"]) for row in coverage["issue_status_sent"]}
+    report = _report(synthetic.write_lines(tmp_path / "r.jsonl", synthetic.passing_lines()))
+    coverage = report.coverage
+    sent = {row.value: (row.kind, row.count) for row in coverage.issue_status_sent}
     for status in ("Triage", "Assigned", "Working", "Resolved", "Ignored"):
         assert sent[json.dumps(status)] == ("allowed", 1)
     assert sent['"level"'] == ("invalid", 1)
     assert sent["(absent)"] == ("absent", 2)
-    shapes = {row["shape"]: row["count"] for row in coverage["assigner_shapes_sent"]}
+    shapes = {row.value: row.count for row in coverage.assigner_shapes_sent}
     assert shapes == {
         "absent": 1,
         "valid list": 5,
@@ -86,29 +82,32 @@ def test_coverage_counts_what_was_sent_and_received(tmp_path: Path, synthetic: A
         "wrong type": 0,
         "body not an object": 1,
     }
-    statuses = {row["status"]: row["count"] for row in coverage["http_status_received"]}
+    statuses = {row.value: row.count for row in coverage.http_status_received}
     assert statuses == {"200": 5, "400": 4}
-    codes = {row["errorCode"]: row["count"] for row in coverage["error_codes_received"]}
+    codes = {row.value: row.count for row in coverage.error_codes_received}
     assert codes["ft.InvalidAssigner"] == 2 and codes['""'] == 5
 
 
 def test_a_failing_record_names_rules_examples_and_tests(tmp_path: Path, synthetic: Any) -> None:
     report = _report(synthetic.write_lines(tmp_path / "r.jsonl", synthetic.failing_lines()))
-    assert report["verdict"] == "failed" and report["exit_code"] == 1
-    rules = [f["rule"] for f in report["failures"]]
+    assert report.verdict == "failed" and report.exit_code == 1
+    rules = [f.rule for f in report.failures]
     assert rules == ["envelope.code-matches-status", "behaviour.auth-required"]
-    example = report["failures"][0]["examples"][0]
-    assert example["pointer"] == "/code"
-    assert example["response"]["status"] == 201
-    assert example["request"]["method"] == "POST"
-    assert example["curl"].startswith("curl ")
+    example = report.failures[0].examples[0]
+    assert example.pointer == "/code"
+    assert example.response is not None and example.response["status"] == 201
+    assert example.request is not None and example.request["method"] == "POST"
+    assert example.curl.startswith("curl ")
+    assert not example.behaviour and "context" not in example.to_json()
     # A behaviour failure carries the last request of its test as context.
-    behaviour = report["failures"][1]["examples"][0]
-    assert behaviour["message"] == "no key was answered 200"
-    assert _rule(report, "envelope.code-matches-status")["broke"] == 1
-    assert _rule(report, "behaviour.unknown-fields-ignored")["status"] == "relaxed"
-    assert [f["rule"] for f in report["relaxed_findings"]] == ["behaviour.unknown-fields-ignored"]
-    assert {t["test"] for t in report["test_failures"]} == {
+    behaviour = report.failures[1].examples[0]
+    assert behaviour.message == "no key was answered 200"
+    # Its test sent no request before the rule was judged: the key is there, null.
+    assert behaviour.behaviour and behaviour.to_json()["context"] is None
+    assert _rule(report, "envelope.code-matches-status").broke == 1
+    assert _rule(report, "behaviour.unknown-fields-ignored").status == "relaxed"
+    assert [f.rule for f in report.relaxed_findings] == ["behaviour.unknown-fields-ignored"]
+    assert {t.test for t in report.test_failures} == {
         "contract_tests/test_update.py::test_fuzz",
         "contract_tests/test_auth.py::test_no_key",
     }
@@ -122,8 +121,8 @@ def test_no_secret_survives_in_any_rendering(tmp_path: Path, synthetic: Any) -> 
         assert synthetic.SECRET not in path.read_text(encoding="utf-8"), path.name
     assert synthetic.SECRET not in summarize(report, paths)
     # The failure text had "DF-API-KEY: <secret>": both fences apply.
-    message = report["test_failures"][0]["message"]
-    assert "DF-API-KEY: [redacted]" in message
+    message = report.test_failures[0].message
+    assert message is not None and "DF-API-KEY: [redacted]" in message
 
 
 def test_the_html_escapes_hostile_payloads_and_loads_nothing(
@@ -171,9 +170,9 @@ def test_an_interrupted_record_says_so_everywhere(tmp_path: Path, synthetic: Any
         {"kind": "session", "event": "interrupted", "at": 1.0},
     ]
     report = _report(synthetic.write_lines(tmp_path / "r.jsonl", lines))
-    assert report["verdict"] == "interrupted" and report["exit_code"] == 130
-    assert report["complete"] is False
-    assert any("interrupted" in note for note in report["notes"])
+    assert report.verdict == "interrupted" and report.exit_code == 130
+    assert report.complete is False
+    assert any("interrupted" in note for note in report.notes)
     root = ET.fromstring(render_junit(report))
     run_case = root.find("testsuite/testcase[@name='run']")
     assert run_case is not None and run_case.find("error") is not None
@@ -199,8 +198,8 @@ def test_runs_that_did_not_complete_never_pass(
 ) -> None:
     lines = synthetic.passing_lines()[:cut]
     report = _report(synthetic.write_lines(tmp_path / "r.jsonl", lines), **context)
-    assert (report["verdict"], report["exit_code"]) == (verdict, code)
-    assert report["notes"]
+    assert (report.verdict, report.exit_code) == (verdict, code)
+    assert report.notes
 
 
 def test_the_summary_is_short_and_names_broken_rules(tmp_path: Path, synthetic: Any) -> None:
@@ -219,7 +218,7 @@ def test_huge_bodies_are_cut_in_reports(tmp_path: Path, synthetic: Any) -> None:
     lines[-5]["request"]["body"] = {"issueStatus": "x" * 2_000_000}
     lines[-5]["curl"] = "curl " + "y" * 2_000_000
     report = _report(synthetic.write_lines(tmp_path / "r.jsonl", lines))
-    assert len(json.dumps(report)) < 200_000
+    assert len(json.dumps(report.to_json())) < 200_000
 
 
 def test_lone_surrogates_from_a_hostile_server_do_not_break_the_reports(
@@ -248,18 +247,16 @@ def test_proofs_the_target_left_no_way_to_make_are_noted_not_failed(
     }
     lines = [*synthetic.passing_lines(), unproven, unproven]
     report = _report(synthetic.write_lines(tmp_path / "r.jsonl", lines))
-    assert report["verdict"] == "passed"
+    assert report.verdict == "passed"
     assert any(
-        "Not proven (behaviour.invalid-body-rejected, 2x)" in note for note in report["notes"]
-    ), report["notes"]
+        "Not proven (behaviour.invalid-body-rejected, 2x)" in note for note in report.notes
+    ), report.notes
 
 
 def test_the_budget_shows_in_every_rendering_with_what_it_left_out(
     tmp_path: Path, synthetic: Any
 ) -> None:
-    from truewatch_contract.runner.html import render_html
     from truewatch_contract.runner.job_summary import render_markdown
-    from truewatch_contract.runner.summary import summarize
 
     budget = {
         "kind": "budget",
@@ -276,7 +273,8 @@ def test_the_budget_shows_in_every_rendering_with_what_it_left_out(
     report = _report(
         synthetic.write_lines(tmp_path / "r.jsonl", [*synthetic.passing_lines(), budget])
     )
-    assert report["budget"]["limit"] == 60 and report["budget"]["spent"] == 58
+    assert report.budget is not None
+    assert report.budget["limit"] == 60 and report.budget["spent"] == 58
     page = render_html(report)
     assert "Request budget" in page and "58 of 60" in page and "issue-foreign" in page
     assert "history.order" in page and "generated 3" in page

@@ -15,7 +15,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
-from truewatch_contract.runner.summary import REPORT_FILES
+from truewatch_contract.runner.reports import REPORT_FILES
 
 
 def _command(*argv: str) -> list[str]:

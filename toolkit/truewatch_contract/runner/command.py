@@ -27,7 +27,8 @@ from truewatch_contract.runner.execute import (
 from truewatch_contract.runner.job_summary import write_markdown
 from truewatch_contract.runner.options import RunPlan, name_options, plan_run
 from truewatch_contract.runner.report import RunContext, build_report
-from truewatch_contract.runner.summary import summarize, write_reports
+from truewatch_contract.runner.reports import write_reports
+from truewatch_contract.runner.summary import summarize
 
 SUITE_OUTPUT = "suite-output.txt"
 
@@ -113,8 +114,7 @@ def run_command(args: argparse.Namespace) -> int:
     if suite_error:
         print("\n".join(tail[-25:]), file=err)
     print(summarize(report, paths, verbose=verbose), flush=True)
-    code: int = report["exit_code"]
-    return code
+    return report.exit_code
 
 
 # How many of the last exchanges are looked at to suspect a lost target after the run.

@@ -11,12 +11,18 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from html import escape
 from pathlib import Path
 from typing import Any
 
-from truewatch_contract.runner.report import Report
+from truewatch_contract.runner.model import (
+    FailureExample,
+    RuleFailure,
+    RunReport,
+    TimingPoint,
+    Timings,
+)
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 MAX_PRE = 4000
@@ -84,14 +90,14 @@ footer { color: var(--muted); font-size: 12px; margin-top: 36px;
 """
 
 
-def render_html(report: Report) -> str:
+def render_html(report: RunReport) -> str:
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
         f'<meta http-equiv="Content-Security-Policy" content="{escape(CSP)}">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         '<meta name="referrer" content="no-referrer">',
-        f"<title>Contract report: {esc(report['verdict'])}</title>",
+        f"<title>Contract report: {esc(report.verdict)}</title>",
         f"<style>{CSS}</style></head><body><main>",
         _header(report),
         _failures(report),
@@ -108,7 +114,7 @@ def render_html(report: Report) -> str:
     return "\n".join(p for p in parts if p) + "\n"
 
 
-def write_html(report: Report, path: Path) -> None:
+def write_html(report: RunReport, path: Path) -> None:
     path.write_text(render_html(report), encoding="utf-8")
 
 
@@ -130,47 +136,46 @@ def badge(text: str, css: str) -> str:
     return f'<span class="badge {css}">{esc(text)}</span>'
 
 
-def _header(report: Report) -> str:
-    target = report.get("target", {})
-    counts = report.get("counts", {})
-    tests = counts.get("tests", {})
-    where = target.get("base_url") or target.get("name") or "?"
-    meta = [
-        ("target", where),
-        ("mutant", target.get("mutant")),
-        ("issue", target.get("issue_id")),
-        ("seed", report.get("seed")),
-        ("max examples", report.get("max_examples")),
-        ("started", report.get("started_at")),
-        ("duration", f"{report['duration_s']} s" if report.get("duration_s") is not None else None),
-        ("requests", counts.get("requests")),
+def _header(report: RunReport) -> str:
+    target = report.target
+    counts = report.counts
+    tests = counts.tests
+    meta: list[tuple[str, Any]] = [
+        ("target", target.where or "?"),
+        ("mutant", target.mutant),
+        ("issue", target.issue_id),
+        ("seed", report.seed),
+        ("max examples", report.max_examples),
+        ("started", report.started_at),
+        ("duration", f"{report.duration_s} s" if report.duration_s is not None else None),
+        ("requests", counts.requests),
         (
             "tests",
-            f"{tests.get('passed', 0)} passed, {tests.get('failed', 0)} failed, "
-            f"{tests.get('error', 0)} errors, {tests.get('skipped', 0)} skipped",
+            f"{tests.passed} passed, {tests.failed} failed, "
+            f"{tests.error} errors, {tests.skipped} skipped",
         ),
-        ("relaxed", ", ".join(report.get("relaxed", [])) or "nothing"),
+        ("relaxed", ", ".join(report.relaxed) or "nothing"),
     ]
     meta_html = "".join(
         f"<span>{esc(k)}: <b>{esc(v)}</b></span>" for k, v in meta if v not in (None, "")
     )
-    notes = report.get("notes") or []
+    notes = report.notes
     notes_html = (
         '<div class="notes">' + "<br>".join(esc(n) for n in notes) + "</div>" if notes else ""
     )
-    verdict = str(report["verdict"])
+    verdict = report.verdict
     return (
         "<h1>TrueWatch Error Tracking API: contract report</h1>"
         f'<div class="banner v-{esc(verdict)}"><div class="verdict">{esc(verdict)}</div>'
-        f'<div class="headline">{esc(report.get("headline"))}</div></div>'
+        f'<div class="headline">{esc(report.headline)}</div></div>'
         f'<div class="meta">{meta_html}</div>{notes_html}'
     )
 
 
-def _failures(report: Report) -> str:
-    failures = report.get("failures", [])
-    tests = report.get("test_failures", [])
-    collect = report.get("collect_errors", [])
+def _failures(report: RunReport) -> str:
+    failures = report.failures
+    tests = report.test_failures
+    collect = report.collect_errors
     if not (failures or tests or collect):
         return "<h2>Failures</h2><p>None.</p>"
     out = [f"<h2>Failures ({len(failures)} rule(s) broken, {len(tests)} test(s) failed)</h2>"]
@@ -178,18 +183,18 @@ def _failures(report: Report) -> str:
         out.append(_failure_card(failure, relaxed=False))
     for error in collect:
         out.append(
-            f'<div class="card"><h3>collection error: <code>{esc(error["test"])}</code></h3>'
-            f"{_pre(str(error['message']))}</div>"
+            f'<div class="card"><h3>collection error: <code>{esc(error.test)}</code></h3>'
+            f"{_pre(error.message)}</div>"
         )
     if tests:
         rows = []
         for test in tests:
-            message = str(test.get("message") or "")
+            message = test.message or ""
             rows.append(
-                f"<tr><td><code>{esc(test['test'])}</code>"
+                f"<tr><td><code>{esc(test.test)}</code>"
                 f"<div class=small>{esc(_error_line(message))}</div>"
                 f"<details><summary>pytest output</summary>{_pre(message)}</details></td>"
-                f"<td>{badge(test['outcome'], 't-' + str(test['outcome']))}</td></tr>"
+                f"<td>{badge(test.outcome, 't-' + test.outcome)}</td></tr>"
             )
         out.append(
             f"<h3>Failed tests ({len(tests)})</h3><table><tr><th>test</th><th>outcome</th></tr>"
@@ -207,17 +212,16 @@ def _error_line(message: str) -> str:
     return text if len(text) <= 240 else text[:237] + "..."
 
 
-def _failure_card(failure: Mapping[str, Any], *, relaxed: bool) -> str:
-    examples = list(failure.get("examples", []))
+def _failure_card(failure: RuleFailure, *, relaxed: bool) -> str:
     out = [
         f'<div class="card{" relaxed" if relaxed else ""}">'
-        f"<h3><code>{esc(failure['rule'])}</code> "
-        f"{badge(failure['tag'], 'b-' + str(failure['tag']))}"
-        f' <span class="small">{esc(failure["count"])} time(s), first at '
-        f"{esc(failure.get('first_at_s'))} s</span></h3>",
-        f'<div class="statement">{esc(failure.get("statement"))}</div>',
+        f"<h3><code>{esc(failure.rule)}</code> "
+        f"{badge(failure.tag, 'b-' + failure.tag)}"
+        f' <span class="small">{esc(failure.count)} time(s), first at '
+        f"{esc(failure.first_at_s)} s</span></h3>",
+        f'<div class="statement">{esc(failure.statement)}</div>',
     ]
-    for index, example in enumerate(examples):
+    for index, example in enumerate(failure.examples):
         body = _example(example)
         if index == 0:
             out.append(body)
@@ -227,27 +231,27 @@ def _failure_card(failure: Mapping[str, Any], *, relaxed: bool) -> str:
     return "\n".join(out)
 
 
-def _example(example: Mapping[str, Any]) -> str:
+def _example(example: FailureExample) -> str:
     out = ['<div class="example">']
-    pointer = example.get("pointer")
     out.append(
-        f'<div class="msg">{esc(example.get("message"))}</div>'
-        f'<div class="small">at <code>{esc(pointer or "(root)")}</code> · test '
-        f"<code>{esc(example.get('test'))}</code> · phase {esc(example.get('phase'))} · "
-        f"t = {esc(example.get('t'))} s</div>"
+        f'<div class="msg">{esc(example.message)}</div>'
+        f'<div class="small">at <code>{esc(example.pointer or "(root)")}</code> · test '
+        f"<code>{esc(example.test)}</code> · phase {esc(example.phase)} · "
+        f"t = {esc(example.t)} s</div>"
     )
-    if example.get("context"):
-        out.append(f'<div class="small">{esc(example["context"])}</div>')
-    request = example.get("request")
-    response = example.get("response")
+    if example.context:
+        out.append(f'<div class="small">{esc(example.context)}</div>')
+    # The request and the answer are the record's JSON (cut to a size): read, not trusted.
+    request = example.request
+    response = example.response
     columns = []
-    if isinstance(request, Mapping):
+    if request is not None:
         line = f"{request.get('method', '?')} {request.get('path', '?')}"
         body = request.get("body")
         text = request.get("body_text")
         shown = _pretty(body) if body is not None or text is None else str(text)
         columns.append(f"<div><b>Request</b> <code>{esc(line)}</code>{_pre(shown)}</div>")
-    if isinstance(response, Mapping):
+    if response is not None:
         body = response.get("body")
         text = response.get("text")
         shown = _pretty(body) if body is not None or text is None else str(text)
@@ -255,33 +259,33 @@ def _example(example: Mapping[str, Any]) -> str:
             f"<div><b>Response</b> <code>{esc(response.get('status'))}</code> "
             f'<span class="small">{esc(response.get("elapsed_ms"))} ms</span>{_pre(shown)}</div>'
         )
-    elif example.get("error"):
-        columns.append(f"<div><b>No response</b>{_pre(str(example['error']))}</div>")
+    elif example.error:
+        columns.append(f"<div><b>No response</b>{_pre(example.error)}</div>")
     if columns:
         out.append(f'<div class="two">{"".join(columns)}</div>')
-    if example.get("curl"):
-        out.append(f"<div><b>Reproduce</b>{_pre(str(example['curl']))}</div>")
+    if example.curl:
+        out.append(f"<div><b>Reproduce</b>{_pre(example.curl)}</div>")
     out.append("</div>")
     return "\n".join(out)
 
 
-def _rules(report: Report) -> str:
+def _rules(report: RunReport) -> str:
     rows = []
-    for row in report.get("rules", []):
-        status = str(row["status"])
-        relaxed = " (relaxed)" if row["relaxed"] else ""
+    for row in report.rules:
+        status = row.status
+        relaxed = " (relaxed)" if row.relaxed else ""
         rows.append(
             f"<tr{' class=zero' if status == 'not exercised' else ''}>"
-            f"<td><code>{esc(row['id'])}</code><div class=small>{esc(row['statement'])}</div></td>"
-            f"<td>{badge(row['tag'], 'b-' + str(row['tag']))}</td>"
+            f"<td><code>{esc(row.id)}</code><div class=small>{esc(row.statement)}</div></td>"
+            f"<td>{badge(row.tag, 'b-' + row.tag)}</td>"
             f"<td>{badge(status + relaxed, 's-' + status.replace(' ', '-'))}</td>"
-            f"<td class=n>{row['checked']}</td><td class=n>{row['held']}</td>"
-            f"<td class=n>{row['broke']}</td><td class=n>{row['broke_relaxed']}</td></tr>"
+            f"<td class=n>{row.checked}</td><td class=n>{row.held}</td>"
+            f"<td class=n>{row.broke}</td><td class=n>{row.broke_relaxed}</td></tr>"
         )
-    tally = Counter(str(row["status"]) for row in report.get("rules", []))
+    tally = Counter(row.status for row in report.rules)
     counts = ", ".join(f"{n} {status}" for status, n in sorted(tally.items()))
     return (
-        f"<h2>Rules</h2><p>{len(report.get('rules', []))} rules: {esc(counts)}.</p>"
+        f"<h2>Rules</h2><p>{len(report.rules)} rules: {esc(counts)}.</p>"
         "<table><tr><th>rule</th><th>tag</th><th>status</th><th class=n>checked</th>"
         "<th class=n>held</th><th class=n>broke</th><th class=n>broke, relaxed</th></tr>"
         + "".join(rows)
@@ -306,28 +310,25 @@ def _table(title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]) ->
     return f"<div><h3>{esc(title)}</h3><table><tr>{head}</tr>{rows_html}</table></div>"
 
 
-def _coverage(report: Report) -> str:
-    coverage = report.get("coverage", {})
-    statuses = [
+def _coverage(report: RunReport) -> str:
+    coverage = report.coverage
+    statuses: list[tuple[Any, ...]] = [
         (
-            f"<code>{esc(s['value'])}</code>",
-            badge(s["kind"], _KIND_CSS.get(s["kind"], "s-not-exercised")),
-            s["count"],
+            f"<code>{esc(s.value)}</code>",
+            badge(s.kind, _KIND_CSS.get(s.kind, "s-not-exercised")),
+            s.count,
         )
-        for s in coverage.get("issue_status_sent", [])
+        for s in coverage.issue_status_sent
     ]
     statuses += [
         (f"<code>{esc(json.dumps(v))}</code>", badge("allowed", "s-held"), 0)
-        for v in coverage.get("issue_status_unsent", [])
+        for v in coverage.issue_status_unsent
     ]
-    shapes = [(esc(s["shape"]), s["count"]) for s in coverage.get("assigner_shapes_sent", [])]
-    http = [(esc(s["status"]), s["count"]) for s in coverage.get("http_status_received", [])]
-    codes = [
-        (f"<code>{esc(c['errorCode'])}</code>", c["count"])
-        for c in coverage.get("error_codes_received", [])
-    ]
-    phases = [(esc(p["phase"]), p["count"]) for p in coverage.get("phases", [])]
-    methods = [(esc(m["method"]), m["count"]) for m in coverage.get("methods", [])]
+    shapes = [(esc(s.value), s.count) for s in coverage.assigner_shapes_sent]
+    http = [(esc(s.value), s.count) for s in coverage.http_status_received]
+    codes = [(f"<code>{esc(c.value)}</code>", c.count) for c in coverage.error_codes_received]
+    phases = [(esc(p.value), p.count) for p in coverage.phases]
+    methods = [(esc(m.value), m.count) for m in coverage.methods]
     return (
         '<h2>Coverage</h2><div class="grid">'
         + _table("issueStatus sent", ("value", "", "requests"), statuses)
@@ -340,14 +341,14 @@ def _coverage(report: Report) -> str:
     )
 
 
-def _profile(report: Report) -> str:
+def _profile(report: RunReport) -> str:
     """The target's choices where the contract leaves one: a row per point and observation."""
-    entries = report.get("profile", [])
     rows = []
     previous = None
-    for entry in entries:
-        point = entry.get("point", "")
-        example = entry.get("example") or {}
+    for entry in report.profile:
+        point = entry.point
+        # The example is the library's JSON of one exchange (``{}`` when there is none).
+        example = entry.example
         request = example.get("request") or {}
         shown = f"{request.get('method', '')} {request.get('path', '')}".strip()
         detail = (
@@ -359,8 +360,8 @@ def _profile(report: Report) -> str:
         rows.append(
             "<tr>"
             f"<td>{esc(point) if point != previous else ''}</td>"
-            f"<td><code>{esc(entry.get('observed'))}</code></td>"
-            f"<td class=n>{esc(entry.get('count'))}</td>"
+            f"<td><code>{esc(entry.observed)}</code></td>"
+            f"<td class=n>{esc(entry.count)}</td>"
             f"<td>{detail}</td></tr>"
         )
         previous = point
@@ -373,10 +374,11 @@ def _profile(report: Report) -> str:
     )
 
 
-def _budget(report: Report) -> str:
+def _budget(report: RunReport) -> str:
     """The request budget: what the plan bought, what the run spent, what it left out."""
-    budget = report.get("budget")
-    if not isinstance(budget, dict) or budget.get("limit") is None:
+    # The suite's budget line as it is (docs/report-format.md, ``budget``).
+    budget = report.budget
+    if budget is None or budget.get("limit") is None:
         return ""
     spent = budget.get("by_purpose") or {}
     purposes = [(esc(k), v) for k, v in sorted(spent.items())]
@@ -408,16 +410,16 @@ def _budget(report: Report) -> str:
 _KIND_CSS = {"allowed": "s-held", "invalid": "s-broken", "absent": "s-not-exercised"}
 
 
-def _relaxed(report: Report) -> str:
-    relaxed = report.get("relaxed", [])
-    rules = [r for r in report.get("rules", []) if r["relaxed"]]
-    findings = report.get("relaxed_findings", [])
+def _relaxed(report: RunReport) -> str:
+    relaxed = report.relaxed
+    rules = [r for r in report.rules if r.relaxed]
+    findings = report.relaxed_findings
     if not relaxed:
         return "<h2>Relaxed rules</h2><p>None: every rule failed the run when broken.</p>"
     listed = ", ".join(f"<code>{esc(r)}</code>" for r in relaxed)
     items = "".join(
-        f"<li><code>{esc(r['id'])}</code> [{esc(r['tag'])}]: {esc(r['status'])}, "
-        f"broke {r['broke_relaxed']} of {r['checked']} checks</li>"
+        f"<li><code>{esc(r.id)}</code> [{esc(r.tag)}]: {esc(r.status)}, "
+        f"broke {r.broke_relaxed} of {r.checked} checks</li>"
         for r in rules
     )
     cards = "".join(_failure_card(f, relaxed=True) for f in findings)
@@ -433,23 +435,22 @@ def _relaxed(report: Report) -> str:
     )
 
 
-def _timings(report: Report) -> str:
-    timings = report.get("timings", {})
-    points = timings.get("points", [])
-    if not points:
+def _timings(report: RunReport) -> str:
+    timings = report.timings
+    if not timings.points:
         return "<h2>Response times</h2><p>No response was timed.</p>"
     summary = (
-        f"{timings['count']} responses: min {timings['min_ms']} ms, median {timings['p50_ms']} ms, "
-        f"95th percentile {timings['p95_ms']} ms, max {timings['max_ms']} ms"
+        f"{timings.count} responses: min {timings.min_ms} ms, median {timings.p50_ms} ms, "
+        f"95th percentile {timings.p95_ms} ms, max {timings.max_ms} ms"
     )
-    return f"<h2>Response times</h2><p>{esc(summary)}</p>{_chart(points, timings)}"
+    return f"<h2>Response times</h2><p>{esc(summary)}</p>{_chart(timings.points, timings)}"
 
 
-def _chart(points: Sequence[Sequence[Any]], timings: Mapping[str, Any]) -> str:
+def _chart(points: Sequence[TimingPoint], timings: Timings) -> str:
     """A scatter plot: time into the run (x) against response time (y), coloured by status class."""
     width, height, left, bottom, top, right = 1100, 260, 56, 34, 12, 16
-    max_t = max(float(p[0]) for p in points) or 1.0
-    max_ms = max(float(p[1]) for p in points) or 1.0
+    max_t = max(p.t for p in points) or 1.0
+    max_ms = max(p.elapsed_ms for p in points) or 1.0
     plot_w, plot_h = width - left - right, height - top - bottom
 
     def x(t: float) -> float:
@@ -460,8 +461,8 @@ def _chart(points: Sequence[Sequence[Any]], timings: Mapping[str, Any]) -> str:
 
     colours = {"2": "#1a7f37", "4": "#0969da", "5": "#cf222e"}
     dots = "".join(
-        f'<circle cx="{x(float(p[0])):.1f}" cy="{y(float(p[1])):.1f}" r="2.2" '
-        f'fill="{colours.get(str(p[2])[:1], "#9a6700")}" fill-opacity="0.6"/>'
+        f'<circle cx="{x(p.t):.1f}" cy="{y(p.elapsed_ms):.1f}" r="2.2" '
+        f'fill="{colours.get(str(p.status)[:1], "#9a6700")}" fill-opacity="0.6"/>'
         for p in points
     )
     grid = []
@@ -476,12 +477,12 @@ def _chart(points: Sequence[Sequence[Any]], timings: Mapping[str, Any]) -> str:
         grid.append(
             f'<text x="{x(t):.1f}" y="{height - bottom + 16}" text-anchor="middle">{t:.1f}</text>'
         )
-    p95 = timings.get("p95_ms")
+    p95 = timings.p95_ms
     marker = (
-        f'<line x1="{left}" x2="{width - right}" y1="{y(float(p95)):.1f}" y2="{y(float(p95)):.1f}" '
+        f'<line x1="{left}" x2="{width - right}" y1="{y(p95):.1f}" y2="{y(p95):.1f}" '
         f'stroke="#cf222e" stroke-dasharray="4 3"/>'
-        f'<text x="{width - right}" y="{y(float(p95)) - 4:.1f}" text-anchor="end">p95</text>'
-        if isinstance(p95, (int, float))
+        f'<text x="{width - right}" y="{y(p95) - 4:.1f}" text-anchor="end">p95</text>'
+        if p95 is not None
         else ""
     )
     legend = (
@@ -500,12 +501,12 @@ def _chart(points: Sequence[Sequence[Any]], timings: Mapping[str, Any]) -> str:
     )
 
 
-def _tests(report: Report) -> str:
-    tests = report.get("tests", [])
+def _tests(report: RunReport) -> str:
+    tests = report.tests
     rows = "".join(
-        f"<tr><td><code>{esc(t['test'])}</code></td>"
-        f"<td>{badge(t['outcome'], 't-' + str(t['outcome']))}</td>"
-        f"<td class=n>{float(t['duration_s']):.2f}</td></tr>"
+        f"<tr><td><code>{esc(t.test)}</code></td>"
+        f"<td>{badge(t.outcome, 't-' + t.outcome)}</td>"
+        f"<td class=n>{t.duration_s:.2f}</td></tr>"
         for t in tests
     )
     return (
@@ -515,9 +516,8 @@ def _tests(report: Report) -> str:
     )
 
 
-def _footer(report: Report) -> str:
-    tool = report.get("tool", {})
+def _footer(report: RunReport) -> str:
     return (
-        f"<footer>truewatch-contract {esc(tool.get('version'))} · {esc(report.get('format'))} · "
+        f"<footer>truewatch-contract {esc(report.tool.version)} · {esc(report.format)} · "
         "the same data is in report.json and junit.xml</footer>"
     )

@@ -11,38 +11,37 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
-from truewatch_contract.runner.report import Report
+from truewatch_contract.runner.model import RuleFailure, RunReport
 
 MAX_RULES = 15
 _ICONS = {"passed": "✅", "failed": "❌"}
 
 
-def render_markdown(report: Report, paths: Sequence[Path] = ()) -> str:
+def render_markdown(report: RunReport, paths: Sequence[Path] = ()) -> str:
     """The summary as Markdown (ends with a newline)."""
-    verdict = str(report["verdict"])
-    counts = report["counts"]
-    tests = counts["tests"]
-    target = report["target"]
-    where = target.get("base_url") or target.get("name") or "?"
-    if target.get("mutant"):
-        where = f"{where} (mutant `{target['mutant']}`)"
+    verdict = report.verdict
+    counts = report.counts
+    tests = counts.tests
+    target = report.target
+    where = target.where or "?"
+    if target.mutant:
+        where = f"{where} (mutant `{target.mutant}`)"
     lines = [
         f"## {_ICONS.get(verdict, '⚠️')} truewatch-contract: {verdict.upper()}",
         "",
-        _cell(str(report.get("headline", ""))),
+        _cell(report.headline),
         "",
         "| target | seed | requests | tests | duration |",
         "|---|---|---|---|---|",
-        f"| {_cell(str(where))} | {report.get('seed')} | {counts['requests']} | "
-        f"{tests['passed']} passed, {tests['failed']} failed, {tests['error']} errors, "
-        f"{tests['skipped']} skipped | {report.get('duration_s')} s |",
+        f"| {_cell(where)} | {report.seed} | {counts.requests} | "
+        f"{tests.passed} passed, {tests.failed} failed, {tests.error} errors, "
+        f"{tests.skipped} skipped | {report.duration_s} s |",
     ]
-    budget = report.get("budget")
-    if isinstance(budget, dict) and budget.get("limit") is not None:
+    budget = report.budget
+    if budget is not None and budget.get("limit") is not None:
         lines += ["", f"Budget: {budget.get('spent')} of {budget.get('limit')} requests."]
-    failures: list[dict[str, Any]] = list(report.get("failures", []))
+    failures = report.failures
     if failures:
         lines += [
             "",
@@ -53,20 +52,20 @@ def render_markdown(report: Report, paths: Sequence[Path] = ()) -> str:
         ]
         for failure in failures[:MAX_RULES]:
             lines.append(
-                f"| `{failure['rule']}` | {failure['tag']} | {failure['count']} | "
+                f"| `{failure.rule}` | {failure.tag} | {failure.count} | "
                 f"{_cell(_example(failure))} |"
             )
         if len(failures) > MAX_RULES:
             lines.append(f"| … | | | {len(failures) - MAX_RULES} more in the report |")
-    elif report.get("test_failures"):
+    elif report.test_failures:
         lines += ["", "### Failed tests", ""]
-        lines += [f"- `{_cell(t['test'])}` ({t['outcome']})" for t in report["test_failures"][:10]]
-    for note in report.get("notes", []):
-        lines += ["", f"> {_cell(str(note))}"]
-    relaxed = report.get("relaxed", [])
-    findings = report.get("relaxed_findings", [])
+        lines += [f"- `{_cell(t.test)}` ({t.outcome})" for t in report.test_failures[:10]]
+    for note in report.notes:
+        lines += ["", f"> {_cell(note)}"]
+    relaxed = report.relaxed
+    findings = report.relaxed_findings
     if relaxed or findings:
-        found = ", ".join(f"`{f['rule']}` ×{f['count']}" for f in findings[:10]) or "nothing"
+        found = ", ".join(f"`{f.rule}` ×{f.count}" for f in findings[:10]) or "nothing"
         lines += [
             "",
             f"Relaxed (reported, not failed on): {', '.join(f'`{r}`' for r in relaxed) or '-'};"
@@ -77,18 +76,22 @@ def render_markdown(report: Report, paths: Sequence[Path] = ()) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_markdown(report: Report, destination: Path, paths: Sequence[Path] = ()) -> None:
+def write_markdown(report: RunReport, destination: Path, paths: Sequence[Path] = ()) -> None:
     """Append the summary to `destination` (a job summary file collects several steps)."""
     destination.parent.mkdir(parents=True, exist_ok=True)
     with destination.open("a", encoding="utf-8") as handle:
         handle.write(render_markdown(report, paths))
 
 
-def _example(failure: dict[str, Any]) -> str:
-    example = (failure.get("examples") or [{}])[0]
-    request = example.get("request") or {}
-    response = example.get("response") or {}
-    said = " ".join(str(example.get("message", "")).split())
+def _example(failure: RuleFailure) -> str:
+    """The first example in one line: what was wrong, and the request that showed it."""
+    if not failure.examples:
+        return ""
+    example = failure.examples[0]
+    # The request and the answer are the record's JSON (cut to a size): read, not trusted.
+    request = example.request or {}
+    response = example.response or {}
+    said = " ".join(example.message.split())
     if len(said) > 160:
         said = said[:157] + "..."
     sent = f"{request.get('method', '')} {request.get('path', '')}".strip()

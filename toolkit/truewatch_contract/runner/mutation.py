@@ -30,6 +30,7 @@ from truewatch_contract.record import Record, read_record
 from truewatch_contract.redaction import Redactor
 from truewatch_contract.runner import BadUsage
 from truewatch_contract.runner.execute import describe_exit, output_tail, run_suite, suite_stages
+from truewatch_contract.runner.model import RunReport
 from truewatch_contract.runner.report import RunContext, build_report
 
 CORRECT = "(correct mock)"
@@ -330,7 +331,7 @@ def judge(
         record,
         RunContext(target="built-in mock", interrupted=interrupted, suite_exit=exit_code),
     )
-    verdict = report["verdict"]
+    verdict = report.verdict
     caught, kind, detail, at = first_catch(record, report)
     # A failure anywhere in the record is a kill, even when the run was cut short on purpose.
     found = caught is not None
@@ -347,8 +348,8 @@ def judge(
     else:
         status = "error"
     if status in ("error", "interrupted") and detail is None:
-        notes = " ".join(report.get("notes", []))
-        detail = f"{report['headline']} {notes} (pytest: {describe_exit(exit_code)})".strip()
+        notes = " ".join(report.notes)
+        detail = f"{report.headline} {notes} (pytest: {describe_exit(exit_code)})".strip()
     return MutantOutcome(
         name=info.name,
         family=info.family,
@@ -364,18 +365,13 @@ def judge(
 
 
 def first_catch(
-    record: Record, report: Mapping[str, Any]
+    record: Record, report: RunReport
 ) -> tuple[str | None, str | None, str | None, float | None]:
     """The earliest failure in the run: (rule id or test id, "rule"|"test", message, seconds)."""
     best: tuple[float, str, str, str] | None = None
-    for failure in report.get("failures", []):
-        example = (failure.get("examples") or [{}])[0]
-        candidate = (
-            float(failure.get("first_at_s") or 0.0),
-            str(failure["rule"]),
-            "rule",
-            str(example.get("message", "")),
-        )
+    for failure in report.failures:
+        message = failure.examples[0].message if failure.examples else ""
+        candidate = (failure.first_at_s or 0.0, failure.rule, "rule", message)
         if best is None or candidate[0] < best[0]:
             best = candidate
     if best is None:

@@ -1,71 +1,55 @@
-"""The short summary ``truewatch-contract run`` prints at the end, and the reports it writes."""
+"""The short summary ``truewatch-contract run`` prints at the end (the console's rendering)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from truewatch_contract.runner.html import write_html
-from truewatch_contract.runner.json_report import write_json
-from truewatch_contract.runner.junit import write_junit
-from truewatch_contract.runner.report import Report
-
-REPORT_FILES = ("junit.xml", "report.html", "report.json")
+from truewatch_contract.runner.model import RunReport
 
 
-def write_reports(report: Report, directory: Path) -> list[Path]:
-    """Write the three reports of one run; return their paths."""
-    directory.mkdir(parents=True, exist_ok=True)
-    paths = [directory / name for name in REPORT_FILES]
-    write_junit(report, paths[0])
-    write_html(report, paths[1])
-    write_json(report, paths[2])
-    return paths
-
-
-def summarize(report: Report, paths: list[Path] | None = None, *, verbose: bool = False) -> str:
+def summarize(report: RunReport, paths: list[Path] | None = None, *, verbose: bool = False) -> str:
     """
     A few lines: verdict, what ran, the broken rules with counts, where the reports are; with
     `verbose`, the target's profile too (a line per point and observation).
     """
-    counts = report["counts"]
-    tests = counts["tests"]
-    target = report["target"]
-    lines = [f"{str(report['verdict']).upper()}: {report['headline']}"]
-    where = target.get("base_url") or target.get("name")
-    if target.get("mutant"):
-        where = f"{where} (mutant {target['mutant']})"
+    counts = report.counts
+    tests = counts.tests
+    target = report.target
+    lines = [f"{report.verdict.upper()}: {report.headline}"]
+    where = target.where
+    if target.mutant:
+        where = f"{where} (mutant {target.mutant})"
     lines.append(
-        f"  target {where}; seed {report.get('seed')}; {counts['requests']} requests; "
-        f"tests {tests['passed']} passed, {tests['failed']} failed, {tests['error']} errors, "
-        f"{tests['skipped']} skipped; {report.get('duration_s')} s"
+        f"  target {where}; seed {report.seed}; {counts.requests} requests; "
+        f"tests {tests.passed} passed, {tests.failed} failed, {tests.error} errors, "
+        f"{tests.skipped} skipped; {report.duration_s} s"
     )
-    budget = report.get("budget")
-    if isinstance(budget, dict) and budget.get("limit") is not None:
+    budget = report.budget
+    if budget is not None and budget.get("limit") is not None:
         left = [*budget.get("left_out", []), *budget.get("not_exercised", [])]
         lines.append(
             f"  budget: {budget.get('spent')} of {budget.get('limit')} requests spent"
             + (f"; not exercised: {', '.join(left)}" if left else "")
         )
-    for note in report.get("notes", []):
+    for note in report.notes:
         lines.append(f"  note: {note}")
-    failures = report.get("failures", [])
+    failures = report.failures
     for failure in failures[:12]:
-        example = (failure.get("examples") or [{}])[0]
+        message = failure.examples[0].message if failure.examples else ""
         lines.append(
-            f"  broken {failure['rule']} [{failure['tag']}] x{failure['count']}: "
-            f"{_one_line(str(example.get('message', '')))}"
+            f"  broken {failure.rule} [{failure.tag}] x{failure.count}: {_one_line(message)}"
         )
     if len(failures) > 12:
         lines.append(f"  ... and {len(failures) - 12} more broken rules (see the report)")
-    broken_rules = {f["rule"] for f in failures}
-    for test in report.get("test_failures", [])[:8]:
+    broken_rules = {f.rule for f in failures}
+    for test in report.test_failures[:8]:
         if not broken_rules:
-            lines.append(f"  {test['outcome']} {test['test']}: {_last_line(test.get('message'))}")
+            lines.append(f"  {test.outcome} {test.test}: {_last_line(test.message)}")
         else:
-            lines.append(f"  {test['outcome']} {test['test']}")
-    relaxed = report.get("relaxed_findings", [])
+            lines.append(f"  {test.outcome} {test.test}")
+    relaxed = report.relaxed_findings
     if relaxed:
-        names = ", ".join(f"{f['rule']} x{f['count']}" for f in relaxed[:8])
+        names = ", ".join(f"{f.rule} x{f.count}" for f in relaxed[:8])
         lines.append(f"  relaxed (not failed on): {names}")
     if verbose:
         lines.extend(profile_lines(report))
@@ -74,16 +58,13 @@ def summarize(report: Report, paths: list[Path] | None = None, *, verbose: bool 
     return "\n".join(lines)
 
 
-def profile_lines(report: Report) -> list[str]:
+def profile_lines(report: RunReport) -> list[str]:
     """The target's profile, one line per point and observation."""
-    entries = report.get("profile", [])
-    if not entries:
+    if not report.profile:
         return []
     lines = ["  target profile (what the target chose where the contract leaves a choice):"]
-    for entry in entries:
-        lines.append(
-            f"    {entry['point']}: {_one_line(str(entry['observed']), 100)} x{entry['count']}"
-        )
+    for entry in report.profile:
+        lines.append(f"    {entry.point}: {_one_line(entry.observed, 100)} x{entry.count}")
     return lines
 
 
