@@ -16,13 +16,7 @@ from pathlib import Path
 import pytest
 
 from truewatch_contract.redaction import Redactor
-from truewatch_contract.suite.config import (
-    ConfigError,
-    SuiteConfig,
-    collection_config,
-    process_config,
-)
-from truewatch_contract.suite.planned import (  # the planned run's hooks (request budget)
+from truewatch_contract.suite.budget_hooks import (  # the planned run's hooks (request budget)
     LEDGER_KEY,
     PLAN_KEY,
     pytest_collection_modifyitems,
@@ -30,6 +24,12 @@ from truewatch_contract.suite.planned import (  # the planned run's hooks (reque
     pytest_runtest_setup,
     pytest_sessionstart,
     start,
+)
+from truewatch_contract.suite.config import (
+    ConfigError,
+    SuiteConfig,
+    collection_config,
+    process_config,
 )
 from truewatch_contract.suite.session import CONFIG_KEY, Suite, open_session
 

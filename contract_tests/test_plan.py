@@ -15,10 +15,11 @@ from typing import Any
 import pytest
 
 from truewatch_contract.judge import Fault
-from truewatch_contract.suite.budget import READ_BACK, BudgetError, Plan, Step
+from truewatch_contract.suite.budget import BudgetError
+from truewatch_contract.suite.budget_hooks import plan_of
 from truewatch_contract.suite.config import ConfigError, collection_config, process_config
 from truewatch_contract.suite.kinds import BY_NAME, Context
-from truewatch_contract.suite.planned import plan_of
+from truewatch_contract.suite.plan import READ_BACK, Plan, Step
 
 
 def _collection_plan() -> Plan | None:

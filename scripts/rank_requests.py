@@ -33,8 +33,8 @@ from pathlib import Path
 from typing import Any
 
 from truewatch_contract.suite import edges
-from truewatch_contract.suite.budget import TABLE_PATH
 from truewatch_contract.suite.kinds import KINDS, READ_BACK, Context, Kind
+from truewatch_contract.suite.plan import TABLE_PATH
 
 ROUTE = "/api/v1/error_track/{issue_id}/update"
 AUTH_HEADER = "DF-API-KEY"

@@ -10,15 +10,15 @@ from pathlib import Path
 import pytest
 
 from truewatch_contract.rates import RateLimit
-from truewatch_contract.suite import budget as b
-from truewatch_contract.suite.budget import (
+from truewatch_contract.suite import budget as budgets
+from truewatch_contract.suite import plan as b
+from truewatch_contract.suite.budget import Budget, BudgetError
+from truewatch_contract.suite.kinds import BY_NAME, KINDS, Context
+from truewatch_contract.suite.ledger import BudgetExhausted, Ledger
+from truewatch_contract.suite.plan import (
     BATCH,
     READ_BACK,
-    Budget,
-    BudgetError,
-    BudgetExhausted,
     KindRow,
-    Ledger,
     load_table,
     make_plan,
     mandatory,
@@ -26,7 +26,6 @@ from truewatch_contract.suite.budget import (
     rank,
     schedule,
 )
-from truewatch_contract.suite.kinds import BY_NAME, KINDS, Context
 
 TWENTY_A_MINUTE = RateLimit(20, 60.0)
 RESERVE_AND_SETUP = b.SETUP_WORST + b.RESTORE_WORST + b.RETRY_RESERVE
@@ -43,13 +42,13 @@ def row(name: str, *units: str, proves: str = "") -> KindRow:
     ("text", "count"), [("60", 60), (" 1 ", 1), ("full", None), ("FULL", None)]
 )
 def test_budget_parses(text: str, count: int | None) -> None:
-    assert b.parse_budget(text) == count
+    assert budgets.parse_budget(text) == count
 
 
 @pytest.mark.parametrize("text", ["0", "-3", "sixty", "6.5", ""])
 def test_bad_budget_is_one_line_naming_the_option(text: str) -> None:
     with pytest.raises(BudgetError, match=r"^--budget: .*'full'$"):
-        b.parse_budget(text)
+        budgets.parse_budget(text)
 
 
 @pytest.mark.parametrize(
@@ -57,13 +56,13 @@ def test_bad_budget_is_one_line_naming_the_option(text: str) -> None:
     [("3m", 180), ("90s", 90), ("1h", 3600), ("1h30m", 5400), ("2.5min", 150), ("10 minutes", 600)],
 )
 def test_duration_parses(text: str, seconds: float) -> None:
-    assert b.parse_duration(text) == seconds
+    assert budgets.parse_duration(text) == seconds
 
 
 @pytest.mark.parametrize("text", ["3", "3x", "", "m", "3m and more", "0s"])
 def test_bad_duration_is_a_usage_error(text: str) -> None:
     with pytest.raises(BudgetError, match=r"^--time-budget: "):
-        b.parse_duration(text)
+        budgets.parse_duration(text)
 
 
 def test_time_budget_needs_a_rate_limit() -> None:
@@ -99,11 +98,11 @@ def test_defaults() -> None:
 
 def test_environment_names_its_variables() -> None:
     env = {"TRUEWATCH_BUDGET": "60", "TRUEWATCH_TIME_BUDGET": "  "}
-    assert b.from_environ(env, None, builtin_mock=True).requests == 60
+    assert budgets.from_environ(env, None, builtin_mock=True).requests == 60
     with pytest.raises(BudgetError, match=r"^TRUEWATCH_BUDGET: "):
-        b.from_environ({"TRUEWATCH_BUDGET": "lots"}, None, builtin_mock=True)
+        budgets.from_environ({"TRUEWATCH_BUDGET": "lots"}, None, builtin_mock=True)
     with pytest.raises(BudgetError, match=r"^TRUEWATCH_TIME_BUDGET needs a rate limit"):
-        b.from_environ({"TRUEWATCH_TIME_BUDGET": "3m"}, None, builtin_mock=True)
+        budgets.from_environ({"TRUEWATCH_TIME_BUDGET": "3m"}, None, builtin_mock=True)
 
 
 # -- the ranking --------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from suite_servers import run_suite
 
-from truewatch_contract.suite.budget import RETRY_RESERVE
+from truewatch_contract.suite.plan import RETRY_RESERVE
 
 
 def _record(path: Path) -> list[dict[str, Any]]:

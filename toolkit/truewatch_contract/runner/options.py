@@ -162,7 +162,7 @@ def _summary_files(args: argparse.Namespace, env: Mapping[str, str]) -> tuple[Pa
 
 def _budget_headline(target: SuiteConfig, given: Mapping[str, str]) -> str:
     """
-    Plan the run as the suite will (`truewatch_contract.suite.budget`), so that a budget too
+    Plan the run as the suite will (`truewatch_contract.suite.plan`), so that a budget too
     small for the plan is refused here, with the smallest that works, before anything runs.
     """
     from truewatch_contract.suite.budget import BudgetError

@@ -26,8 +26,9 @@ from truewatch_contract.judge.facts import Facts
 from truewatch_contract.rates import RateError, RateLimit
 from truewatch_contract.rules.policy import Policy, parse_items
 from truewatch_contract.spec import account_id_pattern
-from truewatch_contract.suite.budget import FULL_RUN, Budget, BudgetError, Plan, plan_for
+from truewatch_contract.suite.budget import FULL_RUN, Budget, BudgetError
 from truewatch_contract.suite.budget import from_environ as budget_from_environ
+from truewatch_contract.suite.plan import Plan, plan_for
 
 #: The seed every run uses unless ``TRUEWATCH_SEED`` says otherwise: a run is repeatable.
 DEFAULT_SEED = 20261127

@@ -5,7 +5,7 @@ A `Kind` is a recipe, filled in at send time from what the session knows (`Conte
 issue's current status, the known assignees, the foreign workspace). Which rules each kind
 exercises is measured, not declared: ``scripts/rank-requests`` sends every kind to the built-in
 mock, reads which rules each verdict checked, and writes ``request_kinds.json``, the table the
-budget planner (`truewatch_contract.suite.budget`) ranks with.
+budget planner (`truewatch_contract.suite.plan`) ranks with.
 
 The order of `KINDS` is the order a plan sends them in: it is a chain that makes sense on one
 issue (assignees set before they are replaced, rejected bodies grouped by the rule their

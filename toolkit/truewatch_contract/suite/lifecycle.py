@@ -20,8 +20,8 @@ from typing import Any, Protocol
 from truewatch_contract.judge import Exchange, is_rate_limited
 from truewatch_contract.redaction import Redactor
 from truewatch_contract.rules import same_assignees, status_records
-from truewatch_contract.suite.budget import Ledger
 from truewatch_contract.suite.config import SuiteConfig
+from truewatch_contract.suite.ledger import Ledger
 from truewatch_contract.suite.sent import Sent
 from truewatch_contract.suite.transport import network_reason
 

@@ -21,7 +21,7 @@ from requests.adapters import HTTPAdapter
 
 from truewatch_contract.judge import is_rate_limited
 from truewatch_contract.rates import RateLimit
-from truewatch_contract.suite.budget import Ledger
+from truewatch_contract.suite.ledger import Ledger
 
 #: Retries of one request after rate-limit answers, before the answer is handed back as it is.
 MAX_RETRIES = 6

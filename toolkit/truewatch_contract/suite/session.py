@@ -24,10 +24,11 @@ from truewatch_contract.record.lines import StopLine
 from truewatch_contract.redaction import Redactor
 from truewatch_contract.rules import violation
 from truewatch_contract.suite import proofs
-from truewatch_contract.suite.budget import Ledger, Plan
 from truewatch_contract.suite.config import SuiteConfig
+from truewatch_contract.suite.ledger import Ledger
 from truewatch_contract.suite.lifecycle import Stopped, TestIssue
 from truewatch_contract.suite.pacing import TokenBucket
+from truewatch_contract.suite.plan import Plan
 from truewatch_contract.suite.sent import Sent
 from truewatch_contract.suite.transport import DEFAULT, Transport
 

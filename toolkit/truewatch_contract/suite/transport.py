@@ -22,7 +22,7 @@ import requests
 from truewatch_contract.judge import Exchange
 from truewatch_contract.redaction import AUTH_HEADER, Redactor
 from truewatch_contract.spec import ROUTE
-from truewatch_contract.suite.budget import Ledger
+from truewatch_contract.suite.ledger import Ledger
 from truewatch_contract.suite.pacing import TokenBucket, paced_session
 
 #: The default of `Transport.send`'s ``key``: the target's own key.

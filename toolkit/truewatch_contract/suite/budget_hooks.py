@@ -18,8 +18,9 @@ from typing import Any
 
 import pytest
 
-from truewatch_contract.suite.budget import BudgetExhausted, Ledger, Plan
 from truewatch_contract.suite.config import SuiteConfig
+from truewatch_contract.suite.ledger import BudgetExhausted, Ledger
+from truewatch_contract.suite.plan import Plan
 
 PLAN_KEY = pytest.StashKey[Plan]()
 LEDGER_KEY = pytest.StashKey[Ledger]()
