@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from truewatch_contract.cli import main
+from truewatch_contract.errors import UsageError
 from truewatch_contract.record import read_record
-from truewatch_contract.runner import BadUsage
 from truewatch_contract.runner.mutation import CORRECT, MutantInfo, catalogue, judge, select
 
 MUTANT = MutantInfo("code-always-200", "envelope", "code is always 200")
@@ -71,9 +71,9 @@ def test_only_selects_known_mutants() -> None:
     assert len(known) >= 10
     first, second = list(known)[:2]
     assert [m.name for m in select(f"{second}, {first},{second}", known)] == [second, first]
-    with pytest.raises(BadUsage, match="unknown mutant"):
+    with pytest.raises(UsageError, match="unknown mutant"):
         select("no-such-mutant", known)
-    with pytest.raises(BadUsage, match="no mutant named"):
+    with pytest.raises(UsageError, match="no mutant named"):
         select(" , ", known)
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from truewatch_contract.cli import build_parser, main
-from truewatch_contract.runner import BadUsage
+from truewatch_contract.errors import UsageError
 from truewatch_contract.runner.execute import suite_command
 from truewatch_contract.runner.options import plan_run
 
@@ -75,7 +75,11 @@ def test_the_built_in_mock_needs_no_option_and_inherits_no_record() -> None:
         (["--rate-limit", "fast"], {}, "--rate-limit: 'fast' is not a rate"),
         (["--assignees", "bob"], {}, "--assignees: 'bob' is not an account id"),
         (["--api-key", KEY], {}, "--api-key needs --base-url"),
-        ([], {"TRUEWATCH_SEED": "x"}, "--seed / TRUEWATCH_SEED: 'x' is neither a whole number nor 'random'"),
+        (
+            [],
+            {"TRUEWATCH_SEED": "x"},
+            "--seed / TRUEWATCH_SEED: 'x' is neither a whole number nor 'random'",
+        ),
         ([], {"TRUEWATCH_ENGINE": "bogus"}, "TRUEWATCH_ENGINE: unknown engine 'bogus'"),
         (["--api-key-file", "/nonexistent/key"], REMOTE, "--api-key-file: cannot read"),
     ],
@@ -83,7 +87,7 @@ def test_the_built_in_mock_needs_no_option_and_inherits_no_record() -> None:
 def test_bad_values_are_usage_errors_naming_the_option(
     argv: list[str], env: dict[str, str], message: str
 ) -> None:
-    with pytest.raises(BadUsage) as caught:
+    with pytest.raises(UsageError) as caught:
         plan_run(_args(*argv), env)
     assert str(caught.value).startswith(message), str(caught.value)
 
@@ -91,7 +95,7 @@ def test_bad_values_are_usage_errors_naming_the_option(
 def test_an_empty_key_file_is_refused(tmp_path: Path) -> None:
     empty = tmp_path / "key"
     empty.write_text("\n", encoding="utf-8")
-    with pytest.raises(BadUsage, match="no key found"):
+    with pytest.raises(UsageError, match="no key found"):
         plan_run(_args("--api-key-file", str(empty), "--issue-id", ISSUE), REMOTE)
 
 

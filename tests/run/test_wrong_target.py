@@ -82,9 +82,7 @@ def test_a_base_url_that_answers_a_web_page_stops_the_run(web_page: str, tmp_pat
     assert not list(reports.glob("*")), "no report for a run that never started"
 
 
-def test_a_refused_key_stops_the_run_with_no_finding(
-    correct_server: Any, tmp_path: Path
-) -> None:
+def test_a_refused_key_stops_the_run_with_no_finding(correct_server: Any, tmp_path: Path) -> None:
     server, info = correct_server
     done, reports = _run(
         tmp_path,

@@ -11,6 +11,8 @@ from __future__ import annotations
 import dataclasses
 import re
 
+from truewatch_contract.errors import UsageError
+
 _RATE = re.compile(
     r"^\s*(\d{1,9})\s*/\s*(\d{0,9})\s*(s|secs?|seconds?|m|mins?|minutes?|h|hours?)\s*$",
     re.IGNORECASE,
@@ -18,7 +20,7 @@ _RATE = re.compile(
 _UNITS = {"s": 1.0, "m": 60.0, "h": 3600.0}
 
 
-class RateError(ValueError):
+class RateError(UsageError):
     """A rate that does not parse; the message is one line quoting it."""
 
 

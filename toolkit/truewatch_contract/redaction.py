@@ -55,11 +55,6 @@ class Redactor:
             else None
         )
 
-    @classmethod
-    def from_environment(cls, environ: Mapping[str, str]) -> Redactor:
-        """A redactor for the keys in `environ` (``TRUEWATCH_API_KEY`` and the foreign key)."""
-        return cls(environ.get(name) for name in SECRET_VARIABLES)
-
     def text(self, value: str) -> str:
         """`value` with every secret (as a whole token) and every key header value blanked."""
         if self._pattern is not None:

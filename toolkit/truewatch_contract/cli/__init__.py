@@ -14,6 +14,7 @@ import os
 import sys
 from collections.abc import Sequence
 
+from truewatch_contract.errors import UsageError
 from truewatch_contract.spec import SpecError
 
 # (module, summary): the order is the order of `--help`.
@@ -26,10 +27,6 @@ EXTRA_MODULES: dict[str, tuple[str, ...]] = {
     "mock": ("starlette", "uvicorn", "httptools", "orjson"),
     "suite": ("schemathesis", "hypothesis", "pytest", "requests", "starlette", "uvicorn"),
 }
-
-
-class UsageError(Exception):
-    """Bad usage or unreadable input: the command exits 2 with this message."""
 
 
 class _SubcommandParser(argparse.ArgumentParser):

@@ -11,7 +11,7 @@ import argparse
 import sys
 from typing import Any
 
-from truewatch_contract.cli import UsageError
+from truewatch_contract.errors import UsageError
 
 
 def register(subparsers: Any) -> None:

@@ -57,19 +57,15 @@ def register(subparsers: Any) -> None:
 
 
 def _handle(args: argparse.Namespace) -> int:
-    from truewatch_contract.cli import UsageError
-    from truewatch_contract.mock.cli_main import MockUsageError, run_mock
+    from truewatch_contract.mock.cli_main import run_mock
 
-    try:
-        return run_mock(
-            host=args.host,
-            port=args.port,
-            state_file=args.state,
-            rate_limit=args.rate_limit,
-            control=not args.no_control,
-            mutant=args.mutant,
-            list_mutants=args.list_mutants,
-            log_level=args.log_level,
-        )
-    except MockUsageError as error:
-        raise UsageError(str(error)) from None
+    return run_mock(
+        host=args.host,
+        port=args.port,
+        state_file=args.state,
+        rate_limit=args.rate_limit,
+        control=not args.no_control,
+        mutant=args.mutant,
+        list_mutants=args.list_mutants,
+        log_level=args.log_level,
+    )

@@ -47,11 +47,6 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def handle(args: argparse.Namespace) -> int:
-    from truewatch_contract.cli import UsageError
-    from truewatch_contract.runner import BadUsage
     from truewatch_contract.runner.mutation import mutants_command
 
-    try:
-        return mutants_command(args)
-    except BadUsage as error:
-        raise UsageError(str(error)) from None
+    return mutants_command(args)

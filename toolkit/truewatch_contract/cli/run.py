@@ -106,11 +106,6 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def handle(args: argparse.Namespace) -> int:
-    from truewatch_contract.cli import UsageError
-    from truewatch_contract.runner import BadUsage
     from truewatch_contract.runner.command import run_command
 
-    try:
-        return run_command(args)
-    except BadUsage as error:
-        raise UsageError(str(error)) from None
+    return run_command(args)

@@ -37,7 +37,7 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from truewatch_contract.cli import UsageError
+    from truewatch_contract.errors import UsageError
     from truewatch_contract.spec import SpecError, spec_document, spec_path
 
     try:

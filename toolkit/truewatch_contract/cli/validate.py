@@ -12,7 +12,7 @@ import json
 import sys
 from typing import Any
 
-from truewatch_contract.cli import UsageError
+from truewatch_contract.errors import UsageError
 
 
 def register(subparsers: Any) -> None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from truewatch_contract.drift.html_text import html_lines, looks_like_html
+from truewatch_contract.errors import UsageError
 from truewatch_contract.spec import resource_path
 
 PAGE_NAME = "vendor-page.txt"
@@ -28,7 +29,7 @@ _SPACES = str.maketrans({"\xa0": " ", "\u2007": " ", "\u202f": " ", "\u3000": " 
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
 
 
-class PageError(Exception):
+class PageError(UsageError):
     """The page cannot be read, or is not the endpoint's page: the command exits 2 with this."""
 
 

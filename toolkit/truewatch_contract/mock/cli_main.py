@@ -14,9 +14,7 @@ import sys
 import threading
 from types import FrameType
 
-
-class MockUsageError(Exception):
-    """A bad option, an unreadable state file or a port in use: exit 2 with this message."""
+from truewatch_contract.errors import UsageError as UsageError
 
 
 def run_mock(
@@ -38,9 +36,9 @@ def run_mock(
             print(f"{m.name:<{width}}  {m.family:<12}  {m.description}")
         return 0
     if mutant is not None and mutant not in MUTANTS:
-        raise MockUsageError(f"unknown mutant {mutant!r} (see --list-mutants)")
+        raise UsageError(f"unknown mutant {mutant!r} (see --list-mutants)")
     if not 0 <= port <= 65535:
-        raise MockUsageError(f"invalid port {port}: expected 0..65535")
+        raise UsageError(f"invalid port {port}: expected 0..65535")
 
     from truewatch_contract.mock import MockState, RateLimit, ServerError, StateError, create_app
     from truewatch_contract.mock.server import MockServer
@@ -50,21 +48,21 @@ def run_mock(
         try:
             limit = RateLimit.parse(rate_limit)
         except ValueError as error:
-            raise MockUsageError(f"--rate-limit: {error}") from None
+            raise UsageError(f"--rate-limit: {error}") from None
     try:
         state = MockState.from_file(state_file) if state_file is not None else MockState.default()
     except StateError as error:
-        raise MockUsageError(f"--state: {error}") from None
+        raise UsageError(f"--state: {error}") from None
 
     try:
         app = create_app(state, mutant=mutant, rate_limit=limit, control=control)
     except ValueError as error:  # e.g. TRUEWATCH_ENGINE names no engine
-        raise MockUsageError(str(error)) from None
+        raise UsageError(str(error)) from None
     server = MockServer(app, host, port, log_level=log_level)
     try:
         server.start()
     except ServerError as error:
-        raise MockUsageError(str(error)) from None
+        raise UsageError(str(error)) from None
 
     stop = threading.Event()
 

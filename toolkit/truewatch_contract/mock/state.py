@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from truewatch_contract.errors import UsageError
 from truewatch_contract.rules import status_records
 
 Json = dict[str, Any]
@@ -58,7 +59,7 @@ _ISSUE_ID = re.compile(r"[0-9a-f]{32}")
 _ISSUE_UUID = re.compile(r"isset_[0-9a-f]{32}")
 
 
-class StateError(ValueError):
+class StateError(UsageError):
     """A state fixture that cannot be loaded; the message says where and why."""
 
 

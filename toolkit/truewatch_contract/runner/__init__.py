@@ -7,7 +7,3 @@ reports (``junit.xml``, ``report.html``, ``report.json``; ``mutants.html``, ``mu
 """
 
 from __future__ import annotations
-
-
-class BadUsage(ValueError):
-    """A bad option, an unreadable key file, an unreachable target: the command exits 2."""

@@ -14,9 +14,9 @@ import tempfile
 from pathlib import Path
 from typing import TextIO
 
+from truewatch_contract.errors import UsageError
 from truewatch_contract.record import Record, read_record
 from truewatch_contract.redaction import Redactor
-from truewatch_contract.runner import BadUsage
 from truewatch_contract.runner.execute import (
     Progress,
     describe_exit,
@@ -40,11 +40,13 @@ def run_command(args: argparse.Namespace) -> int:
     if plan.base_url:
         reason = probe(plan.base_url)
         if reason is not None:
-            raise BadUsage(f"target unreachable: {reason} (nothing was run, no report written)")
+            raise UsageError(f"target unreachable: {reason} (nothing was run, no report written)")
     try:
         plan.report_dir.mkdir(parents=True, exist_ok=True)
     except OSError as error:
-        raise BadUsage(f"--report-dir: cannot create {plan.report_dir}: {error.strerror}") from None
+        raise UsageError(
+            f"--report-dir: cannot create {plan.report_dir}: {error.strerror}"
+        ) from None
     redactor = Redactor([*plan.secrets, *mock_secrets(plan)])
     err = sys.stderr
     if not quiet:
@@ -75,7 +77,7 @@ def run_command(args: argparse.Namespace) -> int:
     if record.stopped is not None and not result.interrupted:
         # The first answer said the configuration is wrong: the run never started, and its
         # one line is all there is to say (the suite's own output would only repeat it).
-        raise BadUsage(stop_message(record.stopped.message, plan, redactor))
+        raise UsageError(stop_message(record.stopped.message, plan, redactor))
     lost = result.target_lost
     recent_errors = any(e.response is None for e in record.exchanges[-LOST_WINDOW:])
     if lost is None and plan.base_url and recent_errors and result.exit_code != 0:
@@ -101,7 +103,9 @@ def run_command(args: argparse.Namespace) -> int:
         (plan.report_dir / SUITE_OUTPUT).write_text("\n".join(tail) + "\n", encoding="utf-8")
     except OSError as error:
         print(summarize(report), flush=True)
-        raise BadUsage(f"cannot write the reports to {plan.report_dir}: {error.strerror}") from None
+        raise UsageError(
+            f"cannot write the reports to {plan.report_dir}: {error.strerror}"
+        ) from None
     for destination in plan.summary_md:
         try:
             write_markdown(report, destination, paths)

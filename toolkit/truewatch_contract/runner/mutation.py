@@ -26,9 +26,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from truewatch_contract.errors import UsageError
 from truewatch_contract.record import Record, read_record
 from truewatch_contract.redaction import Redactor
-from truewatch_contract.runner import BadUsage
 from truewatch_contract.runner.execute import describe_exit, output_tail, run_suite, suite_stages
 from truewatch_contract.runner.model import RunReport
 from truewatch_contract.runner.report import RunContext, build_report
@@ -92,9 +92,9 @@ def _positive_int(value: str | None, option: str, default: int | None) -> int | 
     try:
         number = int(value)
     except ValueError:
-        raise BadUsage(f"{option}: {value!r} is not a whole number") from None
+        raise UsageError(f"{option}: {value!r} is not a whole number") from None
     if number < 1:
-        raise BadUsage(f"{option}: {number} must be at least 1")
+        raise UsageError(f"{option}: {number} must be at least 1")
     return number
 
 
@@ -104,10 +104,10 @@ def select(names: str | None, known: Mapping[str, MutantInfo]) -> list[MutantInf
         return list(known.values())
     wanted = [n.strip() for n in names.split(",") if n.strip()]
     if not wanted:
-        raise BadUsage("--only: no mutant named")
+        raise UsageError("--only: no mutant named")
     unknown = [n for n in wanted if n not in known]
     if unknown:
-        raise BadUsage(
+        raise UsageError(
             f"--only: unknown mutant(s) {', '.join(unknown)} "
             "(see 'truewatch-contract mutants --list')"
         )
@@ -139,7 +139,7 @@ def check_budget(text: str | None) -> str | None:
         # Every run of the catalogue targets the built-in mock with the default settings.
         SuiteConfig.from_env({"TRUEWATCH_BUDGET": text}).plan()
     except (BudgetError, ConfigError) as error:
-        raise BadUsage(str(error).replace("TRUEWATCH_BUDGET", "--budget")) from None
+        raise UsageError(str(error).replace("TRUEWATCH_BUDGET", "--budget")) from None
     return text.strip()
 
 
@@ -158,14 +158,14 @@ def mutants_command(args: argparse.Namespace) -> int:
         try:
             seed = int(seed_text)
         except ValueError:
-            raise BadUsage(f"--seed: {seed_text!r} is not a whole number") from None
+            raise UsageError(f"--seed: {seed_text!r} is not a whole number") from None
         if seed < 0:
-            raise BadUsage("--seed: must not be negative")
+            raise UsageError("--seed: must not be negative")
     budget = check_budget(getattr(args, "budget", None))
     jobs = _positive_int(getattr(args, "jobs", None), "--jobs", os.cpu_count() or 1) or 1
     report_dir = Path(getattr(args, "report_dir", None) or "reports")
     if report_dir.exists() and not report_dir.is_dir():
-        raise BadUsage(f"--report-dir: {report_dir} exists and is not a directory")
+        raise UsageError(f"--report-dir: {report_dir} exists and is not a directory")
     quiet = bool(getattr(args, "quiet", False))
     result = analyse(
         chosen,
@@ -182,7 +182,7 @@ def mutants_command(args: argparse.Namespace) -> int:
         paths = write_mutant_reports(result, report_dir)
     except OSError as error:
         print(render_table(result))
-        raise BadUsage(f"cannot write the reports to {report_dir}: {error.strerror}") from None
+        raise UsageError(f"cannot write the reports to {report_dir}: {error.strerror}") from None
     print(render_table(result))
     print("  reports: " + ", ".join(str(p) for p in paths))
     code: int = result["exit_code"]

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from truewatch_contract.runner import BadUsage
+from truewatch_contract.errors import UsageError
 
 if TYPE_CHECKING:
     from truewatch_contract.suite.config import SuiteConfig
@@ -74,7 +74,7 @@ def plan_run(
     Build the suite's environment from the options and the environment.
 
     Raises:
-        BadUsage: a bad or missing value (exit 2), with a one-line message.
+        UsageError: a bad or missing value (exit 2), with a one-line message.
     """
     env = dict(os.environ if environ is None else environ)
     given: dict[str, str] = {}
@@ -98,7 +98,7 @@ def plan_run(
     if not remote:
         for dest, variable, _ in OPTIONS:
             if dest in REMOTE_ONLY and variable in given:
-                raise BadUsage(
+                raise UsageError(
                     f"{given[variable]} needs --base-url: the built-in mock brings its own "
                     "key and issue"
                 )
@@ -110,7 +110,7 @@ def plan_run(
     try:
         target = SuiteConfig.from_env(env)
     except ConfigError as error:
-        raise BadUsage(_name_option(str(error), given)) from None
+        raise UsageError(_name_option(str(error), given)) from None
     if target.seed_drawn:
         # Drawn once, here: the suite gets the number, the first line and the reports show it.
         env["TRUEWATCH_SEED"] = str(target.seed)
@@ -122,10 +122,10 @@ def plan_run(
         try:
             resolve_engine(engine.strip())
         except ValueError as error:
-            raise BadUsage(f"TRUEWATCH_ENGINE: {error}") from None
+            raise UsageError(f"TRUEWATCH_ENGINE: {error}") from None
     report_dir = Path(getattr(args, "report_dir", None) or "reports")
     if report_dir.exists() and not report_dir.is_dir():
-        raise BadUsage(f"--report-dir: {report_dir} exists and is not a directory")
+        raise UsageError(f"--report-dir: {report_dir} exists and is not a directory")
     return RunPlan(
         env=env,
         base_url=None if target.builtin_mock else target.base_url,
@@ -154,7 +154,7 @@ def _summary_files(args: argparse.Namespace, env: Mapping[str, str]) -> tuple[Pa
             continue
         path = Path(str(text).strip())
         if path.is_dir():
-            raise BadUsage(f"{name}: {path} is a directory, not a file")
+            raise UsageError(f"{name}: {path} is a directory, not a file")
         if path not in files:
             files.append(path)
     return tuple(files)
@@ -170,7 +170,7 @@ def _budget_headline(target: SuiteConfig, given: Mapping[str, str]) -> str:
     try:
         plan = target.plan()
     except BudgetError as error:
-        raise BadUsage(_name_option(str(error), given)) from None
+        raise UsageError(_name_option(str(error), given)) from None
     return _name_option(plan.budget.headline(), given)
 
 
@@ -198,7 +198,7 @@ def _read_key_file(path: str, option: str) -> str:
         text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         reason = getattr(error, "strerror", None) or type(error).__name__
-        raise BadUsage(f"{option}: cannot read {path}: {reason}") from None
+        raise UsageError(f"{option}: cannot read {path}: {reason}") from None
     return _one_key(text, option)
 
 
@@ -211,7 +211,7 @@ def _read_key_stdin(stdin: TextIO | None) -> str:
 def _one_key(text: str, option: str) -> str:
     key = text.strip()
     if not key:
-        raise BadUsage(f"{option}: no key found (the input is empty)")
+        raise UsageError(f"{option}: no key found (the input is empty)")
     if "\n" in key or "\r" in key:
-        raise BadUsage(f"{option}: expected one key on one line")
+        raise UsageError(f"{option}: expected one key on one line")
     return key

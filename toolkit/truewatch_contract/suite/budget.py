@@ -16,6 +16,7 @@ import math
 import re
 from collections.abc import Mapping
 
+from truewatch_contract.errors import UsageError
 from truewatch_contract.rates import RateLimit
 
 #: Against a remote target with a rate limit and no budget, the plan fits this many minutes.
@@ -26,7 +27,7 @@ _DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*(hours?|h|minutes?|mins?|m|seconds?|s
 _SECONDS = {"h": 3600.0, "m": 60.0, "s": 1.0}
 
 
-class BudgetError(ValueError):
+class BudgetError(UsageError):
     """A budget that cannot be used; the message is one line naming the option."""
 
 

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from truewatch_contract.errors import UsageError
 from truewatch_contract.judge.facts import Facts
 from truewatch_contract.rates import RateError, RateLimit
 from truewatch_contract.rules.policy import Policy, parse_items
@@ -63,7 +64,7 @@ ENV_NAMES = (
 )
 
 
-class ConfigError(ValueError):
+class ConfigError(UsageError):
     """A ``TRUEWATCH_*`` variable has a bad value; the message is one line naming it."""
 
 
