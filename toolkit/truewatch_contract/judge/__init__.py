@@ -8,6 +8,8 @@ The judge of one exchange: from a request as sent and its answer as received, th
   target for each (docs/contract-decisions.md, "A request with several faults").
 - `judge(exchange, facts, policy=..., previous=...)`: the one function that makes a `Verdict`.
 - `Policy`: which broken rules fail and which are only reported.
+- `Watcher`: the judge for traffic nobody planned (hooks, a proxy): it learns keys, issues and
+  each issue's last state from the exchanges it sees.
 
 Part of the light library: it imports nothing beyond what the validators need, so a plain
 ``pip install truewatch-contract`` can judge an exchange (no Schemathesis, Hypothesis, requests,
@@ -35,6 +37,7 @@ from truewatch_contract.judge.verdict import (
     judge,
     limit_code,
 )
+from truewatch_contract.judge.watch import Watcher
 from truewatch_contract.rules.policy import Policy
 
 __all__ = [
@@ -50,6 +53,7 @@ __all__ = [
     "Policy",
     "UnknownFault",
     "Verdict",
+    "Watcher",
     "acceptance_rule",
     "answers_for",
     "is_rate_limited",
