@@ -7,7 +7,7 @@ import argparse
 import pytest
 
 from truewatch_contract.cli import build_parser
-from truewatch_contract.runner import BadUsage
+from truewatch_contract.errors import UsageError
 from truewatch_contract.runner.mutation import base_environment, check_budget
 from truewatch_contract.runner.options import plan_run
 
@@ -30,7 +30,7 @@ def test_the_budget_reaches_the_suite_and_the_first_line() -> None:
 
 
 def test_the_time_budget_needs_a_rate_limit() -> None:
-    with pytest.raises(BadUsage, match=r"^--time-budget needs a rate limit .*--rate-limit"):
+    with pytest.raises(UsageError, match=r"^--time-budget needs a rate limit .*--rate-limit"):
         plan_run(_args("--time-budget", "3m"), {})
     plan = plan_run(_args("--time-budget", "3m", "--rate-limit", "20/m", "--budget", "100"), {})
     assert plan.env["TRUEWATCH_TIME_BUDGET"] == "3m"
@@ -38,10 +38,10 @@ def test_the_time_budget_needs_a_rate_limit() -> None:
 
 
 def test_a_budget_too_small_is_refused_with_the_smallest_that_works() -> None:
-    with pytest.raises(BadUsage, match=r"smallest budget that works is \d+ ") as caught:
+    with pytest.raises(UsageError, match=r"smallest budget that works is \d+ ") as caught:
         plan_run(_args("--budget", "20"), {})
     assert "--budget 20" in str(caught.value)
-    with pytest.raises(BadUsage, match=r"^--budget: 'lots' is not a number"):
+    with pytest.raises(UsageError, match=r"^--budget: 'lots' is not a number"):
         plan_run(_args("--budget", "lots"), {})
 
 
@@ -59,7 +59,7 @@ def test_a_remote_target_with_a_rate_limit_gets_ten_minutes_by_default() -> None
 def test_the_mutants_budget_is_checked_then_passed_to_every_run() -> None:
     assert check_budget(None) is None
     assert check_budget(" 60 ") == "60"
-    with pytest.raises(BadUsage, match="smallest budget that works"):
+    with pytest.raises(UsageError, match="smallest budget that works"):
         check_budget("10")
     assert base_environment(None, None, "60")["TRUEWATCH_BUDGET"] == "60"
     assert "TRUEWATCH_BUDGET" not in base_environment(None, None)

@@ -82,13 +82,15 @@ class Redactor:
         return value
 
     def headers(self, headers: Mapping[str, Any]) -> dict[str, str]:
-        """Headers with the ``DF-API-KEY`` value replaced by ``[redacted]``, secrets blanked."""
+        """Headers with a non-blank ``DF-API-KEY`` value ``[redacted]``, other secrets blanked."""
         out: dict[str, str] = {}
         for name, value in headers.items():
             text = value.decode("latin-1") if isinstance(value, bytes) else str(value)
-            out[str(name)] = (
-                REDACTED if str(name).lower() == AUTH_HEADER.lower() else self.text(text)
-            )
+            if str(name).lower() == AUTH_HEADER.lower():
+                # An empty key hides nothing, and says what was sent (an empty key is a probe).
+                out[str(name)] = REDACTED if text.strip() else text
+            else:
+                out[str(name)] = self.text(text)
         return out
 
 

@@ -18,7 +18,16 @@ from truewatch_contract.errors import UsageError
 from truewatch_contract.spec import SpecError
 
 # (module, summary): the order is the order of `--help`.
-SUBCOMMANDS: tuple[str, ...] = ("run", "validate", "mock", "mutants", "spec", "drift")
+SUBCOMMANDS: tuple[str, ...] = (
+    "run",
+    "validate",
+    "mock",
+    "profile",
+    "diff",
+    "mutants",
+    "spec",
+    "drift",
+)
 
 # The extra each command needs beyond the light core, and the modules that extra brings. The core
 # install (jsonschema alone) still lists every command; one that lacks its extra says which.

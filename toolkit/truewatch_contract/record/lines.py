@@ -139,20 +139,32 @@ def _split_body(raw: bytes | str | None) -> tuple[JSON, str | None]:
     if raw is None or raw in (b"", ""):
         return None, None
     text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
+    repeated: list[bool] = []
     try:
-        parsed = json.loads(text)
+        parsed = json.loads(text, object_pairs_hook=lambda items: _members(items, repeated))
     except (ValueError, RecursionError):
         return None, truncated(text, TEXT_LIMIT)
     shown = json.dumps(parsed, ensure_ascii=False)
     if len(shown) > TEXT_LIMIT:
         # A huge JSON body (the body-too-large case) stays out of the record: its head only.
         return None, truncated(shown, TEXT_LIMIT)
-    return parsed, None
+    # A name given twice is lost in the value: the text is kept beside it, to show what was sent.
+    return parsed, truncated(text, TEXT_LIMIT) if repeated else None
+
+
+def _members(items: list[tuple[str, JSON]], repeated: list[bool]) -> dict[str, JSON]:
+    value = dict(items)
+    if len(value) != len(items):
+        repeated.append(True)
+    return value
 
 
 @dataclass(frozen=True)
 class SentRecord:
-    """A request as the record keeps it: its body parsed when JSON (else ``body_text``)."""
+    """
+    A request as the record keeps it: its body parsed when JSON (else ``body_text``); a JSON
+    body that names a member twice keeps its text in ``body_text`` too.
+    """
 
     method: str = ""
     path: str = ""

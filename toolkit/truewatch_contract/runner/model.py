@@ -385,6 +385,8 @@ class RunReport:
     coverage: Coverage
     timings: Timings
     profile: tuple[ProfileEntry, ...]
+    #: The profile document learned from the run (docs/profile-format.md).
+    target_profile: JSONObject
     #: The suite's ``budget`` line as it is (docs/report-format.md, ``budget``); None without one.
     budget: JSONObject | None
     record: RecordStats
@@ -420,6 +422,7 @@ class RunReport:
             "coverage": self.coverage.to_json(),
             "timings": self.timings.to_json(),
             "profile": [entry.to_json() for entry in self.profile],
+            "target_profile": self.target_profile,
             "budget": self.budget,
             "record": self.record.to_json(),
         }

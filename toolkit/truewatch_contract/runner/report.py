@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, fields, is_dataclass, replace
 from typing import Any, TypeVar, cast
 
 from truewatch_contract.profile import build_profile
+from truewatch_contract.profile.learn import learn
 from truewatch_contract.record import Record, TestLine
 from truewatch_contract.redaction import Redactor
 from truewatch_contract.rules import RULES, Policy, Rule
@@ -104,6 +105,16 @@ def build_report(record: Record, context: RunContext) -> RunReport:
         coverage=coverage_of(record.exchanges),
         timings=timings_of(record.exchanges),
         profile=tuple(ProfileEntry.from_json(entry) for entry in build_profile(record.exchanges)),
+        target_profile=learn(
+            record.exchanges,
+            source={
+                "target": redactor.text(context.target),
+                "mutant": (record.run.mutant if record.run else None) or context.mutant,
+                "seed": record.run.seed if record.run else context.seed,
+                "started_at": _iso(record.started_at),
+                "budget": record.budget.limit if record.budget is not None else None,
+            },
+        ).to_json(),
         # The request budget: limit (null: the full run), spent, per_rule, not_exercised, ...
         budget=dict(record.budget.data) if record.budget is not None else None,
         record=RecordStats(damaged_lines=record.damaged_lines, runs=record.runs_seen),
