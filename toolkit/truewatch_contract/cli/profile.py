@@ -43,7 +43,7 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from truewatch_contract.profile.document import load_profile
+    from truewatch_contract.profile.load import load_profile
     from truewatch_contract.profile.listing import listing
 
     profile = load_profile(args.report)

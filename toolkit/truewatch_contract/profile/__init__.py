@@ -2,8 +2,9 @@
 The target's profile: what it chose wherever the contract leaves a choice, learned from a run by
 the library (so that every layer, the mock included, can read it).
 
-- `document`: the profile document (``truewatch-contract-profile/1``): `Profile`, `LearnedAnswer`,
-  `load_profile` (a profile, a ``report.json`` or a run record).
+- `document`: the profile document (``truewatch-contract-profile/1``): `Profile`,
+  `LearnedAnswer`.
+- `load`: `load_profile` (a profile, a ``report.json`` or a run record).
 - `learn`: a `Profile` from a run's exchanges.
 - `order`: the order of a target's checks, from its profile.
 - `diff`: what changed between two profiles (or two reports).
@@ -19,9 +20,9 @@ from truewatch_contract.profile.document import (
     Point,
     Profile,
     ProfileError,
-    load_profile,
 )
 from truewatch_contract.profile.learn import learn
+from truewatch_contract.profile.load import load_profile
 from truewatch_contract.profile.observed import POINTS, build_profile
 
 __all__ = [

@@ -23,9 +23,9 @@ from truewatch_contract.profile.document import (
     ProfileError,
     describe,
     label,
-    load_profile,
     sorted_points,
 )
+from truewatch_contract.profile.load import load_profile
 
 FORMAT = "truewatch-contract-diff/1"
 
