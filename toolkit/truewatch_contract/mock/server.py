@@ -109,6 +109,9 @@ class MockServer:
             lifespan="off",
             http=_protocol_class(),
             server_header=False,
+            # Nothing in the mock reads the client's address: no X-Forwarded-* rewriting (a
+            # middleware layer on every request).
+            proxy_headers=False,
             timeout_graceful_shutdown=2,
         )
         self._server = uvicorn.Server(config)
