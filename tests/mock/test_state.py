@@ -11,7 +11,7 @@ import pytest
 from mock_helpers import PAGE_ISSUE_ID, post, raw_request
 
 from truewatch_contract import load_spec, validate_response
-from truewatch_contract.mock import MockState, StateError
+from truewatch_contract.mock import MockState, StateError, create_app, serve
 from truewatch_contract.mock.seed import ACTING_ACCOUNT, DEFAULT_API_KEY, FOREIGN_API_KEY
 
 
@@ -97,6 +97,29 @@ def test_an_unreadable_fixture_is_refused(tmp_path: Path) -> None:
             MockState.from_file(path)
     with pytest.raises(StateError, match="cannot read"):
         MockState.from_file(tmp_path / "missing.json")
+
+
+def test_create_app_serves_a_fixture_dict() -> None:
+    """The documented fixture format (``GET /__mock__/state?reveal_keys=true``) as ``state=``."""
+    data = MockState.default().to_dict()
+    data["workspaces"][0]["issues"][0]["assigner"] = []
+    app = create_app(state=data)
+    assert isinstance(app.state.mock_state, MockState)
+    with serve(app) as server:
+        reply = post(server.base_url, {"issueStatus": "Working"})
+        assert reply.status == 200, reply.body
+        content = reply.json()["content"]
+    assert content["issueStatus"] == "Working" and content["assigner"] == []
+    # Built once, from a copy: the caller's dict is not the live state.
+    assert data["workspaces"][0]["issues"][0]["issueStatus"] == "Resolved"
+
+
+def test_create_app_refuses_a_state_it_cannot_serve_at_once() -> None:
+    with pytest.raises(StateError, match="workspaces"):
+        create_app(state={"workspaces": 1})
+    for wrong in ("state.json", [MockState.default().to_dict()], 42):
+        with pytest.raises(TypeError, match=r"MockState\.from_dict"):
+            create_app(state=wrong)  # type: ignore[arg-type]
 
 
 def test_the_control_api_arranges_and_inspects(mock: Any) -> None:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 import re
 import time
+from collections.abc import Mapping
 from typing import Any
 
 from starlette.applications import Starlette
@@ -188,8 +189,27 @@ def service_class(mutant: str | None) -> type[Service]:
         ) from None
 
 
+def _served_state(state: MockState | Mapping[str, Any] | None) -> MockState:
+    """
+    The state ``create_app`` serves: a `MockState` as it is, the default seed for None, and a
+    fixture in its JSON form (a mapping, as ``GET /__mock__/state?reveal_keys=true`` shows it)
+    built by `MockState.from_dict`, so a bad fixture fails here (`StateError`), not on every
+    request. Anything else is a `TypeError`.
+    """
+    if state is None:
+        return MockState.default()
+    if isinstance(state, MockState):
+        return state
+    if isinstance(state, Mapping):
+        return MockState.from_dict(dict(state))
+    raise TypeError(
+        "create_app(state=...) takes a MockState, a fixture dict (its JSON form, read by "
+        f"MockState.from_dict) or None, not {type(state).__name__}"
+    )
+
+
 def create_app(
-    state: MockState | None = None,
+    state: MockState | Mapping[str, Any] | None = None,
     *,
     clock: Clock | None = None,
     mutant: str | None = None,
@@ -200,8 +220,10 @@ def create_app(
     Build the mock as an ASGI application.
 
     Arguments:
-        state: the state to serve (used live: tests may inspect and change it); the default seed
-            when None.
+        state: the state to serve (a `MockState` is used live: tests may inspect and change
+            it); a fixture dict in its JSON form (the format of ``--state FILE`` and of ``GET
+            /__mock__/state?reveal_keys=true``), built with `MockState.from_dict` (a bad one
+            raises `StateError` here); the default seed when None. Anything else: `TypeError`.
         clock: a callable returning epoch seconds (float); `time.time` when None.
         mutant: the name of one mutant of `truewatch_contract.mock.mutants.MUTANTS`: the app then
             has exactly that defect.
@@ -214,9 +236,10 @@ def create_app(
     """
     if isinstance(rate_limit, str):
         rate_limit = RateLimit.parse(rate_limit)
+    served = _served_state(state)
     cls = service_class(mutant)
     service = cls(
-        state if state is not None else MockState.default(),
+        served,
         clock=clock if clock is not None else time.time,
         rate_limit=rate_limit,
     )
