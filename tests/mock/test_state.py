@@ -122,6 +122,25 @@ def test_create_app_refuses_a_state_it_cannot_serve_at_once() -> None:
             create_app(state=wrong)  # type: ignore[arg-type]
 
 
+def test_seeding_a_new_status_needs_a_record_of_it(mock: Any) -> None:
+    """README, "Test control": the last status record's status must equal issueStatus."""
+    path = f"/__mock__/issues/{PAGE_ISSUE_ID}"
+    issue = json.loads(raw_request(mock.base_url, "GET", path).body)
+    issue["issueStatus"] = "Working"
+    refused = raw_request(mock.base_url, "PUT", path, [], json.dumps(issue).encode())
+    assert refused.status == 400
+    assert json.loads(refused.body) == {
+        "error": "issue.issueStatus: differs from the last status record"
+    }
+    assert mock.state.get_issue(PAGE_ISSUE_ID)["issueStatus"] == "Resolved"
+    issue["extend"]["statusChangeRecords"].append(
+        {"time": 1795000000, "status": "Working", "operator": ACTING_ACCOUNT}
+    )
+    accepted = raw_request(mock.base_url, "PUT", path, [], json.dumps(issue).encode())
+    assert accepted.status == 200
+    assert json.loads(accepted.body)["statusDuration"]["Working"] == 1795000000
+
+
 def test_the_control_api_arranges_and_inspects(mock: Any) -> None:
     base = mock.base_url
     index = json.loads(raw_request(base, "GET", "/__mock__/").body)
