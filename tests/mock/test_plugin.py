@@ -151,3 +151,41 @@ def test_get_issue_names_an_unknown_issue_and_find_issue_returns_none() -> None:
             handle.get_issue("f" * 32)
     assert isinstance(raised.value, KeyError) and raised.value.issue_id == "f" * 32
     assert str(raised.value).startswith(f"no issue {'f' * 32!r} in any workspace")
+
+
+# As on a machine without the 'mock' extra: starlette cannot be found at all.
+WITHOUT_THE_EXTRA = textwrap.dedent(
+    """
+    import sys
+
+
+    class NoStarlette:
+        def find_spec(self, name, path=None, target=None):
+            if name.split(".")[0] == "starlette":
+                raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+            return None
+
+
+    for name in [m for m in sys.modules if m.split(".")[0] == "starlette"]:
+        del sys.modules[name]
+    sys.meta_path.insert(0, NoStarlette())
+    """
+)
+
+
+def test_without_the_extra_the_fixture_says_so_in_one_line(tmp_path: Path) -> None:
+    (tmp_path / "conftest.py").write_text(WITHOUT_THE_EXTRA)
+    (tmp_path / "test_project.py").write_text("def test_it(truewatch_mock):\n    pass\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "test_project.py"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert result.returncode == 1, result.stdout[-3000:]
+    lines = result.stdout.splitlines()
+    start = next(i for i, line in enumerate(lines) if "ERROR at setup of test_it" in line)
+    end = next(i for i, line in enumerate(lines) if "short test summary info" in line)
+    assert lines[start + 1 : end] == [
+        "the truewatch_mock fixture needs the 'mock' extra (starlette missing): "
+        "pip install 'truewatch-contract[mock]'"
+    ], result.stdout
+    assert "During handling" not in result.stdout and "No module named" not in result.stdout
