@@ -29,7 +29,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount, Route
-from starlette.types import Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from truewatch_contract.mock.errors import (
     BODY_LIMIT,
@@ -64,9 +64,12 @@ class ClientGone(Exception):
     """The client disconnected before its body was complete: nothing may be applied."""
 
 
-async def read_body(receive: Receive, declared: int | None) -> bytes | None:
+async def read_body(
+    receive: Receive, declared: int | None, first: Message | None = None
+) -> bytes | None:
     """
-    The whole body, or None when it is (or is declared) larger than `BODY_LIMIT`.
+    The whole body, or None when it is (or is declared) larger than `BODY_LIMIT`; ``first`` is a
+    message already received.
 
     Raises:
         ClientGone: the client went away mid-body. A partial body is never handled: a truncated
@@ -77,7 +80,8 @@ async def read_body(receive: Receive, declared: int | None) -> bytes | None:
     chunks: list[bytes] = []
     size = 0
     while True:
-        message = await receive()
+        message = first if first is not None else await receive()
+        first = None
         if message["type"] != "http.request":
             raise ClientGone
         chunk = message.get("body", b"")
@@ -110,7 +114,19 @@ class UpdateEndpoint:
                     declared = int(value)
             answer = service.handle_method(exchange)
             if answer is None:
-                exchange.body = await read_body(receive, declared)
+                if declared is not None and declared > BODY_LIMIT:
+                    exchange.body = None  # refused unread: no 100 Continue invites it
+                else:
+                    message = await receive()
+                    body = message.get("body", b"")
+                    if (
+                        message["type"] == "http.request"
+                        and not message.get("more_body", False)
+                        and len(body) <= BODY_LIMIT
+                    ):
+                        exchange.body = body  # the whole body in one message: the usual case
+                    else:
+                        exchange.body = await read_body(receive, declared, message)
                 if getattr(service, "threaded", False):
                     # A mutant that races (lost-update) needs two requests in flight at once.
                     answer = await run_in_threadpool(service.handle, exchange)
