@@ -9,9 +9,10 @@ Runs, on loopback only and bounded in time:
    4xx), each for ``--duration`` seconds after a short warm-up, with ``wrk`` (Debian's package)
    or, when it is missing, a bounded asyncio load generator; both servers run all along and are
    measured in turns, ``--rounds`` times, so that a shared machine's changing load weighs on both;
-3. prints requests/s, p50/p99 latency and unexpected answers for each measurement, the median and
-   range of each, the mock's resident memory after at least 100,000 requests, and the ratio mock /
-   Prism (of the medians, and of each round's back-to-back pair).
+3. prints requests/s, the server's CPU time per answer (its process group's, from ``/proc``),
+   p50/p99 latency and unexpected answers for each measurement, the median and range of each, the
+   mock's resident memory after at least 100,000 requests, and the ratio mock / Prism (of the
+   medians, and of each round's back-to-back pair), and of the CPU time an answer costs each.
 
 Usage: ``.venv/bin/python benchmarks/bench_mock.py [--duration 10] [--connections 32]
 [--rounds 3] [--no-prism] [--python-load] [--json FILE]``. Exit 0 when it measured (a missing
@@ -91,6 +92,9 @@ class Result:
     p99_ms: float
     unexpected: int
     socket_errors: int
+    # CPU time the server's processes spent per answer during the measurement: robust to a shared
+    # machine's other load, which changes how much CPU a server gets, not what an answer costs.
+    cpu_us_per_request: float = 0.0
 
 
 def free_port() -> int:
@@ -121,6 +125,20 @@ def stop(process: subprocess.Popen[bytes]) -> None:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)
         process.wait(10)
+
+
+def group_cpu_seconds(group: int) -> float:
+    """User and system CPU time of the live processes of one process group (a server's own)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue  # gone meanwhile
+        if int(fields[2]) == group:  # pgrp; utime and stime follow at 11 and 12
+            total += int(fields[11]) + int(fields[12])
+    return total / tick
 
 
 def rss_kib(pid: int) -> int:
@@ -320,12 +338,14 @@ def main() -> int:
     mock, url, key = start_mock()
     try:
         urls = {"mock": url}
+        groups = {"mock": mock.pid}  # each server runs in a session (and process group) of its own
         if args.no_prism or not shutil.which("npx"):
             prism_note = "Prism not measured (--no-prism or no npx)"
         else:
             prism, prism_url, prism_note = start_prism()
             if prism is not None:
                 urls["prism"] = prism_url
+                groups["prism"] = prism.pid
         rss_start = rss_kib(mock.pid)
         served = 0
         # Node's JIT takes a few seconds to settle: every target gets a longer first warm-up.
@@ -341,7 +361,10 @@ def main() -> int:
             for kind in ("valid", "rejected"):
                 for target in targets:
                     warm = load(urls[target], key, kind, warmup, args.connections, target)
+                    cpu_before = group_cpu_seconds(groups[target])
                     result = load(urls[target], key, kind, args.duration, args.connections, target)
+                    cpu = group_cpu_seconds(groups[target]) - cpu_before
+                    result.cpu_us_per_request = cpu * 1e6 / max(result.requests, 1)
                     if target == "mock":
                         served += warm.requests + result.requests
                     results.append(result)
@@ -355,21 +378,30 @@ def main() -> int:
             stop(prism)
 
     print(
-        f"\n{'target':<7} {'kind':<9} {'round':>5} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} "
-        f"{'requests':>9} {'unexpected':>10} {'sock err':>8}"
+        f"\n{'target':<7} {'kind':<9} {'round':>5} {'req/s':>9} {'cpu us/req':>10} {'p50 ms':>8} "
+        f"{'p99 ms':>8} {'requests':>9} {'unexpected':>10} {'sock err':>8}"
     )
     rounds: dict[tuple[str, str], list[Result]] = {}
     for r in results:
         runs = rounds.setdefault((r.target, r.kind), [])
         runs.append(r)
         print(
-            f"{r.target:<7} {r.kind:<9} {len(runs):>5} {r.rps:>9.0f} {r.p50_ms:>8.2f} "
-            f"{r.p99_ms:>8.2f} {r.requests:>9} {r.unexpected:>10} {r.socket_errors:>8}"
+            f"{r.target:<7} {r.kind:<9} {len(runs):>5} {r.rps:>9.0f} {r.cpu_us_per_request:>10.1f} "
+            f"{r.p50_ms:>8.2f} {r.p99_ms:>8.2f} {r.requests:>9} {r.unexpected:>10} "
+            f"{r.socket_errors:>8}"
         )
-    print(f"\n{'target':<7} {'kind':<9} {'median req/s':>12} {'range':>15}")
+    print(
+        f"\n{'target':<7} {'kind':<9} {'median req/s':>12} {'range':>15} "
+        f"{'median cpu us/req':>17} {'range':>13}"
+    )
     for (target, kind), runs in rounds.items():
         rps = [r.rps for r in runs]
-        print(f"{target:<7} {kind:<9} {median(rps):>12.0f} {f'{min(rps):.0f}-{max(rps):.0f}':>15}")
+        cpus = [r.cpu_us_per_request for r in runs]
+        print(
+            f"{target:<7} {kind:<9} {median(rps):>12.0f} "
+            f"{f'{min(rps):.0f}-{max(rps):.0f}':>15} {median(cpus):>17.1f} "
+            f"{f'{min(cpus):.1f}-{max(cpus):.1f}':>13}"
+        )
     print(
         f"\nmock RSS: {rss_start / 1024:.1f} MiB at start, "
         f"{rss_end / 1024:.1f} MiB after {served} requests"
@@ -388,6 +420,11 @@ def main() -> int:
                 f"ratio mock/prism ({kind}): {ratio:.2f}x "
                 f"(each round: {', '.join(f'{p:.2f}x' for p in paired)})"
             )
+            ours_cpu = median([r.cpu_us_per_request for r in ours])
+            if ours_cpu:
+                cpu_ratio = median([r.cpu_us_per_request for r in theirs]) / ours_cpu
+                ratios[f"{kind}_cpu"] = {"median": cpu_ratio}
+                print(f"  CPU per answer, prism/mock ({kind}): {cpu_ratio:.2f}x")
     if prism_note:
         print(prism_note)
     if args.json:
