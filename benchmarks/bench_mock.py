@@ -7,13 +7,16 @@ Runs, on loopback only and bounded in time:
    (``npx -y @stoplight/prism-cli@5.14.2 mock -v silent``) on ``openapi/error-track.openapi.yaml``;
 2. for each: valid updates (answered 200) and rejected ones (``issueStatus: "level"``, answered
    4xx), each for ``--duration`` seconds after a short warm-up, with ``wrk`` (Debian's package)
-   or, when it is missing, a bounded asyncio load generator;
-3. prints requests/s, p50/p99 latency and unexpected answers for each, the mock's resident memory
-   after at least 100,000 requests, and the ratio mock / Prism.
+   or, when it is missing, a bounded asyncio load generator; both servers run all along and are
+   measured in turns, ``--rounds`` times, so that a shared machine's changing load weighs on both;
+3. prints requests/s, the server's CPU time per answer (its process group's, from ``/proc``),
+   p50/p99 latency and unexpected answers for each measurement, the median and range of each, the
+   mock's resident memory after at least 100,000 requests, and the ratio mock / Prism (of the
+   medians, and of each round's back-to-back pair), and of the CPU time an answer costs each.
 
 Usage: ``.venv/bin/python benchmarks/bench_mock.py [--duration 10] [--connections 32]
-[--no-prism] [--python-load] [--json FILE]``. Exit 0 when it measured (a missing Prism is
-reported, not fatal); 1 when the mock answered anything unexpected.
+[--rounds 3] [--no-prism] [--python-load] [--json FILE]``. Exit 0 when it measured (a missing
+Prism is reported, not fatal); 1 when the mock answered anything unexpected.
 """
 
 from __future__ import annotations
@@ -89,6 +92,9 @@ class Result:
     p99_ms: float
     unexpected: int
     socket_errors: int
+    # CPU time the server's processes spent per answer during the measurement: robust to a shared
+    # machine's other load, which changes how much CPU a server gets, not what an answer costs.
+    cpu_us_per_request: float = 0.0
 
 
 def free_port() -> int:
@@ -119,6 +125,20 @@ def stop(process: subprocess.Popen[bytes]) -> None:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)
         process.wait(10)
+
+
+def group_cpu_seconds(group: int) -> float:
+    """User and system CPU time of the live processes of one process group (a server's own)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue  # gone meanwhile
+        if int(fields[2]) == group:  # pgrp; utime and stime follow at 11 and 12
+            total += int(fields[11]) + int(fields[12])
+    return total / tick
 
 
 def rss_kib(pid: int) -> int:
@@ -254,21 +274,7 @@ def run_python(
 # -- the run ----------------------------------------------------------------------------------
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--duration", type=float, default=10.0, help="seconds per measurement")
-    parser.add_argument("--connections", type=int, default=16)
-    parser.add_argument("--no-prism", action="store_true", help="measure the mock only")
-    parser.add_argument("--python-load", action="store_true", help="do not use wrk")
-    parser.add_argument("--json", metavar="FILE", help="also write the results as JSON")
-    args = parser.parse_args()
-    use_wrk = shutil.which("wrk") is not None and not args.python_load
-    load = run_wrk if use_wrk else run_python
-    missing = "" if shutil.which("wrk") else " (wrk not found)"
-    print(f"load generator: {'wrk' if use_wrk else 'python asyncio' + missing}")
-    warmup = min(2.0, args.duration)
-    results: list[Result] = []
-
+def start_mock() -> tuple[subprocess.Popen[bytes], str, str]:
     mock = subprocess.Popen(
         [
             sys.executable,
@@ -283,68 +289,142 @@ def main() -> int:
         stdout=subprocess.PIPE,
         start_new_session=True,
     )
+    assert mock.stdout is not None
+    info = json.loads(mock.stdout.readline())
+    return mock, info["base_url"], info["api_key"]
+
+
+def start_prism() -> tuple[subprocess.Popen[bytes] | None, str, str]:
+    """Prism listening (its URL), or None and the reason it is not measured."""
+    port = free_port()
+    prism = subprocess.Popen(
+        [*PRISM, "mock", "-h", "127.0.0.1", "-p", str(port), "-v", "silent", str(SPEC)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    if wait_for_port(port, 180):
+        return prism, f"http://127.0.0.1:{port}", ""
+    stop(prism)
+    return None, "", "Prism did not start within 180 s"
+
+
+def median(values: list[float]) -> float:
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--duration", type=float, default=10.0, help="seconds per measurement")
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="measurements of each target and kind, interleaved"
+    )
+    parser.add_argument("--no-prism", action="store_true", help="measure the mock only")
+    parser.add_argument("--python-load", action="store_true", help="do not use wrk")
+    parser.add_argument("--json", metavar="FILE", help="also write the results as JSON")
+    args = parser.parse_args()
+    use_wrk = shutil.which("wrk") is not None and not args.python_load
+    load = run_wrk if use_wrk else run_python
+    missing = "" if shutil.which("wrk") else " (wrk not found)"
+    print(f"load generator: {'wrk' if use_wrk else 'python asyncio' + missing}")
+    warmup = min(2.0, args.duration)
+    results: list[Result] = []
+
+    prism: subprocess.Popen[bytes] | None = None
+    prism_note = ""
+    mock, url, key = start_mock()
     try:
-        assert mock.stdout is not None
-        info = json.loads(mock.stdout.readline())
-        url, key = info["base_url"], info["api_key"]
+        urls = {"mock": url}
+        groups = {"mock": mock.pid}  # each server runs in a session (and process group) of its own
+        if args.no_prism or not shutil.which("npx"):
+            prism_note = "Prism not measured (--no-prism or no npx)"
+        else:
+            prism, prism_url, prism_note = start_prism()
+            if prism is not None:
+                urls["prism"] = prism_url
+                groups["prism"] = prism.pid
         rss_start = rss_kib(mock.pid)
         served = 0
-        for kind in ("valid", "rejected"):
-            served += load(url, key, kind, warmup, args.connections, "mock").requests
-            result = load(url, key, kind, args.duration, args.connections, "mock")
-            served += result.requests
-            results.append(result)
+        # Node's JIT takes a few seconds to settle: every target gets a longer first warm-up.
+        for target, target_url in urls.items():
+            for kind in ("valid", "rejected"):
+                warm = load(target_url, key, kind, 2.5 * warmup, args.connections, target)
+                served += warm.requests if target == "mock" else 0
+        # Both servers run all along and are measured in turns, back to back, each round in the
+        # other order: a shared machine's load then weighs on both alike, and a round's ratio
+        # compares two measurements taken a few seconds apart.
+        for number in range(args.rounds):
+            targets = list(urls) if number % 2 == 0 else list(reversed(urls))
+            for kind in ("valid", "rejected"):
+                for target in targets:
+                    warm = load(urls[target], key, kind, warmup, args.connections, target)
+                    cpu_before = group_cpu_seconds(groups[target])
+                    result = load(urls[target], key, kind, args.duration, args.connections, target)
+                    cpu = group_cpu_seconds(groups[target]) - cpu_before
+                    result.cpu_us_per_request = cpu * 1e6 / max(result.requests, 1)
+                    if target == "mock":
+                        served += warm.requests + result.requests
+                    results.append(result)
         top_up_until = time.monotonic() + 180  # bounded even with a slow load generator
         while served < MIN_REQUESTS_FOR_MEMORY and time.monotonic() < top_up_until:
             served += load(url, key, "valid", args.duration, args.connections, "mock").requests
         rss_end = rss_kib(mock.pid)
     finally:
         stop(mock)
-
-    prism_note = ""
-    if not args.no_prism and shutil.which("npx"):
-        port = free_port()
-        prism = subprocess.Popen(
-            [*PRISM, "mock", "-h", "127.0.0.1", "-p", str(port), "-v", "silent", str(SPEC)],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            start_new_session=True,
-        )
-        try:
-            if wait_for_port(port, 180):
-                prism_url = f"http://127.0.0.1:{port}"
-                for kind in ("valid", "rejected"):
-                    load(prism_url, key, kind, warmup, args.connections, "prism")
-                    results.append(
-                        load(prism_url, key, kind, args.duration, args.connections, "prism")
-                    )
-            else:
-                prism_note = "Prism did not start within 180 s"
-        finally:
+        if prism is not None:
             stop(prism)
-    else:
-        prism_note = "Prism not measured (--no-prism or no npx)"
 
     print(
-        f"\n{'target':<7} {'kind':<9} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'requests':>9} "
-        f"{'unexpected':>10} {'sock err':>8}"
+        f"\n{'target':<7} {'kind':<9} {'round':>5} {'req/s':>9} {'cpu us/req':>10} {'p50 ms':>8} "
+        f"{'p99 ms':>8} {'requests':>9} {'unexpected':>10} {'sock err':>8}"
     )
+    rounds: dict[tuple[str, str], list[Result]] = {}
     for r in results:
+        runs = rounds.setdefault((r.target, r.kind), [])
+        runs.append(r)
         print(
-            f"{r.target:<7} {r.kind:<9} {r.rps:>9.0f} {r.p50_ms:>8.2f} {r.p99_ms:>8.2f} "
-            f"{r.requests:>9} {r.unexpected:>10} {r.socket_errors:>8}"
+            f"{r.target:<7} {r.kind:<9} {len(runs):>5} {r.rps:>9.0f} {r.cpu_us_per_request:>10.1f} "
+            f"{r.p50_ms:>8.2f} {r.p99_ms:>8.2f} {r.requests:>9} {r.unexpected:>10} "
+            f"{r.socket_errors:>8}"
+        )
+    print(
+        f"\n{'target':<7} {'kind':<9} {'median req/s':>12} {'range':>15} "
+        f"{'median cpu us/req':>17} {'range':>13}"
+    )
+    for (target, kind), runs in rounds.items():
+        rps = [r.rps for r in runs]
+        cpus = [r.cpu_us_per_request for r in runs]
+        print(
+            f"{target:<7} {kind:<9} {median(rps):>12.0f} "
+            f"{f'{min(rps):.0f}-{max(rps):.0f}':>15} {median(cpus):>17.1f} "
+            f"{f'{min(cpus):.1f}-{max(cpus):.1f}':>13}"
         )
     print(
         f"\nmock RSS: {rss_start / 1024:.1f} MiB at start, "
         f"{rss_end / 1024:.1f} MiB after {served} requests"
     )
-    ratios = {}
+    ratios: dict[str, dict[str, float]] = {}
     for kind in ("valid", "rejected"):
-        ours = next((r for r in results if r.target == "mock" and r.kind == kind), None)
-        theirs = next((r for r in results if r.target == "prism" and r.kind == kind), None)
-        if ours and theirs and theirs.rps:
-            ratios[kind] = ours.rps / theirs.rps
-            print(f"ratio mock/prism ({kind}): {ratios[kind]:.2f}x")
+        ours = rounds.get(("mock", kind), [])
+        theirs = rounds.get(("prism", kind), [])
+        if not ours or len(ours) != len(theirs):
+            continue
+        paired = [a.rps / b.rps for a, b in zip(ours, theirs, strict=True) if b.rps]
+        if paired:
+            ratio = median([r.rps for r in ours]) / median([r.rps for r in theirs])
+            ratios[kind] = {"median": ratio, "low": min(paired), "high": max(paired)}
+            print(
+                f"ratio mock/prism ({kind}): {ratio:.2f}x "
+                f"(each round: {', '.join(f'{p:.2f}x' for p in paired)})"
+            )
+            ours_cpu = median([r.cpu_us_per_request for r in ours])
+            if ours_cpu:
+                cpu_ratio = median([r.cpu_us_per_request for r in theirs]) / ours_cpu
+                ratios[f"{kind}_cpu"] = {"median": cpu_ratio}
+                print(f"  CPU per answer, prism/mock ({kind}): {cpu_ratio:.2f}x")
     if prism_note:
         print(prism_note)
     if args.json:

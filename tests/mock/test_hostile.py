@@ -507,3 +507,19 @@ def test_a_body_cut_short_by_a_disconnect_changes_nothing(mock: Any, body_part: 
     probe = b"GET /__mock__/issues/x HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n"
     assert send_raw(mock.base_url, probe).status
     assert json.dumps(mock.state.get_issue(PAGE_ISSUE_ID), sort_keys=True) == before
+
+
+def test_a_body_declared_too_large_is_refused_before_it_is_sent(mock: Any) -> None:
+    """``Expect: 100-continue`` with 2 MiB declared: 413 at once, never an invitation to send."""
+    parts = urlsplit(mock.base_url)
+    head = (
+        f"POST /api/v1/error_track/{PAGE_ISSUE_ID}/update HTTP/1.1\r\n"
+        f"Host: {parts.hostname}\r\nDF-API-KEY: {DEFAULT_API_KEY}\r\n"
+        "Content-Type: application/json\r\nExpect: 100-continue\r\n"
+        f"Content-Length: {2 * 1024 * 1024}\r\n\r\n"
+    ).encode()
+    with socket.create_connection((parts.hostname, parts.port), timeout=30) as sock:
+        sock.sendall(head)
+        first = sock.recv(65536)
+    assert first.startswith(b"HTTP/1.1 413 "), first[:200]
+    assert b"ft.RequestEntityTooLarge" in first

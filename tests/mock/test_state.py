@@ -11,7 +11,7 @@ import pytest
 from mock_helpers import PAGE_ISSUE_ID, post, raw_request
 
 from truewatch_contract import load_spec, validate_response
-from truewatch_contract.mock import MockState, StateError
+from truewatch_contract.mock import MockState, StateError, create_app, serve
 from truewatch_contract.mock.seed import ACTING_ACCOUNT, DEFAULT_API_KEY, FOREIGN_API_KEY
 
 
@@ -97,6 +97,48 @@ def test_an_unreadable_fixture_is_refused(tmp_path: Path) -> None:
             MockState.from_file(path)
     with pytest.raises(StateError, match="cannot read"):
         MockState.from_file(tmp_path / "missing.json")
+
+
+def test_create_app_serves_a_fixture_dict() -> None:
+    """The documented fixture format (``GET /__mock__/state?reveal_keys=true``) as ``state=``."""
+    data = MockState.default().to_dict()
+    data["workspaces"][0]["issues"][0]["assigner"] = []
+    app = create_app(state=data)
+    assert isinstance(app.state.mock_state, MockState)
+    with serve(app) as server:
+        reply = post(server.base_url, {"issueStatus": "Working"})
+        assert reply.status == 200, reply.body
+        content = reply.json()["content"]
+    assert content["issueStatus"] == "Working" and content["assigner"] == []
+    # Built once, from a copy: the caller's dict is not the live state.
+    assert data["workspaces"][0]["issues"][0]["issueStatus"] == "Resolved"
+
+
+def test_create_app_refuses_a_state_it_cannot_serve_at_once() -> None:
+    with pytest.raises(StateError, match="workspaces"):
+        create_app(state={"workspaces": 1})
+    for wrong in ("state.json", [MockState.default().to_dict()], 42):
+        with pytest.raises(TypeError, match=r"MockState\.from_dict"):
+            create_app(state=wrong)  # type: ignore[arg-type]
+
+
+def test_seeding_a_new_status_needs_a_record_of_it(mock: Any) -> None:
+    """README, "Test control": the last status record's status must equal issueStatus."""
+    path = f"/__mock__/issues/{PAGE_ISSUE_ID}"
+    issue = json.loads(raw_request(mock.base_url, "GET", path).body)
+    issue["issueStatus"] = "Working"
+    refused = raw_request(mock.base_url, "PUT", path, [], json.dumps(issue).encode())
+    assert refused.status == 400
+    assert json.loads(refused.body) == {
+        "error": "issue.issueStatus: differs from the last status record"
+    }
+    assert mock.state.get_issue(PAGE_ISSUE_ID)["issueStatus"] == "Resolved"
+    issue["extend"]["statusChangeRecords"].append(
+        {"time": 1795000000, "status": "Working", "operator": ACTING_ACCOUNT}
+    )
+    accepted = raw_request(mock.base_url, "PUT", path, [], json.dumps(issue).encode())
+    assert accepted.status == 200
+    assert json.loads(accepted.body)["statusDuration"]["Working"] == 1795000000
 
 
 def test_the_control_api_arranges_and_inspects(mock: Any) -> None:

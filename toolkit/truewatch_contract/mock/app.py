@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 import re
 import time
+from collections.abc import Mapping
 from typing import Any
 
 from starlette.applications import Starlette
@@ -28,7 +29,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount, Route
-from starlette.types import Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from truewatch_contract.limits import BODY_LIMIT
 from truewatch_contract.mock.errors import (
@@ -63,9 +64,12 @@ class ClientGone(Exception):
     """The client disconnected before its body was complete: nothing may be applied."""
 
 
-async def read_body(receive: Receive, declared: int | None) -> bytes | None:
+async def read_body(
+    receive: Receive, declared: int | None, first: Message | None = None
+) -> bytes | None:
     """
-    The whole body, or None when it is (or is declared) larger than `BODY_LIMIT`.
+    The whole body, or None when it is (or is declared) larger than `BODY_LIMIT`; ``first`` is a
+    message already received.
 
     Raises:
         ClientGone: the client went away mid-body. A partial body is never handled: a truncated
@@ -76,7 +80,8 @@ async def read_body(receive: Receive, declared: int | None) -> bytes | None:
     chunks: list[bytes] = []
     size = 0
     while True:
-        message = await receive()
+        message = first if first is not None else await receive()
+        first = None
         if message["type"] != "http.request":
             raise ClientGone
         chunk = message.get("body", b"")
@@ -109,7 +114,19 @@ class UpdateEndpoint:
                     declared = int(value)
             answer = service.handle_method(exchange)
             if answer is None:
-                exchange.body = await read_body(receive, declared)
+                if declared is not None and declared > BODY_LIMIT:
+                    exchange.body = None  # refused unread: no 100 Continue invites it
+                else:
+                    message = await receive()
+                    body = message.get("body", b"")
+                    if (
+                        message["type"] == "http.request"
+                        and not message.get("more_body", False)
+                        and len(body) <= BODY_LIMIT
+                    ):
+                        exchange.body = body  # the whole body in one message: the usual case
+                    else:
+                        exchange.body = await read_body(receive, declared, message)
                 if getattr(service, "threaded", False):
                     # A mutant that races (lost-update) needs two requests in flight at once.
                     answer = await run_in_threadpool(service.handle, exchange)
@@ -188,8 +205,27 @@ def service_class(mutant: str | None) -> type[Service]:
         ) from None
 
 
+def _served_state(state: MockState | Mapping[str, Any] | None) -> MockState:
+    """
+    The state ``create_app`` serves: a `MockState` as it is, the default seed for None, and a
+    fixture in its JSON form (a mapping, as ``GET /__mock__/state?reveal_keys=true`` shows it)
+    built by `MockState.from_dict`, so a bad fixture fails here (`StateError`), not on every
+    request. Anything else is a `TypeError`.
+    """
+    if state is None:
+        return MockState.default()
+    if isinstance(state, MockState):
+        return state
+    if isinstance(state, Mapping):
+        return MockState.from_dict(dict(state))
+    raise TypeError(
+        "create_app(state=...) takes a MockState, a fixture dict (its JSON form, read by "
+        f"MockState.from_dict) or None, not {type(state).__name__}"
+    )
+
+
 def create_app(
-    state: MockState | None = None,
+    state: MockState | Mapping[str, Any] | None = None,
     *,
     clock: Clock | None = None,
     mutant: str | None = None,
@@ -200,8 +236,10 @@ def create_app(
     Build the mock as an ASGI application.
 
     Arguments:
-        state: the state to serve (used live: tests may inspect and change it); the default seed
-            when None.
+        state: the state to serve (a `MockState` is used live: tests may inspect and change
+            it); a fixture dict in its JSON form (the format of ``--state FILE`` and of ``GET
+            /__mock__/state?reveal_keys=true``), built with `MockState.from_dict` (a bad one
+            raises `StateError` here); the default seed when None. Anything else: `TypeError`.
         clock: a callable returning epoch seconds (float); `time.time` when None.
         mutant: the name of one mutant of `truewatch_contract.mock.mutants.MUTANTS`: the app then
             has exactly that defect.
@@ -214,9 +252,10 @@ def create_app(
     """
     if isinstance(rate_limit, str):
         rate_limit = RateLimit.parse(rate_limit)
+    served = _served_state(state)
     cls = service_class(mutant)
     service = cls(
-        state if state is not None else MockState.default(),
+        served,
         clock=clock if clock is not None else time.time,
         rate_limit=rate_limit,
         mutant=mutant,

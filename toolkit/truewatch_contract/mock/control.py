@@ -16,7 +16,9 @@ appear only where a caller asks for them (``GET /__mock__/state?reveal_keys=true
 - ``GET /__mock__/issues/{id}``: one issue of any workspace by ``issueID`` or ``uuid``, as the
   API shows it (404 if unknown).
 - ``PUT /__mock__/issues/{id}``: add or replace one issue (the body is an issue; its
-  ``workspaceUUID`` picks the workspace).
+  ``workspaceUUID`` picks the workspace). The issue must agree with its history, as in a fixture
+  (`check_issue`): the last status record's ``status`` is its ``issueStatus``, so changing the
+  status means appending a record too; otherwise 400 with the reason.
 - ``GET /__mock__/clock``: ``{"now": ..., "frozen": ..., "offset": ...}``.
 - ``PUT /__mock__/clock``: ``{"now": 1795000000.5}`` freezes time, ``{"advance": 60}`` moves it
   on, ``{"now": null}`` lets it run again.

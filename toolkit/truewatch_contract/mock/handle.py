@@ -14,6 +14,20 @@ if TYPE_CHECKING:
     from truewatch_contract.mock.state import MockState
 
 
+class UnknownIssue(KeyError):
+    """`TruewatchMock.get_issue` of an id that no workspace of the mock has."""
+
+    def __init__(self, issue_id: str) -> None:
+        super().__init__(issue_id)
+        self.issue_id = issue_id
+
+    def __str__(self) -> str:  # KeyError would show only the quoted id
+        return (
+            f"no issue {self.issue_id!r} in any workspace of the mock "
+            "(find_issue returns None for an id that may be missing)"
+        )
+
+
 class TruewatchMock:
     """
     A running mock, as a test sees it.
@@ -52,7 +66,19 @@ class TruewatchMock:
         """``DF-API-KEY`` (the main key by default) and ``Content-Type: application/json``."""
         return {"DF-API-KEY": api_key or self.api_key, "Content-Type": "application/json"}
 
-    def get_issue(self, issue_id: str) -> dict[str, Any] | None:
+    def get_issue(self, issue_id: str) -> dict[str, Any]:
+        """
+        A copy of an issue of any workspace (by ``issueID`` or ``uuid``), as the API shows it.
+
+        Raises:
+            UnknownIssue: no workspace has it (a `KeyError`); `find_issue` returns None instead.
+        """
+        issue = self.find_issue(issue_id)
+        if issue is None:
+            raise UnknownIssue(issue_id)
+        return issue
+
+    def find_issue(self, issue_id: str) -> dict[str, Any] | None:
         """A copy of an issue of any workspace (by ``issueID`` or ``uuid``), or None."""
         issue: dict[str, Any] | None = self.state.get_issue(issue_id)
         return issue

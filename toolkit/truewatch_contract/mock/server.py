@@ -8,11 +8,13 @@ dependencies: the hot path needs them) and writes no access log.
 
 A request that is not even valid HTTP never reaches the app: uvicorn answers it itself, in plain
 text. The server swaps in a protocol class that answers it with the platform's envelope instead
-(400 ``ft.InvalidParameter``), so that every answer of the mock is an envelope.
+(400 ``ft.InvalidParameter``), so that every answer of the mock is an envelope; the same class
+hands each connection a `CoalescingTransport`, so an answer's head and body leave in one ``send``.
 """
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import threading
 import time
@@ -27,7 +29,10 @@ class ServerError(RuntimeError):
 
 
 def _protocol_class() -> Any:
-    """uvicorn's HTTP protocol (httptools, else h11) with its bad-request answer as an envelope."""
+    """
+    uvicorn's HTTP protocol (httptools, else h11): its bad-request answer as an envelope, and each
+    answer written to the socket at once.
+    """
     base: Any
     try:
         from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
@@ -39,8 +44,13 @@ def _protocol_class() -> Any:
         base = H11Protocol
 
     from truewatch_contract.mock.errors import INVALID_PARAMETER, render_error
+    from truewatch_contract.mock.transport import CoalescingTransport
 
     class EnvelopeProtocol(base):  # type: ignore[misc]
+        def connection_made(self, transport: asyncio.Transport) -> None:
+            # An answer's head and body in one send(2), not two (see `mock.transport`).
+            super().connection_made(CoalescingTransport(transport, asyncio.get_running_loop()))
+
         def send_400_response(self, msg: str) -> None:
             body = render_error(INVALID_PARAMETER, "The request is not valid HTTP.")
             head = (
@@ -99,6 +109,9 @@ class MockServer:
             lifespan="off",
             http=_protocol_class(),
             server_header=False,
+            # Nothing in the mock reads the client's address: no X-Forwarded-* rewriting (a
+            # middleware layer on every request).
+            proxy_headers=False,
             timeout_graceful_shutdown=2,
         )
         self._server = uvicorn.Server(config)
