@@ -43,8 +43,8 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from truewatch_contract.profile.load import load_profile
     from truewatch_contract.profile.listing import listing
+    from truewatch_contract.profile.load import load_profile
 
     profile = load_profile(args.report)
     if args.text:

@@ -18,9 +18,11 @@ Starlette-level handler backs that up.
 from __future__ import annotations
 
 import logging
+import os
 import re
 import time
 from collections.abc import Mapping
+from os import PathLike
 from typing import Any
 
 from starlette.applications import Starlette
@@ -39,8 +41,11 @@ from truewatch_contract.mock.errors import (
     NOT_FOUND_ROUTE,
     render_envelope,
 )
+from truewatch_contract.mock.learned import with_profile
 from truewatch_contract.mock.service import Answer, Clock, IncomingRequest, Service
 from truewatch_contract.mock.state import MockState
+from truewatch_contract.profile.document import Profile
+from truewatch_contract.profile.load import load_profile
 from truewatch_contract.rates import RateLimit
 
 API_PATH = "/api/v1/error_track/{issue_id}/update"
@@ -65,17 +70,20 @@ class ClientGone(Exception):
 
 
 async def read_body(
-    receive: Receive, declared: int | None, first: Message | None = None
+    receive: Receive,
+    declared: int | None,
+    first: Message | None = None,
+    limit: int = BODY_LIMIT,
 ) -> bytes | None:
     """
-    The whole body, or None when it is (or is declared) larger than `BODY_LIMIT`; ``first`` is a
+    The whole body, or None when it is (or is declared) larger than `limit`; ``first`` is a
     message already received.
 
     Raises:
         ClientGone: the client went away mid-body. A partial body is never handled: a truncated
             request must change nothing, even when its first bytes happen to be valid JSON.
     """
-    if declared is not None and declared > BODY_LIMIT:
+    if declared is not None and declared > limit:
         return None
     chunks: list[bytes] = []
     size = 0
@@ -86,7 +94,7 @@ async def read_body(
             raise ClientGone
         chunk = message.get("body", b"")
         size += len(chunk)
-        if size > BODY_LIMIT:
+        if size > limit:
             return None
         chunks.append(chunk)
         if not message.get("more_body", False):
@@ -114,7 +122,8 @@ class UpdateEndpoint:
                     declared = int(value)
             answer = service.handle_method(exchange)
             if answer is None:
-                if declared is not None and declared > BODY_LIMIT:
+                limit = service.body_limit
+                if declared is not None and declared > limit:
                     exchange.body = None  # refused unread: no 100 Continue invites it
                 else:
                     message = await receive()
@@ -122,11 +131,11 @@ class UpdateEndpoint:
                     if (
                         message["type"] == "http.request"
                         and not message.get("more_body", False)
-                        and len(body) <= BODY_LIMIT
+                        and len(body) <= limit
                     ):
                         exchange.body = body  # the whole body in one message: the usual case
                     else:
-                        exchange.body = await read_body(receive, declared, message)
+                        exchange.body = await read_body(receive, declared, message, limit)
                 if getattr(service, "threaded", False):
                     # A mutant that races (lost-update) needs two requests in flight at once.
                     answer = await run_in_threadpool(service.handle, exchange)
@@ -148,7 +157,8 @@ class NotFoundEndpoint:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         try:
-            answer = self.service.unknown_route()
+            keys = [v.decode("latin-1") for n, v in scope.get("headers", ()) if n == b"df-api-key"]
+            answer = self.service.unknown_route(scope.get("path", ""), keys)
         except Exception:
             _log.exception("the mock failed on a request")
             answer = self.service.fault()
@@ -224,6 +234,18 @@ def _served_state(state: MockState | Mapping[str, Any] | None) -> MockState:
     )
 
 
+def _profile(profile: object) -> Profile:
+    """The profile ``create_app(profile=...)`` was given: a `Profile`, or a file to read."""
+    if isinstance(profile, Profile):
+        return profile
+    if isinstance(profile, (str, PathLike)):
+        return load_profile(os.fspath(profile))
+    raise TypeError(
+        "create_app(profile=...) takes a Profile or the path of a profile or report.json, "
+        f"not {type(profile).__name__}"
+    )
+
+
 def create_app(
     state: MockState | Mapping[str, Any] | None = None,
     *,
@@ -231,6 +253,7 @@ def create_app(
     mutant: str | None = None,
     rate_limit: RateLimit | str | None = None,
     control: bool = True,
+    profile: Profile | str | PathLike[str] | None = None,
 ) -> MockApp:
     """
     Build the mock as an ASGI application.
@@ -246,6 +269,10 @@ def create_app(
         rate_limit: ``"20/m"`` (or a `RateLimit`) to emulate the platform's rate limits; off
             when None.
         control: serve the test-control API under ``/__mock__/``.
+        profile: a target's profile (a `truewatch_contract.profile.Profile`, or the path of a
+            profile file or of a ``report.json``): the mock then answers as that target on every
+            point the profile learned (`truewatch_contract.mock.learned`). A file that is no
+            profile raises `ProfileError` (one line) here; anything else, `TypeError`.
 
     The service is reachable as ``app.state.service`` (and the state as ``app.state.mock_state``);
     ``service.reset()`` (``POST /__mock__/reset``) brings the state back to what it was here.
@@ -254,6 +281,8 @@ def create_app(
         rate_limit = RateLimit.parse(rate_limit)
     served = _served_state(state)
     cls = service_class(mutant)
+    if profile is not None:
+        cls = with_profile(cls, _profile(profile))
     service = cls(
         served,
         clock=clock if clock is not None else time.time,

@@ -42,6 +42,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
+from truewatch_contract.limits import BODY_LIMIT
 from truewatch_contract.mock import errors
 from truewatch_contract.mock.errors import JSON_CONTENT_TYPE, ErrorKind
 from truewatch_contract.mock.ratelimit import RateLimiter
@@ -145,6 +146,10 @@ def echo(value: str) -> str:
 
 class Service:
     """The mock's behaviour for one state, clock and rate limit. Subclassed by the mutants."""
+
+    #: The most the app reads of a body; a larger one is refused unread (a profiled mock that
+    #: learned a target taking larger bodies reads more).
+    body_limit: int = BODY_LIMIT
 
     def __init__(
         self,
@@ -473,7 +478,8 @@ class Service:
             kind.status, errors.render_envelope(kind.status, "null", kind.error_code, kind.message)
         )
 
-    def unknown_route(self) -> Answer:
+    def unknown_route(self, path: str = "", api_keys: list[str] | None = None) -> Answer:
+        """A path the API does not have (its `path` and keys matter to a profiled mock)."""
         kind = errors.NOT_FOUND_ROUTE
         return self.envelope(kind.status, "null", kind.error_code, kind.message)
 
