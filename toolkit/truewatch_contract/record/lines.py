@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
 
 from truewatch_contract.judge.exchange import Exchange, truncated
+from truewatch_contract.jsonscan import scan
 from truewatch_contract.judge.verdict import Verdict
 from truewatch_contract.redaction import Redactor
 from truewatch_contract.violations import TAGS, Violation
@@ -143,11 +144,19 @@ def _split_body(raw: bytes | str | None) -> tuple[JSON, str | None]:
         parsed = json.loads(text)
     except (ValueError, RecursionError):
         return None, truncated(text, TEXT_LIMIT)
+    if isinstance(parsed, (dict, list)) and _too_deep(parsed):
+        # Deeper than the library reads JSON (and than a reader of the record may recurse):
+        # kept as the text it was.
+        return None, truncated(text, TEXT_LIMIT)
     shown = json.dumps(parsed, ensure_ascii=False)
     if len(shown) > TEXT_LIMIT:
         # A huge JSON body (the body-too-large case) stays out of the record: its head only.
         return None, truncated(shown, TEXT_LIMIT)
     return parsed, None
+
+
+def _too_deep(value: JSON) -> bool:
+    return any(found.problem.startswith("nesting") for found in scan(value))
 
 
 @dataclass(frozen=True)
