@@ -154,7 +154,7 @@ def rank(rows: Sequence[KindRow]) -> list[KindRow]:
     kinds that add nothing new, by how much they exercise.
     """
     first = mandatory(rows)
-    covered = set(_free(rows)).union(*(row.units for row in first))
+    covered = set(free_units(rows)).union(*(row.units for row in first))
     rest = [row for row in rows if row.name != READ_BACK and row not in first]
     more = _cover(rest, covered, lambda row: row.units)
     left = [row for row in rest if row not in more]
@@ -169,7 +169,7 @@ def mandatory(rows: Sequence[KindRow]) -> list[KindRow]:
     it costs (a kind that needs a read-back pays a share of one).
     """
     required = [row for row in rows if row.name != READ_BACK and not row.optional]
-    return _cover(required, set(_free(rows)), lambda row: row.cover_units)
+    return _cover(required, set(free_units(rows)), lambda row: row.cover_units)
 
 
 def _cover(
@@ -193,7 +193,7 @@ def _gain(units: frozenset[str], row: KindRow, covered: set[str]) -> float:
     return len(units - covered) / cost
 
 
-def _free(rows: Sequence[KindRow]) -> frozenset[str]:
+def free_units(rows: Sequence[KindRow]) -> frozenset[str]:
     """
     What the plan exercises without a kind of its own: the read-back's units, when the kinds
     hold one that must be read back (its proof unit is no other kind's, so the cover picks it).
