@@ -18,8 +18,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
 
-from truewatch_contract.judge.exchange import Exchange, truncated
 from truewatch_contract.jsonscan import scan
+from truewatch_contract.judge.exchange import Exchange, truncated
 from truewatch_contract.judge.verdict import Verdict
 from truewatch_contract.redaction import Redactor
 from truewatch_contract.violations import TAGS, Violation

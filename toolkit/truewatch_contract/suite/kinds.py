@@ -205,7 +205,8 @@ def _fill_raw(raw: bytes | None, context: Context) -> bytes | None:
     """Replace the status placeholders in raw bytes (only those two: the rest is sent as is)."""
     if raw is None or b"$" not in raw:
         return raw
-    for name, value in ((ANOTHER_STATUS, context.another_status), (OTHER_STATUS, context.other_status)):
+    filled = ((ANOTHER_STATUS, context.another_status), (OTHER_STATUS, context.other_status))
+    for name, value in filled:
         raw = raw.replace(name.encode(), value.encode())
     return raw
 
@@ -324,8 +325,7 @@ _ACCEPTED: tuple[Kind, ...] = (
     Kind(
         "duplicate-keys",
         "issueStatus given twice, two new statuses (a target may take the first or the last)",
-        raw=b'{"issueStatus":"' + OTHER_STATUS.encode() + b'","issueStatus":"'
-        + ANOTHER_STATUS.encode() + b'"}',
+        raw=f'{{"issueStatus":"{OTHER_STATUS}","issueStatus":"{ANOTHER_STATUS}"}}'.encode(),
         headers=_JSON_CT,
         declares=("profile:duplicate-keys",),
         optional=True,

@@ -81,9 +81,7 @@ def prove_unchanged(
     # against what the suite last saw answered (if that request got a 200), else alone.
     previous = before if not changed else (None if suite.current is before else suite.current)
     sent = suite.conclude(test, "probe", exchange, previous=previous)
-    message = f"{what} changes nothing" + (
-        f", but {', '.join(changed)} changed" if changed else ""
-    )
+    message = f"{what} changes nothing" + (f", but {', '.join(changed)} changed" if changed else "")
     # Every rule of the batch gets its line; the test fails once, naming each broken rule.
     failures = []
     for rule in rules:
