@@ -29,6 +29,7 @@ mock's own answer, and a step that accepts a bad request (a mutant's defect) is 
 from __future__ import annotations
 
 import json
+import threading
 import uuid
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
@@ -166,6 +167,9 @@ class Learned(Service):
             if isinstance(extra, Mapping)
             else {}
         )
+        # The learned answer that the envelope of a refusal in progress takes (see `refuse`):
+        # per thread, as a mutant that races answers two requests at once.
+        self._refusing = threading.local()
 
     # -- what was learned ----------------------------------------------------------------------
 
@@ -192,16 +196,38 @@ class Learned(Service):
     def refuse(
         self, exchange: IncomingRequest, point: str | None, kind: ErrorKind, message: str | None
     ) -> Answer:
-        """Refuse with the learned answer of `point` (the mock's `kind` when none was learned)."""
+        """
+        Refuse with the learned answer of `point` (the mock's `kind` when none was learned).
+
+        The mock's step runs as it does without a profile: `reject` (a mutant's included) gets
+        the mock's own `kind`, and only the envelope it renders for that kind takes the learned
+        status and errorCode. So a mutant's defect in `reject` stays: what it writes, leaks or
+        answers instead (a mutant tells the kinds apart by identity, ``kind is NOT_FOUND_ISSUE``).
+        """
         learned = self.learned(point) if point is not None else None
-        if learned is not None and not learned.accepted:
+        if learned is None or learned.accepted:
+            return self.reject(exchange, kind, message)
+        return self._as_learned(kind, learned, lambda: self.reject(exchange, kind, message))
+
+    def _as_learned(
+        self, kind: ErrorKind, learned: LearnedAnswer, step: Callable[[], Answer]
+    ) -> Answer:
+        """Run `step`, whose envelope for `kind` (if it renders one) becomes `learned`."""
+        self._refusing.swap = (kind.status, kind.error_code, learned)
+        try:
+            return step()
+        finally:
+            self._refusing.swap = None
+
+    def envelope(self, status: int, content_json: str, error_code: str, message: str) -> Answer:
+        swap = getattr(self._refusing, "swap", None)
+        if swap is not None and (status, error_code) == swap[:2]:
+            self._refusing.swap = None  # one envelope per refusal
+            learned: LearnedAnswer = swap[2]
             if learned.error_code is None:
                 # The target answered without a JSON envelope: its status, and no body to copy.
                 return Answer(learned.status, b"", self.content_type)
-            kind = ErrorKind(learned.status, learned.error_code, kind.message)
-        return self.reject(exchange, kind, message)
-
-    def envelope(self, status: int, content_json: str, error_code: str, message: str) -> Answer:
+            status, error_code = learned.status, learned.error_code
         if status >= 400 and content_json == "null":
             content_json = self.error_content
         answer = super().envelope(status, content_json, error_code, message)
@@ -274,15 +300,11 @@ class Learned(Service):
     def _stage_method(self, exchange: IncomingRequest) -> Answer | None:
         if exchange.method == "POST":
             return None
-        answer = self.not_allowed(exchange)
         learned = self.learned("method")
         if learned is None or learned.accepted:
-            return answer
-        if learned.error_code is None:
-            return Answer(learned.status, b"", self.content_type)
-        kind = ErrorKind(learned.status, learned.error_code, errors.METHOD_NOT_ALLOWED.message)
-        refused = self.reject(exchange, kind, f"{exchange.method[:20]} is not allowed; use POST.")
-        return Answer(refused.status, refused.body, refused.content_type, answer.headers)
+            return self.not_allowed(exchange)
+        kind = errors.METHOD_NOT_ALLOWED
+        return self._as_learned(kind, learned, lambda: self.not_allowed(exchange))
 
     def _stage_size(self, exchange: IncomingRequest) -> Answer | None:
         raw = exchange.body
@@ -346,9 +368,15 @@ class Learned(Service):
         return self._assumed_points(exchange, raw)
 
     def _assumed_points(self, exchange: IncomingRequest, raw: bytes) -> Answer | None:
-        """The refusals of valid bodies the target made, and its readings of them."""
+        """
+        The refusals of valid bodies the target made, and its readings of them. The points are
+        those of the request itself (the library's reading of its bytes), never of what a step of
+        the mock made of it: a mutant that reads ``{"issueStatus": ""}`` or ``[]`` as ``{}`` has
+        accepted a bad body, and a target's refusal of ``{}`` does not overrule that.
+        """
         body = exchange.parsed
-        if not isinstance(body, dict):
+        sent = read_body(raw)[0]
+        if not isinstance(body, dict) or not isinstance(sent, dict):
             return None
         duplicates = _duplicate_names(raw)
         if duplicates:
@@ -358,8 +386,8 @@ class Learned(Service):
                 return self.refuse(exchange, "duplicate-keys", errors.INVALID_PARAMETER, message)
             if self.first_wins:
                 exchange.parsed = body = _first_wins(raw)
-        variants = [n for n in body if n not in _KNOWN_FIELDS and str(n).casefold() in _FOLDED]
-        others = [n for n in body if n not in _KNOWN_FIELDS and n not in variants]
+        variants = [n for n in sent if n not in _KNOWN_FIELDS and str(n).casefold() in _FOLDED]
+        others = [n for n in sent if n not in _KNOWN_FIELDS and n not in variants]
         if variants and not others:
             refusal = self.refuses("field-case")
             if refusal is not None:
@@ -373,13 +401,15 @@ class Learned(Service):
         if variants and self.applies_field_case:
             for name in variants:
                 exact = _FOLDED[str(name).casefold()]
-                if exact not in body:
+                if exact not in body and name in body:
                     body[exact] = body.pop(name)
             problem = self.check_body(body, exchange)
             if problem is not None:
                 point = "schema"
                 return self.refuse(exchange, point, errors.INVALID_PARAMETER, problem)
-        if not any(name in body for name in _KNOWN_FIELDS):
+        if not any(name in sent for name in _KNOWN_FIELDS) and not any(
+            name in body for name in _KNOWN_FIELDS
+        ):
             refusal = self.refuses("empty-body")
             if refusal is not None:
                 message = "body: nothing to update (send issueStatus or assigner)"
