@@ -262,6 +262,13 @@ def test_the_fixture_takes_the_profile_from_the_ini_and_the_command_line(
     (tmp_path / "pytest.ini").write_text("[pytest]\n")
     plain = _pytest(tmp_path)
     assert "STATUS 200 SEED None" in plain.stdout, plain.stdout[-2000:]
+    # from Python: a conftest.py of the project overrides the session fixture
+    (tmp_path / "conftest.py").write_text(
+        "import pytest\n\n\n@pytest.fixture(scope='session')\n"
+        f"def truewatch_mock_profile():\n    return {str(profile_file)!r}\n"
+    )
+    overridden = _pytest(tmp_path)
+    assert "STATUS 422 SEED 7" in overridden.stdout, overridden.stdout[-2000:]
 
 
 @pytest.mark.parametrize("where", ["option", "ini"])
