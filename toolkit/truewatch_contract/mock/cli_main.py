@@ -2,10 +2,10 @@
 The body of ``truewatch-contract mock`` (the argument parser lives in ``cli/mock.py``).
 
 It builds the app, binds the socket (the real port is known even with ``--port 0``), prints the
-connection info as the first line of standard output (flushed; its ``profile`` is the profile the
-mock answers from, null without ``--profile``, and a profiled mock lists it on standard error
-too), then serves in a thread while the
-main thread waits for Ctrl-C or SIGTERM, and stops cleanly with exit code 0.
+connection info as the first line of standard output (flushed; its ``profile`` is what the mock
+answers from, null without ``--profile``, and a profiled mock lists it on standard error too),
+then serves in a thread while the main thread waits for Ctrl-C or SIGTERM, and stops cleanly
+with exit code 0.
 """
 
 from __future__ import annotations

@@ -9,6 +9,8 @@ and the Schemathesis check under plain ``st run`` too. Nothing reads the environ
 
 Without ``TRUEWATCH_BASE_URL`` the target is the built-in mock: its connection details (key, issue,
 assignees) come from the mock itself, via `SuiteConfig.with_connection`.
+With ``TRUEWATCH_MOCK_PROFILE`` that mock is started from a target's profile and answers as that
+target did; it is then judged as any target (`SuiteConfig.default_mock` is False).
 """
 
 from __future__ import annotations
