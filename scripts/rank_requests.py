@@ -12,10 +12,17 @@ as units the planner covers:
   a valid value, or a shape of an array; `truewatch_contract.suite.edges`);
 - ``input:<pointer>:<keyword>:<type>``: every constraint of the request schema the body breaks
   (the JSON Schema keyword at the body's pointer, array indices as ``*``, and the JSON type of
-  the value that broke it), ``input::valid-half`` for an invalid body with a field that would be
-  valid alone, or for a valid body every branch of the schema it takes (a property present, an
-  array of several items, fields the schema does not name, the empty object), plus media-type
-  parameters.
+  the value that broke it), or for a valid body every branch of the schema it takes (a property
+  present, an array of several items, fields the schema does not name, the empty object). These
+  rank the optional part of a plan; the mandatory part does not cover them;
+- ``write:valid-half``: an invalid body with a field that would be valid alone (the one body where
+  "changes nothing" can break partway: the valid half written);
+- ``media:parameters``: a media type with parameters (``application/json;charset=UTF-8``);
+- ``profile:<point>``: what the kind declares (`Kind.declares`): a choice of the target's that
+  the budgeted run must observe (`truewatch_contract.suite.plan` covers only these for a kind
+  that declares any).
+
+A kind's row also says whether it is ``optional`` (planned only where the budget has room).
 
 The mutant catalogue plays no part here: the plan is ranked on the rule catalogue alone.
 
@@ -71,6 +78,7 @@ def measure() -> dict[str, Any]:
                         "faults": list(kind.faults),
                         "proves": kind.proves,
                         "needs": list(kind.needs),
+                        "optional": kind.optional,
                         "units": units["units"],
                     }
                 )
@@ -87,9 +95,11 @@ def _units(session: Any, base_url: str, kind: Kind, context: Context) -> dict[st
 
     request = kind.request(context)
     exchange = _send(session, base_url, kind, context)
+    # The issue's other id form, once a content showed it (the alias kind names the issue by it).
+    ids = {context.issue_id, *([context.alias] if context.alias else [])}
     facts = Facts(
         api_key=context.api_key,
-        issue_ids=frozenset({context.issue_id}),
+        issue_ids=frozenset(ids),
         foreign_issue_id=context.foreign_issue_id,
         foreign_api_key=context.foreign_api_key,
         builtin_mock=True,
@@ -112,6 +122,7 @@ def _units(session: Any, base_url: str, kind: Kind, context: Context) -> dict[st
     units |= {f"point:{point}" for point in verdict.expectation.point_names}
     if kind.proves:
         units |= {f"proof:{kind.proves}"}
+    units |= set(kind.declares)
     units |= _input_units(request.body if request.raw is None else None, kind)
     units |= edges.units_of(
         request.body if request.raw is None else None,
@@ -134,7 +145,7 @@ def _input_units(body: Any, kind: Kind) -> set[str]:
     units: set[str] = set()
     for name, value in kind.headers:
         if name.lower() == "content-type" and ";" in value:
-            units.add("input:content-type:parameters")
+            units.add("media:parameters")
     if kind.raw is not None or body is None:
         return units
     spec = load_spec()
@@ -155,7 +166,7 @@ def _input_units(body: Any, kind: Kind) -> set[str]:
     ):
         # Invalid as a whole, but a field of it would be valid alone: the one body where
         # "changes nothing" can break partway (the valid half written).
-        units.add("input::valid-half")
+        units.add("write:valid-half")
     if errors or not isinstance(body, dict):
         return units
     known = set(spec["components"]["schemas"]["UpdateIssueRequest"]["properties"])
@@ -195,7 +206,7 @@ def _send(session: Any, base_url: str, kind: Kind, context: Context) -> Any:
     data = request.raw
     if data is None and request.body is not None:
         data = json.dumps(request.body).encode()
-    url = base_url + ROUTE.format(issue_id=quote(request.issue_id, safe=""))
+    url = base_url + (request.route or ROUTE).format(issue_id=quote(request.issue_id, safe=""))
     sent_at = time.time()
     response = session.request(request.method, url, data=data, headers=headers, timeout=30)
     return Exchange.to_url(

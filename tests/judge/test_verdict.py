@@ -319,3 +319,73 @@ def test_a_change_sent_at_the_same_moment_as_another_may_lose_with_a_4xx() -> No
     assert "behaviour.valid-body-accepted" in {
         v.rule for v in judge(bare, concurrent=True).violations
     }
+
+
+def _status_changed(new: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The issue before, and a success whose content shows `new` applied now (one record)."""
+    import copy
+    import time
+
+    answer = success()
+    previous = answer["content"]
+    content = copy.deepcopy(previous)
+    stamp = int(time.time())
+    content["extend"]["statusChangeRecords"].append(
+        {"time": stamp, "status": new, "operator": content["updator"]}
+    )
+    content["issueStatus"] = new
+    content["updateAt"] = stamp
+    content["statusDuration"][new] = stamp
+    records = content["extend"]["statusChangeRecords"]
+    content["duration"] = records[-1]["time"] - records[0]["time"]
+    return previous, {**answer, "content": content}
+
+
+def _raw_exchange(raw: bytes, answer: dict[str, Any], status: int = 200) -> tuple[Exchange, Facts]:
+    issue = answer["content"]["issueID"] if status == 200 else ISSUE
+    made = exchange(None, issue=issue, status=status, answer=answer)
+    return dataclasses.replace(made, request_body=raw), Facts(
+        api_key=KEY, issue_ids=frozenset({issue, ISSUE})
+    )
+
+
+def test_a_field_name_in_another_case_may_be_ignored_or_applied() -> None:
+    """
+    ``{"IssueStatus": ...}`` is an unknown field by the spec: ignored (200, nothing changed),
+    refused, or applied as Go's decoder does; applying it breaks only the assumed point.
+    """
+    previous, applied = _status_changed("Working")
+    raw = b'{"IssueStatus": "Working"}'
+    made, facts = _raw_exchange(raw, applied)
+    verdict = judge(made, facts, previous=previous)
+    assert {v.rule for v in verdict.violations} == {"behaviour.unknown-fields-ignored"}
+    assert "folded" not in verdict.violations[0].message  # says what happened, in plain words
+    assert judge(made, facts, LENIENT, previous=previous).ok
+    # Ignored: the issue as it was (a no-op), no violation at all.
+    ignored, _ = _raw_exchange(raw, success())
+    assert judge(ignored, facts, previous=previous).ok
+    # Refused: the assumed point only.
+    refused, _ = _raw_exchange(raw, error(400), status=400)
+    assert {v.rule for v in judge(refused, facts).violations} == {
+        "behaviour.unknown-fields-ignored"
+    }
+    # Applied as something else than what was sent: the observed rules still speak.
+    _, other = _status_changed("Ignored")
+    wrong, _ = _raw_exchange(raw, other)
+    assert "history.partial-update" in {
+        v.rule for v in judge(wrong, facts, LENIENT, previous=previous).violations
+    }
+
+
+@pytest.mark.parametrize("taken", ["Working", "Ignored"])
+def test_a_repeated_name_may_be_read_first_or_last(taken: str) -> None:
+    previous, applied = _status_changed(taken)
+    made, facts = _raw_exchange(b'{"issueStatus":"Working","issueStatus":"Ignored"}', applied)
+    verdict = judge(made, facts, previous=previous)
+    assert verdict.ok, verdict.violations
+    # Neither value applied: status-applied speaks.
+    _, neither = _status_changed("Triage")
+    wrong, _ = _raw_exchange(made.request_body or b"", neither)
+    assert "content.status-applied" in {
+        v.rule for v in judge(wrong, facts, previous=previous).violations
+    }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import json
 import threading
@@ -132,10 +133,62 @@ def test_rank_keeps_the_table_order_on_ties() -> None:
 
 def test_the_representatives_exercise_everything_the_table_knows() -> None:
     rows = load_table()
-    everything = set().union(*(r.units for r in rows if r.name != READ_BACK))
-    assert set().union(*(r.units for r in mandatory(rows))) == everything
+    required = [r for r in rows if r.name != READ_BACK and not r.optional]
+    everything = set().union(*(r.cover_units for r in required))
+    picked = mandatory(rows)
+    assert set(b.free_units(rows)).union(*(r.cover_units for r in picked)) >= everything
+    assert not any(r.optional for r in picked)
+    # Every edge class and every profile point is in the mandatory part.
+    units = set(b.free_units(rows)).union(*(r.units for r in picked))
+    for unit in set().union(*(r.units for r in required)):
+        if unit.startswith(("edge:", "profile:", "fault:", "point:", "proof:", "rule:")):
+            assert unit in units, unit
     # Status chains settle several history rules in one request.
     assert len(next(r for r in rows if r.name == "status-change").rules & _HISTORY) >= 3
+
+
+def test_the_input_constraints_rank_the_optional_part_only() -> None:
+    """The request schema's input units leave the mandatory cover; a full run still covers them."""
+    rows = load_table()
+    inputs = {u for r in rows for u in r.units if u.startswith("input:")}
+    assert inputs and not any(u.startswith("input:") for r in rows for u in r.cover_units)
+    ranked = rank(rows)
+    first = len(mandatory(rows))
+    # After the representatives, the kinds that exercise an input unit not yet covered come first.
+    covered = set(b.free_units(rows)).union(*(r.units for r in ranked[:first]))
+    for row in ranked[first:]:
+        if not row.units - covered:
+            break
+        covered |= row.units
+    assert inputs <= covered
+
+
+def test_a_kind_that_declares_profile_units_counts_only_those() -> None:
+    """A probe of several faults never stands in for the single-fault kinds."""
+    rows = [
+        row("key-missing", "fault:missing-key", "rule:auth"),
+        row("key-empty", "fault:missing-key", "rule:auth", "profile:empty-key"),
+        row("order", "fault:missing-key", "fault:schema", "profile:order:key-body"),
+        row("schema", "fault:schema"),
+    ]
+    assert [r.name for r in mandatory(rows)] == ["key-missing", "key-empty", "order", "schema"]
+
+
+def test_optional_kinds_are_never_mandatory_but_fill_a_budget_with_room() -> None:
+    rows = load_table()
+    optional = {r.name for r in rows if r.optional}
+    assert optional == {"body-bom", "duplicate-keys", "query-string"}
+    assert not optional & {r.name for r in mandatory(rows)}
+    roomy = make_plan(Budget(minimum_budget(rows) + 30, "--budget"), rows)
+    assert optional <= set(roomy.kinds())
+
+
+def test_the_read_back_stands_in_for_the_no_op_kind() -> None:
+    """The read-back is the body {}, judged like any request: empty-body needs no step."""
+    rows = load_table()
+    assert "empty-body" not in {r.name for r in mandatory(rows)}
+    assert next(r for r in rows if r.name == "empty-body").units <= b.free_units(rows)
+    assert b.free_units([r for r in rows if not r.proves]) == frozenset()
 
 
 _HISTORY = {
@@ -149,10 +202,12 @@ _HISTORY = {
 def test_one_representative_per_fault_of_the_judges_table() -> None:
     from truewatch_contract.judge import ANSWERS, Fault
 
-    # Known to the suite only (the mock's id form, a change sent at once with another by the
-    # concurrency probe, a body deeper than any parser here reads): no kind of its own.
-    internal = {Fault.ALIAS_ID, Fault.RACE, Fault.DEEP_NESTING}
-    represented = {u.split(":", 1)[1] for r in mandatory(load_table()) for u in r.units if ":" in u}
+    # Known to the suite only (another target's refusal of the issue's uuid, a change sent at
+    # once with another by the concurrency probe): no point of its own on the mock.
+    internal = {Fault.ALIAS_ID, Fault.RACE}
+    rows = load_table()
+    units = set(b.free_units(rows)).union(*(r.units for r in mandatory(rows)))
+    represented = {u.split(":", 1)[1] for u in units if ":" in u}
     missing = [f for f in ANSWERS if f not in internal and f.value not in represented]
     assert missing == []
 
@@ -176,21 +231,29 @@ def test_the_committed_table_is_what_the_kinds_exercise() -> None:
 # -- the schedule and the plan ------------------------------------------------------------
 
 
-def test_read_backs_are_batched_by_the_rule_they_prove() -> None:
+def rejected(name: str, *units: str, proves: str = "") -> KindRow:
+    return KindRow(name, frozenset(units), faults=("schema",), proves=proves)
+
+
+def test_read_backs_batch_up_to_eight_whatever_rule_each_proves() -> None:
     rows = [
         row("ok", "rule:x"),
-        *(row(f"bad{i}", f"rule:b{i}", proves="invalid") for i in range(BATCH + 2)),
-        row("key", "rule:k", proves="auth"),
+        *(rejected(f"bad{i}", f"rule:b{i}", proves="invalid") for i in range(3)),
+        rejected("near", "edge:x"),  # rejected, nothing to prove: it joins the batch
+        *(rejected(f"key{i}", f"rule:k{i}", proves="auth") for i in range(BATCH - 3 + 2)),
         row("ok2", "rule:y"),
+        rejected("bad9", "rule:z", proves="invalid"),
     ]
     steps = schedule(rows, [r.name for r in rows], [])
     kinds = [s.kind for s in steps]
-    assert kinds.count(READ_BACK) == 3
     backs = [s.proves for s in steps if s.kind == READ_BACK]
-    assert backs[0] == tuple(f"bad{i}" for i in range(BATCH))
-    assert backs[1] == ("bad6", "bad7")
-    assert backs[2] == ("key",)
-    assert kinds[-2:] == [READ_BACK, "ok2"]  # proved before any other request goes out
+    assert BATCH == 8 and kinds.count(READ_BACK) == 3
+    assert backs[0] == ("bad0", "bad1", "bad2", "key0", "key1", "key2", "key3", "key4")
+    assert kinds.index("near") < kinds.index(READ_BACK)  # inside the first batch
+    assert backs[1] == ("key5", "key6")
+    assert backs[2] == ("bad9",)
+    # A kind a correct target may accept ends the batch: it is read back before it goes out.
+    assert kinds[kinds.index("ok2") - 1] == READ_BACK
 
 
 def test_a_budget_below_the_minimum_is_refused_with_the_minimum() -> None:
@@ -222,14 +285,47 @@ def test_the_plan_spends_exactly_the_budget(extra: int) -> None:
     assert sorted([*plan.kinds(), *plan.left_out]) == sorted(every)
 
 
-def test_sixty_requests_cover_every_unit_of_the_table() -> None:
-    """At 60 requests every rule, fault, point, input constraint and edge class is covered."""
+def test_sixty_requests_send_every_mandatory_probe() -> None:
+    """
+    At 60 requests, with the concurrent pair, every rule, fault, point, edge class and profile
+    point is covered: the minimum is at most 60.
+    """
     rows = load_table()
+    assert minimum_budget(rows) + b.concurrency_cost(1) <= 60
     plan = make_plan(Budget(60, "--budget 60"), rows, pairs=1)
     planned = set(plan.kinds())
-    covered = {unit for row in rows if row.name in planned for unit in row.units}
-    assert covered == {unit for row in rows for unit in row.units}
+    assert {r.name for r in mandatory(rows)} <= planned
+    covered = set(b.free_units(rows)).union(*(r.units for r in rows if r.name in planned))
+    required = [r for r in rows if not r.optional and r.name != READ_BACK]
+    assert covered >= set().union(*(r.cover_units for r in required))
+    edges = {u for r in rows for u in r.units if u.startswith("edge:")}
+    profile = {u for r in required for u in r.units if u.startswith("profile:")}
+    assert edges <= covered and profile <= covered
+    assert {
+        "profile:order:key-body",
+        "profile:order:issue-body",
+        "profile:order:id-key-body",
+        "profile:order:key-size",
+        "profile:order:key-media",
+        "profile:order:method-key",
+        "profile:order:route-key",
+        "profile:route",
+        "profile:empty-key",
+        "profile:field-case",
+        "profile:deep-nesting",
+        "profile:alias-id",
+    } <= profile
     assert plan.generated is not None and plan.generated >= 0
+
+
+def test_the_probes_of_several_faults_carry_them_all() -> None:
+    """Each order probe is rejected by any correct target with one of its faults' answers."""
+    names = [k.name for k in KINDS if k.name.startswith("order-")]
+    assert len(names) == 7
+    for name in names:
+        kind = BY_NAME[name]
+        assert len(kind.faults) >= 2 and not kind.proves and not kind.optional, name
+        assert any(u.startswith("profile:order:") for u in kind.declares), name
 
 
 def test_the_full_run_plans_every_kind_and_leaves_generation_uncapped() -> None:
@@ -335,6 +431,32 @@ def test_kinds_fill_in_what_the_session_knows() -> None:
     assert BY_NAME["assign-many"].available(context)
 
 
+def test_the_profile_kinds_fill_in_what_the_session_knows() -> None:
+    uuid = "isset_" + "ab" * 16
+    context = Context(
+        issue_id="04a0bb44b28e9ff1e01f87828af622b9",
+        api_key="tkn_a",
+        current={"issueStatus": "Working", "uuid": uuid},
+    )
+    alias = BY_NAME["alias-id"]
+    assert alias.available(context) and alias.request(context).issue_id == uuid
+    # No uuid seen (yet, or ever): the kind is skipped, never sent with an empty id.
+    assert not alias.available(dataclasses.replace(context, current={"issueStatus": "Working"}))
+    assert BY_NAME["key-empty"].request(context).key == ""
+    route = BY_NAME["route-unknown"].request(context)
+    assert route.route.format(issue_id=route.issue_id).endswith(f"/{route.issue_id}/change")
+    assert BY_NAME["query-string"].request(context).route.endswith("/update?source=contract-suite")
+    assert BY_NAME["field-case"].request(context).body == {"IssueStatus": "Resolved"}
+    duplicate = BY_NAME["duplicate-keys"].request(context).raw
+    assert duplicate == b'{"issueStatus":"Resolved","issueStatus":"Ignored"}'
+    bom = BY_NAME["body-bom"].request(context).raw or b""
+    assert bom.startswith(b"\xef\xbb\xbf") and json.loads(bom[3:]) == {"issueStatus": "Resolved"}
+    deep = BY_NAME["deep-nesting"].request(context).raw or b""
+    assert deep.count(b"[") == 600 and deep.startswith(b'{"nested": [')
+    for name in ("order-key-body", "order-key-size", "order-key-media", "order-method-key"):
+        assert BY_NAME[name].request(context).key == "tkn_0123456789abcdef0123456789abcdef"
+
+
 def test_generated_tests_share_what_is_left() -> None:
     ledger = Ledger(30, reserve=4)
     ledger.spend("plan", 10)
@@ -358,9 +480,9 @@ def test_concurrent_pairs_are_in_the_mandatory_part() -> None:
     assert b.concurrency_cost(2) == 6 and b.concurrency_cost(0) == 0
     with pytest.raises(BudgetError, match=f"is {need + 6} .*6 for 2 concurrent pairs"):
         make_plan(Budget(need + 5, "--budget"), rows, pairs=2)
-    plan = make_plan(Budget(60, "--budget 60"), rows, pairs=2)
-    assert RESERVE_AND_SETUP + plan.planned + plan.concurrency + (plan.generated or 0) == 60
-    assert plan.summary()["concurrency"] == 6 and plan.summary()["limit"] == 60
+    plan = make_plan(Budget(need + 10, "--budget"), rows, pairs=2)
+    assert RESERVE_AND_SETUP + plan.planned + plan.concurrency + (plan.generated or 0) == need + 10
+    assert plan.summary()["concurrency"] == 6 and plan.summary()["limit"] == need + 10
 
 
 def test_plan_for_a_target_filters_by_what_it_offers() -> None:

@@ -29,21 +29,39 @@ def _budget_line(lines: list[dict[str, Any]]) -> dict[str, Any]:
 
 def test_pytest_directly_honours_the_budget(tmp_path: Path) -> None:
     record = tmp_path / "record.jsonl"
-    env = {"TRUEWATCH_BUDGET": "58", "TRUEWATCH_RECORD": str(record)}
+    env = {"TRUEWATCH_BUDGET": "64", "TRUEWATCH_RECORD": str(record)}
     run = run_suite(None, "-rs", env=env)
     assert run.returncode == 0, run.output[-3000:]
-    assert run.output.startswith("truewatch contract suite: budget: 58 requests (TRUEWATCH_BUDGET")
+    assert run.output.startswith("truewatch contract suite: budget: 64 requests (TRUEWATCH_BUDGET")
     lines = _record(record)
     exchanges = [line for line in lines if line["kind"] == "exchange"]
     budget = _budget_line(lines)
     # Every request is judged and recorded; the ledger counted each one (retries would add).
-    assert len(exchanges) <= budget["spent"] <= 58
-    assert budget["limit"] == 58 and budget["by_purpose"]["plan"] >= 30
+    assert len(exchanges) <= budget["spent"] <= 64
+    assert budget["limit"] == 64 and budget["by_purpose"]["plan"] >= 45
     assert "not exercised: budget" in run.output  # what was left out is skipped, not passed
     # The planned requests went first: every exchange of the plan precedes the generated ones.
     phases = [line["phase"] for line in exchanges]
     last_plan = max(i for i, phase in enumerate(phases) if phase == "plan")
     assert all(p not in ("coverage", "fuzzing", "examples") for p in phases[:last_plan])
+
+
+def test_sixty_requests_send_every_mandatory_probe(tmp_path: Path) -> None:
+    """At --budget 60 every representative goes out: edge classes, profile probes, read-back."""
+    from truewatch_contract.suite.plan import load_table, mandatory
+
+    record = tmp_path / "record.jsonl"
+    run = run_suite(None, env={"TRUEWATCH_BUDGET": "60", "TRUEWATCH_RECORD": str(record)})
+    assert run.returncode == 0, run.output[-3000:]
+    lines = _record(record)
+    sent = {
+        line["test"].split("[", 1)[1].rstrip("]").split("-", 1)[1]
+        for line in lines
+        if line["kind"] == "exchange" and line["phase"] in ("plan", "probe")
+    }
+    assert {row.name for row in mandatory(load_table())} <= sent | {"read-back"}
+    assert any(line["phase"] == "probe" for line in lines if line["kind"] == "exchange")
+    assert _budget_line(lines)["spent"] <= 60
 
 
 def test_a_budget_too_small_is_refused_before_any_request(tmp_path: Path) -> None:

@@ -242,8 +242,8 @@ def test_relax_takes_a_comma_separated_string_as_the_cli_does() -> None:
     both = "envelope.trace-id,envelope.message-empty-on-success"
     assert validate_response(payload, status_code=200, relax=both) == []
     assert validate_response(payload, status_code=200, relax=[both]) == []
-    assert validate_response(
-        payload, status_code=200, relax=["envelope.trace-id", "observed"]
-    ) == []
+    assert (
+        validate_response(payload, status_code=200, relax=["envelope.trace-id", "observed"]) == []
+    )
     with pytest.raises(ValueError, match="unknown rule id or tag 'nope'"):
         validate_response(payload, status_code=200, relax="envelope.trace-id, nope")

@@ -27,6 +27,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 import functools
+import json
 from collections.abc import Iterable
 from typing import Any
 
@@ -169,6 +170,9 @@ class SentBody:
         checked: the request rules evaluated.
         violations: the request rules the body breaks (every rule, none relaxed), the bytes'
             encoding included. Explained on first use: judging needs only `invalid`.
+        readings: other objects a correct target may have read from the same bytes, each with
+            why (`FIRST_WINS`: a repeated name, the first taken; `FOLDED`: a field named in
+            another case, matched as Go's decoder matches names). Empty for almost every body.
     """
 
     value: Any
@@ -177,6 +181,7 @@ class SentBody:
     checked: tuple[str, ...]
     problems: tuple[Violation, ...] = ()  # what reading the bytes found
     engine: Any = None
+    readings: tuple[tuple[str, dict[str, Any]], ...] = ()
 
     @property
     def readable(self) -> bool:
@@ -217,11 +222,50 @@ def read_sent(exchange: Exchange, engine: Any = None) -> SentBody:
     if isinstance(value, Unreadable):
         return SentBody(value, utf8, True, tuple(sorted(checked)), tuple(problems), engine)
     valid = request_is_valid(value, engine)
-    return SentBody(value, utf8, not valid, tuple(sorted(checked)), tuple(problems), engine)
+    readings = _readings(raw, value) if isinstance(value, dict) else ()
+    return SentBody(
+        value, utf8, not valid, tuple(sorted(checked)), tuple(problems), engine, readings
+    )
 
 
 def _bom(raw: bytes) -> bool:
     return raw.startswith(b"\xef\xbb\xbf")
+
+
+#: Why a body has another reading (`SentBody.readings`).
+FIRST_WINS, FOLDED = "first-wins", "folded"
+_FOLDS = {name.casefold(): name for name in KNOWN_FIELDS}
+_QUOTED = tuple(f'"{name}"'.encode() for name in KNOWN_FIELDS)
+
+
+def _readings(raw: bytes, value: dict[str, Any]) -> tuple[tuple[str, dict[str, Any]], ...]:
+    """
+    The other objects a correct target may read from a body whose value (as parsed here: of a
+    repeated name, the last) is `value`. RFC 8259 leaves a repeated name to the parser, so a
+    target may take the first; Go's decoder matches a field name in another case
+    (``IssueStatus``) to the field, which breaks only the assumed point on unknown fields.
+    """
+    found: list[tuple[str, dict[str, Any]]] = []
+    if any(raw.count(quoted) > 1 for quoted in _QUOTED):
+        try:
+            first = json.loads(raw.decode("utf-8", "replace"), object_pairs_hook=_first_wins)
+        except (ValueError, RecursionError):  # pragma: no cover - parsed once already
+            first = None
+        if isinstance(first, dict) and first != value:
+            found.append((FIRST_WINS, first))
+    if any(name not in KNOWN_FIELDS and name.casefold() in _FOLDS for name in value):
+        folded: dict[str, Any] = {}
+        for name, item in value.items():
+            folded[name if name in KNOWN_FIELDS else _FOLDS.get(name.casefold(), name)] = item
+        found.append((FOLDED, folded))
+    return tuple(found)
+
+
+def _first_wins(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    made: dict[str, Any] = {}
+    for name, item in pairs:
+        made.setdefault(name, item)
+    return made
 
 
 @dataclasses.dataclass(frozen=True)

@@ -20,6 +20,8 @@ from truewatch_contract.judge.exchange import Exchange
 from truewatch_contract.judge.facts import Facts
 from truewatch_contract.judge.faults import (
     ANSWERS,
+    FOLDED,
+    KNOWN_FIELDS,
     MAY_APPLY,
     Expectation,
     Fault,
@@ -186,14 +188,26 @@ def judge(
     applied = status == 200 and expect.known_issue and faults <= MAY_APPLY
     accepted = status == 200 and (not faults or applied)
 
+    # The body as the target read it: of the readings a correct target may make (a repeated
+    # name, a field name in another case), the one its answer shows.
+    request_value = sent.value
+    if accepted and sent.readings and isinstance(body, dict):
+        why, request_value = _reading(sent, body.get("content"), previous if applied else None)
+        if why == FOLDED:
+            checked.append("behaviour.unknown-fields-ignored")
+            found.append(_folded_applied(sent.value))
+
     # The envelope and content rules (the library), for every answer that carries JSON.
     if not lenient:
         library, evaluated, _ = response_findings(
             body if is_json else (exchange.response_body or b"").decode("utf-8", "replace"),
             status_code=status,
-            request=sent.value if accepted and sent.readable else None,
+            request=request_value if accepted and sent.readable else None,
             # The request rules' findings matter only to a success (an invalid body accepted).
-            request_read=(sent.value, sent.violations if sent.invalid and status < 300 else ()),
+            request_read=(
+                request_value,
+                sent.violations if sent.invalid and status < 300 else (),
+            ),
             issue_id=exchange.issue_id if accepted else None,
             previous=previous if applied else None,
             content_type=exchange.response_header("content-type") or "",
@@ -268,6 +282,50 @@ def judge(
 
 
 _NO_FACTS = Facts()
+
+
+def _reading(sent: SentBody, content: Any, previous: Any) -> tuple[str, Any]:
+    """
+    Which reading of the body the success's `content` shows: the first (the body as parsed
+    here, then `SentBody.readings`) under which every field sent holds its value and every field
+    not sent its `previous` one; the body as parsed when none fits (its rules then speak).
+    """
+    readings = (("sent", sent.value), *sent.readings)
+    if not isinstance(content, dict):
+        return readings[0]
+    for why, value in readings:
+        if isinstance(value, dict) and _shows(value, content, previous):
+            return why, value
+    return readings[0]
+
+
+def _shows(value: dict[str, Any], content: dict[str, Any], previous: Any) -> bool:
+    for name in KNOWN_FIELDS:
+        if name in value:
+            expected = value[name]
+        elif isinstance(previous, dict):
+            expected = previous.get(name)
+        else:
+            continue
+        now = content.get(name)
+        if not (same_assignees(now, expected) if name == "assigner" else now == expected):
+            return False
+    return True
+
+
+def _folded_applied(sent: Any) -> Violation:
+    """A field named in another case applied as the named field (Go's decoder does so)."""
+    names = sorted(
+        name for name in sent if name not in KNOWN_FIELDS and name.casefold() in _FOLDED_NAMES
+    )
+    return violation(
+        "behaviour.unknown-fields-ignored",
+        f"fields the page does not name are ignored, found {', '.join(names)} applied as "
+        "the field of that name in another case (as Go's decoder matches names)",
+    )
+
+
+_FOLDED_NAMES = frozenset(name.casefold() for name in KNOWN_FIELDS)
 
 
 def _too_large_answer(library: list[Violation], status: int) -> Violation:

@@ -17,7 +17,7 @@ import random
 from dataclasses import dataclass
 from json.encoder import encode_basestring_ascii
 
-from truewatch_contract.limits import BODY_LIMIT  # the project's own (contract-decisions.md)
+from truewatch_contract.limits import BODY_LIMIT  # the project's own (docs/contract-decisions.md)
 
 JSON_CONTENT_TYPE = b"application/json"
 

@@ -30,7 +30,7 @@ from typing import Any, ClassVar
 from truewatch_contract.mock import errors
 from truewatch_contract.mock.errors import ErrorKind
 from truewatch_contract.mock.service import Answer, BadBody, IncomingRequest, Service
-from truewatch_contract.mock.state import ApiKey, Json, Workspace
+from truewatch_contract.mock.state import STATUSES, ApiKey, Json, Workspace
 
 #: An account id whatever the case of its hex digits (what a case-blind server accepts).
 _ACCOUNT_ANY_CASE = re.compile(r"acnt_[0-9a-fA-F]{32}")
@@ -466,7 +466,7 @@ def _without(message: str | None, field_name: str) -> str | None:
 
 class AcceptsLowercaseStatus(Service):
     _CANONICAL: ClassVar[dict[str, str]] = {
-        s.lower(): s for s in ("Triage", "Assigned", "Working", "Resolved", "Ignored")
+        s.lower(): s for s in STATUSES
     }
 
     def parse(self, raw: bytes) -> Any:
@@ -692,7 +692,7 @@ class WriteBeforeValidation(Service):
         verdict = super().check_body(body, exchange)
         if verdict is not None and isinstance(body, dict) and exchange.credential is not None:
             status = body.get("issueStatus")
-            if status in ("Triage", "Assigned", "Working", "Resolved", "Ignored"):
+            if status in STATUSES:
                 with self.state.lock:
                     issue = self.find_issue(exchange.credential, exchange.issue_id)
                     workspace = self.state.workspaces.get(exchange.credential.workspace)

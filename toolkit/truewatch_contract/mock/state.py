@@ -37,6 +37,7 @@ from typing import Any
 
 from truewatch_contract.errors import UsageError
 from truewatch_contract.rules import status_records
+from truewatch_contract.spec import account_id_pattern, issue_statuses
 
 Json = dict[str, Any]
 
@@ -51,10 +52,11 @@ ACCOUNT_FIELDS: tuple[str, ...] = (
     "mobile",
     "acntWsNickname",
 )
-STATUSES: tuple[str, ...] = ("Triage", "Assigned", "Working", "Resolved", "Ignored")
+#: The allowed statuses, and the form of an account id: the spec's, defined there once.
+STATUSES: tuple[str, ...] = issue_statuses()
 
 _WORKSPACE_ID = re.compile(r"wksp_[0-9a-f]{32}")
-_ACCOUNT_ID = re.compile(r"acnt_[0-9a-f]{32}")
+_ACCOUNT_ID = account_id_pattern()
 _ISSUE_ID = re.compile(r"[0-9a-f]{32}")
 _ISSUE_UUID = re.compile(r"isset_[0-9a-f]{32}")
 

@@ -18,6 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
 
+from truewatch_contract.jsonscan import scan
 from truewatch_contract.judge.exchange import Exchange, truncated
 from truewatch_contract.judge.verdict import Verdict
 from truewatch_contract.redaction import Redactor
@@ -144,6 +145,10 @@ def _split_body(raw: bytes | str | None) -> tuple[JSON, str | None]:
         parsed = json.loads(text, object_pairs_hook=lambda items: _members(items, repeated))
     except (ValueError, RecursionError):
         return None, truncated(text, TEXT_LIMIT)
+    if isinstance(parsed, (dict, list)) and _too_deep(parsed):
+        # Deeper than the library reads JSON (and than a reader of the record may recurse):
+        # kept as the text it was.
+        return None, truncated(text, TEXT_LIMIT)
     shown = json.dumps(parsed, ensure_ascii=False)
     if len(shown) > TEXT_LIMIT:
         # A huge JSON body (the body-too-large case) stays out of the record: its head only.
@@ -157,6 +162,10 @@ def _members(items: list[tuple[str, JSON]], repeated: list[bool]) -> dict[str, J
     if len(value) != len(items):
         repeated.append(True)
     return value
+
+
+def _too_deep(value: JSON) -> bool:
+    return any(found.problem.startswith("nesting") for found in scan(value))
 
 
 @dataclass(frozen=True)

@@ -4,18 +4,27 @@ What a budget buys: the plan of a run, from the kinds of request and what each e
 The kinds (`truewatch_contract.suite.kinds`) are ranked by what each exercises in the rule
 catalogue (the committed table ``request_kinds.json``, measured by ``scripts/rank-requests``). A
 greedy cover picks the representatives first: the fewest requests that exercise every rule,
-fault, assumed point, input constraint and edge class the table knows. The other kinds follow
-while they fit; the rest of the budget goes to generated cases. Rejected requests that must be
-shown to change nothing share one read-back per batch. A budget below the mandatory part (setup,
-the representatives and their read-backs, the concurrent pairs, the restore and a reserve for
-retries, each counted at its worst) is a `BudgetError` naming the smallest budget that works.
+fault, assumed point, edge class and profile point the table knows (`cover_units`: the input
+constraints of the request schema only rank the rest; a kind that declares ``profile:`` units
+counts only those, so that a probe of several faults never stands in for a single-fault one;
+an optional kind is never a representative). The other kinds follow while they fit, those that
+exercise something new first; the rest of the budget goes to generated cases.
+
+Rejected requests that must be shown to change nothing share one read-back per batch, whatever
+rule each proves (a change is then blamed on the batch). Any request a correct target rejects may
+go out inside a batch; one it may accept ends the batch. The read-back is the no-op ``{}``, judged
+like any request: what it exercises needs no kind of its own once the plan holds one.
+
+A budget below the mandatory part (setup, the representatives and their read-backs, the
+concurrent pairs, the restore and a reserve for retries, each counted at its worst) is a
+`BudgetError` naming the smallest budget that works.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -30,8 +39,12 @@ RESTORE_WORST = 4
 #: Requests kept for rate-limit retries and re-sends the plan cannot foresee.
 RETRY_RESERVE = 3
 #: Rejected requests one read-back proves unchanged at most (a change is then blamed on the batch).
-BATCH = 6
+BATCH = 8
 READ_BACK = "read-back"
+#: Units the mandatory cover leaves to the optional part: the request schema's input constraints.
+RANKING_ONLY = ("input:",)
+#: Units a kind declares: a target's choice the budgeted run must observe.
+PROFILE = "profile:"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -43,10 +56,27 @@ class KindRow:
     faults: tuple[str, ...] = ()
     proves: str = ""
     needs: tuple[str, ...] = ()
+    optional: bool = False
 
     @property
     def rules(self) -> frozenset[str]:
         return frozenset(u.removeprefix("rule:") for u in self.units if u.startswith("rule:"))
+
+    @property
+    def accepted(self) -> bool:
+        """Whether a correct target may accept it (and so change the issue)."""
+        return not self.faults
+
+    @property
+    def cover_units(self) -> frozenset[str]:
+        """
+        What the mandatory cover counts for this kind: its ``profile:`` units if it declares
+        any, else every unit but the input constraints (`RANKING_ONLY`).
+        """
+        declared = frozenset(u for u in self.units if u.startswith(PROFILE))
+        if declared:
+            return declared
+        return frozenset(u for u in self.units if not u.startswith(RANKING_ONLY))
 
 
 def load_table(path: Path = TABLE_PATH) -> tuple[KindRow, ...]:
@@ -59,6 +89,7 @@ def load_table(path: Path = TABLE_PATH) -> tuple[KindRow, ...]:
             faults=tuple(row.get("faults", ())),
             proves=row.get("proves", ""),
             needs=tuple(row.get("needs", ())),
+            optional=bool(row.get("optional", False)),
         )
         for row in data["kinds"]
     )
@@ -118,39 +149,58 @@ class Plan:
 
 def rank(rows: Sequence[KindRow]) -> list[KindRow]:
     """
-    The kinds, most valuable first: a greedy cover of every unit (each pick exercises the most
-    units not yet exercised, per request it costs: a kind that needs a read-back pays a share of
-    one), then the kinds that add nothing new, by how much they exercise.
+    The kinds, most valuable first: the representatives (`mandatory`), then a greedy cover of
+    every unit they leave (input constraints and what the optional kinds exercise), then the
+    kinds that add nothing new, by how much they exercise.
     """
-    left = [row for row in rows if row.name != READ_BACK]
-    covered: set[str] = set()
-    ranked: list[KindRow] = []
-    while left:
-        best = max(left, key=lambda row: (_gain(row, covered), -left.index(row)))
-        if _gain(best, covered) <= 0:
-            break
-        ranked.append(best)
-        covered |= best.units
-        left.remove(best)
+    first = mandatory(rows)
+    covered = set(free_units(rows)).union(*(row.units for row in first))
+    rest = [row for row in rows if row.name != READ_BACK and row not in first]
+    more = _cover(rest, covered, lambda row: row.units)
+    left = [row for row in rest if row not in more]
     # Ties keep the table's order (the sort is stable).
-    return ranked + sorted(left, key=lambda row: -len(row.units))
-
-
-def _gain(row: KindRow, covered: set[str]) -> float:
-    cost = 1.0 + (1.0 / BATCH if row.proves else 0.0)
-    return len(row.units - covered) / cost
+    return first + more + sorted(left, key=lambda row: -len(row.units))
 
 
 def mandatory(rows: Sequence[KindRow]) -> list[KindRow]:
-    """The representatives: the ranked kinds up to the last that exercises something new."""
-    covered: set[str] = set()
-    picked = []
-    for row in rank(rows):
-        if not row.units - covered:
+    """
+    The representatives: a greedy cover of every unit the kinds count (`KindRow.cover_units`),
+    optional kinds left out. Each pick exercises the most units not yet exercised, per request
+    it costs (a kind that needs a read-back pays a share of one).
+    """
+    required = [row for row in rows if row.name != READ_BACK and not row.optional]
+    return _cover(required, set(free_units(rows)), lambda row: row.cover_units)
+
+
+def _cover(
+    rows: Sequence[KindRow], covered: set[str], units: Callable[[KindRow], frozenset[str]]
+) -> list[KindRow]:
+    left = list(rows)
+    covered = set(covered)
+    picked: list[KindRow] = []
+    while left:
+        best = max(left, key=lambda row: (_gain(units(row), row, covered), -left.index(row)))
+        if _gain(units(best), best, covered) <= 0:
             break
-        picked.append(row)
-        covered |= row.units
+        picked.append(best)
+        covered |= units(best)
+        left.remove(best)
     return picked
+
+
+def _gain(units: frozenset[str], row: KindRow, covered: set[str]) -> float:
+    cost = 1.0 + (1.0 / BATCH if row.proves else 0.0)
+    return len(units - covered) / cost
+
+
+def free_units(rows: Sequence[KindRow]) -> frozenset[str]:
+    """
+    What the plan exercises without a kind of its own: the read-back's units, when the kinds
+    hold one that must be read back (its proof unit is no other kind's, so the cover picks it).
+    """
+    if not any(row.proves and not row.optional for row in rows):
+        return frozenset()
+    return next((row.units for row in rows if row.name == READ_BACK), frozenset())
 
 
 def schedule(
@@ -158,8 +208,9 @@ def schedule(
 ) -> list[Step]:
     """
     The chosen kinds in the table's order (a chain that makes sense on one issue), each batch of
-    rejected requests followed by one read-back. A batch holds kinds that prove the same rule,
-    at most `BATCH` of them, and ends before any other request.
+    rejected requests followed by one read-back. A batch holds at most `BATCH` kinds that must
+    be read back, whatever rule each proves; the rejected kinds between them join it; it ends
+    before a kind a correct target may accept (which may change the issue).
     """
     chosen, essential = set(chosen), set(essential)
     steps: list[Step] = []
@@ -173,7 +224,7 @@ def schedule(
     for row in rows:
         if row.name not in chosen:
             continue
-        if batch and (not row.proves or row.proves != batch[0].proves or len(batch) == BATCH):
+        if batch and (row.accepted or (row.proves and len(batch) == BATCH)):
             flush()
         steps.append(Step(row.name, mandatory=row.name in essential))
         if row.proves:

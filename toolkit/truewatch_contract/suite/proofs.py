@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
 from truewatch_contract.judge import Exchange
@@ -45,13 +45,18 @@ class Prover(Protocol):
     def unproven(self, test: str, rule: str, message: str) -> None: ...
 
 
-def prove_unchanged(suite: Prover, test: str, rule_id: str, before: Any, what: str) -> None:
+def prove_unchanged(
+    suite: Prover, test: str, rule_id: str | Sequence[str], before: Any, what: str
+) -> None:
     """
     After a rejected request, prove the test issue did not change: the probe's answer must show
-    the issue as `before`. The outcome is a ``behaviour`` line for `rule_id`.
+    the issue as `before`. The outcome is a ``behaviour`` line for `rule_id`; after a batch of
+    rejected requests proving several rules, one for each (a change is the batch's doing, and
+    `what` names every request of it).
     """
     if not isinstance(before, dict):
         return
+    rules = (rule_id,) if isinstance(rule_id, str) else tuple(dict.fromkeys(rule_id))
     probe: dict[str, Any] = {} if suite.empty_ok else {"issueStatus": before.get("issueStatus")}
     exchange = suite.transmit(probe)
     answer = exchange.json_body()[1]
@@ -65,22 +70,27 @@ def prove_unchanged(suite: Prover, test: str, rule_id: str, before: Any, what: s
         # The target rejects `{}` and appends a record for the same status again: no request
         # is free of side effects, so the new record may be the probe's own or the rejected
         # request's. Status and assignees are proven unchanged; the history is not.
-        suite.unproven(
-            test,
-            rule_id,
-            f"{what} leaves the history unchanged: not provable against this target, which "
-            "rejects {} and appends a record for the same status again",
-        )
+        for rule in rules:
+            suite.unproven(
+                test,
+                rule,
+                f"{what} leaves the history unchanged: not provable against this target, "
+                "which rejects {} and appends a record for the same status again",
+            )
     # A change is the rejected request's doing, not the probe's: the probe is then judged
     # against what the suite last saw answered (if that request got a 200), else alone.
     previous = before if not changed else (None if suite.current is before else suite.current)
     sent = suite.conclude(test, "probe", exchange, previous=previous)
-    suite.behaviour(
-        test,
-        rule_id,
-        not changed,
-        f"{what} changes nothing" + (f", but {', '.join(changed)} changed" if changed else ""),
-    )
+    message = f"{what} changes nothing" + (f", but {', '.join(changed)} changed" if changed else "")
+    # Every rule of the batch gets its line; the test fails once, naming each broken rule.
+    failures = []
+    for rule in rules:
+        try:
+            suite.behaviour(test, rule, not changed, message)
+        except AssertionError as failure:
+            failures.append(str(failure))
+    if failures:
+        raise AssertionError("\n".join(failures))
     suite.require(sent, "probe after a rejected request")
 
 

@@ -12,7 +12,7 @@ is `truewatch_contract.suite.lifecycle`; the "nothing changed" proofs are
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -121,16 +121,18 @@ class Suite:
         headers: Mapping[str, str] | list[tuple[str, str]] | None = None,
         meant: Iterable[Fault] = (),
         previous: Any = DEFAULT,
+        route: str | None = None,
     ) -> Sent:
         """
         Send one request (JSON `body`, or `raw` bytes) and judge it; no verdict is raised here.
 
         ``key``: the target's key by default, ``None`` for no header, or a string to send.
+        ``route``: another path than the update route (see `Transport.send`).
         ``meant``: the faults the scenario means to send; the judge must find at least one of
         them in the request (`ScenarioError` otherwise: the scenario, not the server, is wrong).
         """
         exchange = self.transmit(
-            body, issue_id=issue_id, method=method, raw=raw, key=key, headers=headers
+            body, issue_id=issue_id, method=method, raw=raw, key=key, headers=headers, route=route
         )
         sent = self.conclude(
             test, phase, exchange, previous=self.current if previous is DEFAULT else previous
@@ -152,10 +154,13 @@ class Suite:
         raw: bytes | None = None,
         key: Any = DEFAULT,
         headers: Mapping[str, str] | list[tuple[str, str]] | None = None,
+        route: str | None = None,
     ) -> Exchange:
         """Send one request and return the exchange, not judged yet (see `send`)."""
         issue = self.target.issue_id if issue_id is None else issue_id
-        return self.transport.send(issue, body, method=method, raw=raw, key=key, headers=headers)
+        return self.transport.send(
+            issue, body, method=method, raw=raw, key=key, headers=headers, route=route
+        )
 
     def transmit_at_once(self, bodies: list[Any]) -> list[Exchange]:
         """Send `bodies` to the test issue at the same moment (see `Transport.send_at_once`)."""
@@ -224,8 +229,10 @@ class Suite:
 
     # -- the proofs (truewatch_contract.suite.proofs) -----------------------------------------
 
-    def prove_unchanged(self, test: str, rule_id: str, before: Any, what: str) -> None:
-        """After a rejected request, prove the test issue did not change."""
+    def prove_unchanged(
+        self, test: str, rule_id: str | Sequence[str], before: Any, what: str
+    ) -> None:
+        """After a rejected request (or a batch of them), prove the test issue did not change."""
         proofs.prove_unchanged(self, test, rule_id, before, what)
 
     def foreign_snapshot(self) -> Any:

@@ -68,8 +68,9 @@ class Transport:
         self.redactor = redactor
         self.session = paced_session(bucket, ledger)
 
-    def url(self, issue_id: str) -> str:
-        return self.base_url + ROUTE.format(issue_id=quote(issue_id, safe=""))
+    def url(self, issue_id: str, route: str | None = None) -> str:
+        """The URL of `route` (the update route by default) for `issue_id`."""
+        return self.base_url + (route or ROUTE).format(issue_id=quote(issue_id, safe=""))
 
     def send(
         self,
@@ -80,6 +81,7 @@ class Transport:
         raw: bytes | None = None,
         key: Any = DEFAULT,
         headers: Mapping[str, str] | list[tuple[str, str]] | None = None,
+        route: str | None = None,
     ) -> Exchange:
         """
         Send one request (JSON `body`, or `raw` bytes) and return its exchange, not judged.
@@ -87,6 +89,8 @@ class Transport:
         ``key``: the target's key by default, ``None`` for no header, or a string to send.
         ``headers``: a mapping replaces the defaults of the same name (an empty value is sent as
         empty); a list of pairs is added as it is (a header may repeat).
+        ``route``: another path than the update route (``{issue_id}`` filled in; a query string
+        kept as it is).
         """
         data = raw if raw is not None else (None if body is None else json.dumps(body).encode())
         pairs: list[tuple[str, str]] = [("Content-Type", "application/json")]
@@ -100,7 +104,7 @@ class Transport:
             pairs += [(n, v) for n, v in headers.items() if v != "" or n.lower() != "content-type"]
         elif headers is not None:
             pairs += list(headers)
-        return self._send(method, self.url(issue_id), pairs, data)
+        return self._send(method, self.url(issue_id, route), pairs, data)
 
     def send_at_once(self, issue_id: str, bodies: list[Any]) -> list[Exchange]:
         """
