@@ -465,9 +465,7 @@ def _without(message: str | None, field_name: str) -> str | None:
 
 
 class AcceptsLowercaseStatus(Service):
-    _CANONICAL: ClassVar[dict[str, str]] = {
-        s.lower(): s for s in STATUSES
-    }
+    _CANONICAL: ClassVar[dict[str, str]] = {s.lower(): s for s in STATUSES}
 
     def parse(self, raw: bytes) -> Any:
         body = super().parse(raw)
