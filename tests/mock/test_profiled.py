@@ -287,3 +287,78 @@ def test_a_bad_fixture_profile_is_a_one_line_usage_error(tmp_path: Path, where: 
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and lines[0].startswith(expected), result.stderr
     assert "garbage.json: not JSON" in lines[0] and "Traceback" not in result.stderr
+
+
+# -- a mutant keeps its defect under a profile (found by `mutants --profile`) ----------------
+
+FOREIGN_ISSUE = "822e8232b66ac59b970f4d2e0c53ca43"
+
+
+def _learned(points: dict[str, Any]) -> Profile:
+    return Profile.from_json(
+        {
+            "format": "truewatch-contract-profile/1",
+            "points": {name: {"value": value, "support": 1} for name, value in points.items()},
+        }
+    )
+
+
+#: A target that answers its own codes, refuses {} and looks the issue up before the body.
+LOOKUP_FIRST = _learned(
+    {
+        "answer:bad-key": _answer(401, "ft.Unauthorized"),
+        "answer:schema": _answer(422, "ft.ParamError"),
+        "answer:foreign-issue": _answer(404, "ft.IssueNotFound"),
+        "answer:unknown-issue": _answer(404, "ft.IssueNotFound"),
+        "answer:empty-body": _answer(400, "ft.EmptyBody"),
+        "order:schema/unknown-issue": "unknown-issue",
+    }
+)
+
+
+@contextmanager
+def _served(mutant: str) -> Iterator[tuple[str, TruewatchMock]]:
+    with TruewatchMock.start(profile=LOOKUP_FIRST, mutant=mutant) as mock:
+        yield mock.base_url, mock
+
+
+def test_a_mutant_that_tells_the_refusal_by_its_kind_keeps_its_defect() -> None:
+    """`reject` sees the mock's own kind; only the envelope it renders takes the learned code."""
+    with _served("stacktrace-in-message") as (url, _mock):
+        reply = post(url, {"issueStatus": "level"})
+        assert reply.status == 422 and json.loads(reply.body)["errorCode"] == "ft.ParamError"
+        assert "Traceback" in json.loads(reply.body)["message"]
+    with _served("error-content-leaks-issue") as (url, _mock):
+        reply = post(url, {"issueStatus": "Working"}, issue_id=FOREIGN_ISSUE)
+        assert reply.status == 404 and json.loads(reply.body)["errorCode"] == "ft.IssueNotFound"
+        assert json.loads(reply.body)["content"]["issueID"] == FOREIGN_ISSUE
+    with _served("write-on-auth-failure") as (url, mock):
+        reply = post(url, {"issueStatus": "Working"}, key="tkn_" + "0" * 32)
+        assert (reply.status, json.loads(reply.body)["errorCode"]) == (401, "ft.Unauthorized")
+        assert mock.get_issue(mock.issue_id)["issueStatus"] == "Working"
+
+
+def test_a_write_on_a_foreign_404_stays_when_the_lookup_comes_first() -> None:
+    """The profile's order refuses the issue before the body stage: the body is read ahead."""
+    with _served("write-on-foreign-404") as (url, mock):
+        assert mock.service.stages.index("lookup") < mock.service.stages.index("body")
+        reply = post(url, {"issueStatus": "Working"}, issue_id=FOREIGN_ISSUE)
+        assert reply.status == 404
+        assert mock.get_issue(FOREIGN_ISSUE)["issueStatus"] == "Working"
+    with _served("write-on-foreign-404") as (url, mock):
+        before = mock.get_issue(FOREIGN_ISSUE)
+        assert post(url, {"issueStatus": "level"}, issue_id=FOREIGN_ISSUE).status == 404
+        assert mock.get_issue(FOREIGN_ISSUE) == before  # an invalid body is never applied
+
+
+@pytest.mark.parametrize(
+    ("mutant", "body"),
+    [("empty-status-ignored", {"issueStatus": ""}), ("accepts-non-object-body", ["Working"])],
+)
+def test_a_bad_body_a_mutant_accepts_is_not_refused_as_the_empty_body(
+    mutant: str, body: Any
+) -> None:
+    """The assumed points are the request's own: a bad body read as {} is no {} to refuse."""
+    with _served(mutant) as (url, _mock):
+        assert post(url, body).status == 200  # the mutant's defect, seen
+        assert post(url, {}).status == 400  # the target's refusal of {} itself

@@ -442,7 +442,24 @@ class Learned(Service):
             found = self.find_issue(credential, exchange.issue_id)
         if found is not None:
             return None
+        self._read_ahead(exchange)
         return self.refuse(exchange, self._missing_issue(exchange), errors.NOT_FOUND_ISSUE, None)
+
+    def _read_ahead(self, exchange: IncomingRequest) -> None:
+        """
+        The body as the mock reads it, for a refusal the profile's order makes before the body
+        stage: the mock's own order refuses an unknown issue only after the body was read, and its
+        steps there (a mutant's ``reject``, which may write the body it sees) keep seeing a valid
+        body, as they do without a profile. An invalid body is not kept, and refuses nothing here.
+        """
+        if exchange.parsed is not None or not exchange.body:
+            return  # read already (by the body stage), or nothing to read
+        try:
+            problem = self.verdict(exchange)
+        except Exception:  # a mutant's parse that fails: the refusal stands as it is
+            problem = "unreadable"
+        if problem is not None:
+            exchange.parsed = None
 
     def _missing_issue(self, exchange: IncomingRequest) -> str:
         issue_id = exchange.issue_id
