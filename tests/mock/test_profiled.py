@@ -362,3 +362,17 @@ def test_a_bad_body_a_mutant_accepts_is_not_refused_as_the_empty_body(
     with _served(mutant) as (url, _mock):
         assert post(url, body).status == 200  # the mutant's defect, seen
         assert post(url, {}).status == 400  # the target's refusal of {} itself
+
+
+def test_a_write_before_validation_stays_when_the_body_comes_before_the_key() -> None:
+    """The profile's order checks the body first: its steps still know a good key's account."""
+    body_first = _learned(
+        {"answer:schema": _answer(422, "ft.ParamError"), "order:bad-key/schema": "schema"}
+    )
+    bad = {"issueStatus": "Working", "assigner": "not-a-list"}
+    with TruewatchMock.start(profile=body_first, mutant="write-before-validation") as mock:
+        assert mock.service.stages.index("body") < mock.service.stages.index("key")
+        assert post(mock.base_url, bad, key="tkn_" + "0" * 32).status == 422
+        assert mock.get_issue(mock.issue_id)["issueStatus"] == "Resolved"  # no key, no write
+        assert post(mock.base_url, bad).status == 422
+        assert mock.get_issue(mock.issue_id)["issueStatus"] == "Working"  # the defect

@@ -358,7 +358,7 @@ class Learned(Service):
                 message = "body: not valid UTF-8"
                 return self.refuse(exchange, "not-utf8", errors.INVALID_PARAMETER, message)
             raw = exchange.body = raw.decode("utf-8", "replace").encode("utf-8")
-        problem = self.verdict(exchange)
+        problem = self._body_verdict(exchange)
         if problem is not None:
             point = _body_point(raw)
             deep_accepted = point == "deep-nesting" and self.accepts(point)
@@ -366,6 +366,22 @@ class Learned(Service):
                 return None
             return self.refuse(exchange, point, errors.INVALID_PARAMETER, problem)
         return self._assumed_points(exchange, raw)
+
+    def _body_verdict(self, exchange: IncomingRequest) -> str | None:
+        """
+        The mock's verdict on the body. When the profile's order checks the body before the key,
+        the mock's steps there still see what the mock's own order knows by then: the acting
+        credential of a good key (none for a bad one), so a mutant's ``check_body`` that writes
+        for it (write-before-validation) keeps its defect; the key stage still runs as it does.
+        """
+        stages = self.stages
+        if exchange.credential is not None or stages.index("key") < stages.index("body"):
+            return self.verdict(exchange)
+        exchange.credential = self.authenticate(exchange.api_keys)
+        try:
+            return self.verdict(exchange)
+        finally:
+            exchange.credential = None
 
     def _assumed_points(self, exchange: IncomingRequest, raw: bytes) -> Answer | None:
         """
