@@ -24,6 +24,10 @@ only what the profile learned:
 A refusal is decided on the request itself (the library's reading of it), never on which step
 failed: a step that refuses a request the contract calls valid (a mutant's defect) keeps the
 mock's own answer, and a step that accepts a bad request (a mutant's defect) is not overruled.
+The mock's steps run as they do without a profile: `reject` gets the mock's own error kind (only
+the envelope it renders takes the learned status and errorCode), and where the profile's order
+checks a stage earlier than the mock does, the steps there still see what the mock's own order
+knows by then (a good key's credential, a valid body read ahead), so a mutant keeps its defect.
 """
 
 from __future__ import annotations
