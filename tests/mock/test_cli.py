@@ -56,7 +56,9 @@ def test_the_first_line_says_where_and_how_and_a_signal_ends_it_cleanly(sig: int
             "assignees",
             "foreign_api_key",
             "foreign_issue_id",
+            "profile",
         }
+        assert info["profile"] is None  # not started from a profile
         assert info["base_url"].startswith("http://127.0.0.1:")
         assert info["issue_id"] == "04a0bb44b28e9ff1e01f87828af622b9"
         assert "acnt_3875a23398de4c92a5fc68a1c49a664b" in info["assignees"]

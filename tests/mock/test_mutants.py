@@ -181,3 +181,22 @@ def test_the_catalogue_covers_every_family_with_at_least_30_mutants() -> None:
 def test_an_unknown_mutant_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown mutant"):
         create_app(mutant="no-such-defect")
+
+
+def test_each_mutant_names_the_catalogued_rules_it_breaks() -> None:
+    """Its rules' tags say where a mutant applies: any target, or the mock's assumed choices."""
+    from truewatch_contract.rules import RULES
+
+    for name, m in MUTANTS.items():
+        assert m.rules, name
+        assert set(m.rules) <= set(RULES), (name, set(m.rules) - set(RULES))
+        assert m.tags == {RULES[rule].tag for rule in m.rules}
+        assert m.assumed_only == (m.tags == {"assumed"})
+    assumed_only = sorted(name for name, m in MUTANTS.items() if m.assumed_only)
+    assert assumed_only == [
+        "accepts-any-content-type",
+        "empty-body-touches",
+        "rejects-empty-body",
+        "rejects-unknown-fields",
+        "same-status-appends",
+    ]

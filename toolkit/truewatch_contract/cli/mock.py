@@ -2,9 +2,10 @@
 ``truewatch-contract mock``: serve the built-in mock of the update endpoint.
 
 The first line of standard output is one JSON object (``base_url``, ``api_key``, ``issue_id``,
-``assignees``, ``foreign_api_key``, ``foreign_issue_id``) so that a script can start the mock and
-read where it listens and which key to use; then the mock serves until Ctrl-C or SIGTERM and exits
-0. Printing the keys there is the interface (they are the mock's own keys); nothing else
+``assignees``, ``foreign_api_key``, ``foreign_issue_id``, ``profile``) so that a script can start
+the mock and read where it listens and which key to use (``profile``: the points a mock started
+with ``--profile`` answers from, null otherwise); then the mock serves until Ctrl-C or SIGTERM and
+exits 0. Printing the keys there is the interface (they are the mock's own keys); nothing else
 prints them.
 """
 
@@ -23,7 +24,8 @@ def register(subparsers: Any) -> None:
         description=(
             "Serve a stateful stand-in for POST /api/v1/error_track/{issue_id}/update. "
             "The first line of output is a JSON object with base_url, api_key, issue_id, "
-            "assignees, foreign_api_key and foreign_issue_id."
+            "assignees, foreign_api_key, foreign_issue_id and profile (the points a profiled "
+            "mock answers from; null without --profile)."
         ),
     )
     parser.add_argument("--host", default="127.0.0.1", help="interface to bind (127.0.0.1)")
@@ -51,6 +53,12 @@ def register(subparsers: Any) -> None:
         "--list-mutants", action="store_true", help="list the mutants' names and exit"
     )
     parser.add_argument(
+        "--profile",
+        metavar="FILE",
+        help="answer as a profiled target: a profile ('truewatch-contract profile') or a run's "
+        "report.json; the profile is listed on stderr",
+    )
+    parser.add_argument(
         "--log-level", choices=_LOG_LEVELS, default="warning", help="uvicorn's log level"
     )
     parser.set_defaults(handler=_handle)
@@ -68,4 +76,5 @@ def _handle(args: argparse.Namespace) -> int:
         mutant=args.mutant,
         list_mutants=args.list_mutants,
         log_level=args.log_level,
+        profile_file=args.profile,
     )

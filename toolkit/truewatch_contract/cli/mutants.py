@@ -2,8 +2,9 @@
 ``truewatch-contract mutants``: mutation analysis of the contract suite.
 
 Runs the suite against the built-in mock once per known defect (a mutant) and once correct, and
-reports which mutants the suite kills and how fast. Exit 0 when every mutant is killed and the
-correct mock passes, 1 otherwise, 2 on bad usage.
+reports which mutants the suite kills and how fast. With ``--profile FILE`` the mock answers as a
+profiled target, and mutants that break only assumed rules are not applicable. Exit 0 when every
+(applicable) mutant is killed and the correct mock passes, 1 otherwise, 2 on bad usage.
 """
 
 from __future__ import annotations
@@ -32,6 +33,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--seed", metavar="N", help="Hypothesis seed for every run")
     parser.add_argument(
         "--budget", metavar="N|full", help="the request budget of every run (default: full)"
+    )
+    parser.add_argument(
+        "--profile",
+        metavar="FILE",
+        help="run against the built-in mock answering as a profiled target (a profile or a "
+        "run's report.json), assumed rules relaxed; mutants that break only assumed rules are "
+        "listed as not applicable",
     )
     parser.add_argument(
         "--jobs",

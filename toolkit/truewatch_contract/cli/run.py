@@ -54,6 +54,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         metavar="N/UNIT",
         help="pace requests, e.g. 20/m or 20/10s (UNIT: s, m or h)",
     )
+    target.add_argument(
+        "--mock-profile",
+        metavar="FILE",
+        help="run against the built-in mock answering as a profiled target (a profile or a "
+        "run's report.json); not with --base-url",
+    )
     suite = parser.add_argument_group("suite")
     suite.add_argument(
         "--max-examples", metavar="N", help="generated cases per test (default: the suite's)"

@@ -19,6 +19,9 @@ appear only where a caller asks for them (``GET /__mock__/state?reveal_keys=true
   ``workspaceUUID`` picks the workspace). The issue must agree with its history, as in a fixture
   (`check_issue`): the last status record's ``status`` is its ``issueStatus``, so changing the
   status means appending a record too; otherwise 400 with the reason.
+- ``GET /__mock__/profile``: the profile the mock answers from, as the first line of
+  ``truewatch-contract mock`` shows it (``source``, ``order``, ``points``: each learned point and
+  each point answered as by default); ``null`` for a mock started without one.
 - ``GET /__mock__/clock``: ``{"now": ..., "frozen": ..., "offset": ...}``.
 - ``PUT /__mock__/clock``: ``{"now": 1795000000.5}`` freezes time, ``{"advance": 60}`` moves it
   on, ``{"now": null}`` lets it run again.
@@ -68,10 +71,12 @@ def control_routes(service: Service) -> list[BaseRoute]:
                     "GET /__mock__/connection",
                     "GET /__mock__/issues/{id}",
                     "PUT /__mock__/issues/{id}",
+                    "GET /__mock__/profile",
                     "GET /__mock__/clock",
                     "PUT /__mock__/clock",
                 ],
                 "mutant": service.mutant,
+                "profiled": service.profile_points() is not None,
             }
         )
 
@@ -122,6 +127,9 @@ def control_routes(service: Service) -> list[BaseRoute]:
             stored = copy.deepcopy(workspace.issues[issue["issueID"]])
         return JSONResponse(stored)
 
+    async def profile(request: Request) -> Response:
+        return JSONResponse(service.profile_points())
+
     async def get_clock(request: Request) -> Response:
         return JSONResponse(
             {"now": service.now(), "frozen": service.frozen, "offset": service.offset}
@@ -171,6 +179,7 @@ def control_routes(service: Service) -> list[BaseRoute]:
         Route("/connection", connection, methods=["GET"]),
         Route("/issues/{issue_id}", get_issue, methods=["GET"]),
         Route("/issues/{issue_id}", put_issue, methods=["PUT"]),
+        Route("/profile", profile, methods=["GET"]),
         Route("/clock", get_clock, methods=["GET"]),
         Route("/clock", put_clock, methods=["PUT"]),
         Route(

@@ -24,11 +24,16 @@ only what the profile learned:
 A refusal is decided on the request itself (the library's reading of it), never on which step
 failed: a step that refuses a request the contract calls valid (a mutant's defect) keeps the
 mock's own answer, and a step that accepts a bad request (a mutant's defect) is not overruled.
+The mock's steps run as they do without a profile: `reject` gets the mock's own error kind (only
+the envelope it renders takes the learned status and errorCode), and where the profile's order
+checks a stage earlier than the mock does, the steps there still see what the mock's own order
+knows by then (a good key's credential, a valid body read ahead), so a mutant keeps its defect.
 """
 
 from __future__ import annotations
 
 import json
+import threading
 import uuid
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
@@ -166,6 +171,9 @@ class Learned(Service):
             if isinstance(extra, Mapping)
             else {}
         )
+        # The learned answer that the envelope of a refusal in progress takes (see `refuse`):
+        # per thread, as a mutant that races answers two requests at once.
+        self._refusing = threading.local()
 
     # -- what was learned ----------------------------------------------------------------------
 
@@ -192,16 +200,38 @@ class Learned(Service):
     def refuse(
         self, exchange: IncomingRequest, point: str | None, kind: ErrorKind, message: str | None
     ) -> Answer:
-        """Refuse with the learned answer of `point` (the mock's `kind` when none was learned)."""
+        """
+        Refuse with the learned answer of `point` (the mock's `kind` when none was learned).
+
+        The mock's step runs as it does without a profile: `reject` (a mutant's included) gets
+        the mock's own `kind`, and only the envelope it renders for that kind takes the learned
+        status and errorCode. So a mutant's defect in `reject` stays: what it writes, leaks or
+        answers instead (a mutant tells the kinds apart by identity, ``kind is NOT_FOUND_ISSUE``).
+        """
         learned = self.learned(point) if point is not None else None
-        if learned is not None and not learned.accepted:
+        if learned is None or learned.accepted:
+            return self.reject(exchange, kind, message)
+        return self._as_learned(kind, learned, lambda: self.reject(exchange, kind, message))
+
+    def _as_learned(
+        self, kind: ErrorKind, learned: LearnedAnswer, step: Callable[[], Answer]
+    ) -> Answer:
+        """Run `step`, whose envelope for `kind` (if it renders one) becomes `learned`."""
+        self._refusing.swap = (kind.status, kind.error_code, learned)
+        try:
+            return step()
+        finally:
+            self._refusing.swap = None
+
+    def envelope(self, status: int, content_json: str, error_code: str, message: str) -> Answer:
+        swap = getattr(self._refusing, "swap", None)
+        if swap is not None and (status, error_code) == swap[:2]:
+            self._refusing.swap = None  # one envelope per refusal
+            learned: LearnedAnswer = swap[2]
             if learned.error_code is None:
                 # The target answered without a JSON envelope: its status, and no body to copy.
                 return Answer(learned.status, b"", self.content_type)
-            kind = ErrorKind(learned.status, learned.error_code, kind.message)
-        return self.reject(exchange, kind, message)
-
-    def envelope(self, status: int, content_json: str, error_code: str, message: str) -> Answer:
+            status, error_code = learned.status, learned.error_code
         if status >= 400 and content_json == "null":
             content_json = self.error_content
         answer = super().envelope(status, content_json, error_code, message)
@@ -274,15 +304,11 @@ class Learned(Service):
     def _stage_method(self, exchange: IncomingRequest) -> Answer | None:
         if exchange.method == "POST":
             return None
-        answer = self.not_allowed(exchange)
         learned = self.learned("method")
         if learned is None or learned.accepted:
-            return answer
-        if learned.error_code is None:
-            return Answer(learned.status, b"", self.content_type)
-        kind = ErrorKind(learned.status, learned.error_code, errors.METHOD_NOT_ALLOWED.message)
-        refused = self.reject(exchange, kind, f"{exchange.method[:20]} is not allowed; use POST.")
-        return Answer(refused.status, refused.body, refused.content_type, answer.headers)
+            return self.not_allowed(exchange)
+        kind = errors.METHOD_NOT_ALLOWED
+        return self._as_learned(kind, learned, lambda: self.not_allowed(exchange))
 
     def _stage_size(self, exchange: IncomingRequest) -> Answer | None:
         raw = exchange.body
@@ -336,7 +362,7 @@ class Learned(Service):
                 message = "body: not valid UTF-8"
                 return self.refuse(exchange, "not-utf8", errors.INVALID_PARAMETER, message)
             raw = exchange.body = raw.decode("utf-8", "replace").encode("utf-8")
-        problem = self.verdict(exchange)
+        problem = self._body_verdict(exchange)
         if problem is not None:
             point = _body_point(raw)
             deep_accepted = point == "deep-nesting" and self.accepts(point)
@@ -345,10 +371,32 @@ class Learned(Service):
             return self.refuse(exchange, point, errors.INVALID_PARAMETER, problem)
         return self._assumed_points(exchange, raw)
 
+    def _body_verdict(self, exchange: IncomingRequest) -> str | None:
+        """
+        The mock's verdict on the body. When the profile's order checks the body before the key,
+        the mock's steps there still see what the mock's own order knows by then: the acting
+        credential of a good key (none for a bad one), so a mutant's ``check_body`` that writes
+        for it (write-before-validation) keeps its defect; the key stage still runs as it does.
+        """
+        stages = self.stages
+        if exchange.credential is not None or stages.index("key") < stages.index("body"):
+            return self.verdict(exchange)
+        exchange.credential = self.authenticate(exchange.api_keys)
+        try:
+            return self.verdict(exchange)
+        finally:
+            exchange.credential = None
+
     def _assumed_points(self, exchange: IncomingRequest, raw: bytes) -> Answer | None:
-        """The refusals of valid bodies the target made, and its readings of them."""
+        """
+        The refusals of valid bodies the target made, and its readings of them. The points are
+        those of the request itself (the library's reading of its bytes), never of what a step of
+        the mock made of it: a mutant that reads ``{"issueStatus": ""}`` or ``[]`` as ``{}`` has
+        accepted a bad body, and a target's refusal of ``{}`` does not overrule that.
+        """
         body = exchange.parsed
-        if not isinstance(body, dict):
+        sent = read_body(raw)[0]
+        if not isinstance(body, dict) or not isinstance(sent, dict):
             return None
         duplicates = _duplicate_names(raw)
         if duplicates:
@@ -358,8 +406,8 @@ class Learned(Service):
                 return self.refuse(exchange, "duplicate-keys", errors.INVALID_PARAMETER, message)
             if self.first_wins:
                 exchange.parsed = body = _first_wins(raw)
-        variants = [n for n in body if n not in _KNOWN_FIELDS and str(n).casefold() in _FOLDED]
-        others = [n for n in body if n not in _KNOWN_FIELDS and n not in variants]
+        variants = [n for n in sent if n not in _KNOWN_FIELDS and str(n).casefold() in _FOLDED]
+        others = [n for n in sent if n not in _KNOWN_FIELDS and n not in variants]
         if variants and not others:
             refusal = self.refuses("field-case")
             if refusal is not None:
@@ -373,13 +421,15 @@ class Learned(Service):
         if variants and self.applies_field_case:
             for name in variants:
                 exact = _FOLDED[str(name).casefold()]
-                if exact not in body:
+                if exact not in body and name in body:
                     body[exact] = body.pop(name)
             problem = self.check_body(body, exchange)
             if problem is not None:
                 point = "schema"
                 return self.refuse(exchange, point, errors.INVALID_PARAMETER, problem)
-        if not any(name in body for name in _KNOWN_FIELDS):
+        if not any(name in sent for name in _KNOWN_FIELDS) and not any(
+            name in body for name in _KNOWN_FIELDS
+        ):
             refusal = self.refuses("empty-body")
             if refusal is not None:
                 message = "body: nothing to update (send issueStatus or assigner)"
@@ -412,7 +462,24 @@ class Learned(Service):
             found = self.find_issue(credential, exchange.issue_id)
         if found is not None:
             return None
+        self._read_ahead(exchange)
         return self.refuse(exchange, self._missing_issue(exchange), errors.NOT_FOUND_ISSUE, None)
+
+    def _read_ahead(self, exchange: IncomingRequest) -> None:
+        """
+        The body as the mock reads it, for a refusal the profile's order makes before the body
+        stage: the mock's own order refuses an unknown issue only after the body was read, and its
+        steps there (a mutant's ``reject``, which may write the body it sees) keep seeing a valid
+        body, as they do without a profile. An invalid body is not kept, and refuses nothing here.
+        """
+        if exchange.parsed is not None or not exchange.body:
+            return  # read already (by the body stage), or nothing to read
+        try:
+            problem = self.verdict(exchange)
+        except Exception:  # a mutant's parse that fails: the refusal stands as it is
+            problem = "unreadable"
+        if problem is not None:
+            exchange.parsed = None
 
     def _missing_issue(self, exchange: IncomingRequest) -> str:
         issue_id = exchange.issue_id

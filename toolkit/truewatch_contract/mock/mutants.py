@@ -1,12 +1,13 @@
 """
 The catalogue of mutants: the mock with exactly one realistic defect of a real server.
 
-Each `Mutant` has a ``name``, a ``family`` (the rule family it breaks) and a one-line
-``description``; its ``service_class`` is a subclass of `Service` that overrides one step of the
-pipeline and nothing else, so the mutant behaves exactly like the correct mock except for that one
-defect. `CATALOGUE`, at the end, is the one explicit table of them. ``create_app(mutant=name)``
-serves one; the mutation analysis (``truewatch-contract mutants``) measures how many of them the
-contract suite catches.
+Each `Mutant` has a ``name``, a ``family`` (the rule family it breaks), a one-line ``description``
+and the ``rules`` it breaks (their tags say whether it is a defect against any target or only
+against the mock's own ``assumed`` choices); its ``service_class`` is a subclass of `Service` that
+overrides one step of the pipeline and nothing else, so the mutant behaves exactly like the correct
+mock except for that one defect. `CATALOGUE`, at the end, is the one explicit table of them.
+``create_app(mutant=name)`` serves one; the mutation analysis (``truewatch-contract mutants``)
+measures how many of them the contract suite catches.
 
 Families: ``envelope`` (code, success, errorCode, message, traceId, Content-Type, error content),
 ``content`` (the success content, its types and units), ``history`` (status records and time
@@ -48,16 +49,37 @@ FAMILIES: tuple[str, ...] = (
 
 @dataclass(frozen=True)
 class Mutant:
-    """One planted defect: its name, its rule family, what it does, and the service that has it."""
+    """
+    One planted defect: its name, its rule family, what it does, the service that has it, and
+    the rules of the catalogue (``x-contract-rules`` ids) its defect breaks.
+    """
 
     name: str
     family: str
     description: str
     service_class: type[Service]
+    rules: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.family not in FAMILIES:
             raise ValueError(f"mutant {self.name!r}: unknown family {self.family!r}")
+        if not self.rules:
+            raise ValueError(f"mutant {self.name!r}: names no rule it breaks")
+
+    @property
+    def tags(self) -> frozenset[str]:
+        """The tags of the rules it breaks (``documented``, ``observed``, ``assumed``)."""
+        from truewatch_contract.rules import tag_of
+
+        return frozenset(tag_of(rule) for rule in self.rules)
+
+    @property
+    def assumed_only(self) -> bool:
+        """
+        Whether it breaks only ``assumed`` rules: a defect only against the mock's own choices,
+        none against any target that is judged with ``assumed`` relaxed (a profiled mock's).
+        """
+        return self.tags == {"assumed"}
 
 
 def _envelope(
@@ -724,134 +746,168 @@ CATALOGUE: tuple[Mutant, ...] = (
         "envelope",
         "The envelope's code is 200 on every answer, errors included.",
         CodeAlways200,
+        rules=("envelope.code-matches-status",),
     ),
     Mutant(
         "success-string",
         "envelope",
         'success is the string "true" or "false", not a boolean.',
         SuccessString,
+        rules=("envelope.fields",),
     ),
     Mutant(
         "success-true-on-error",
         "envelope",
         "success is true on every answer, errors included.",
         SuccessTrueOnError,
+        rules=("envelope.success-matches-code",),
     ),
     Mutant(
         "errorcode-null-on-success",
         "envelope",
         'errorCode is null instead of "" on success.',
         ErrorCodeNullOnSuccess,
+        rules=("envelope.fields",),
     ),
     Mutant(
         "errorcode-empty-on-error",
         "envelope",
         'errorCode is "" on errors, as if they succeeded.',
         ErrorCodeEmptyOnError,
+        rules=("envelope.error-code-matches-success",),
     ),
     Mutant(
         "message-ok-on-success",
         "envelope",
         'message is "OK" instead of "" on success.',
         MessageOkOnSuccess,
+        rules=("envelope.message-empty-on-success",),
     ),
-    Mutant("traceid-empty", "envelope", 'traceId is "" on every answer.', TraceIdEmpty),
+    Mutant(
+        "traceid-empty",
+        "envelope",
+        'traceId is "" on every answer.',
+        TraceIdEmpty,
+        rules=("envelope.trace-id",),
+    ),
     Mutant(
         "content-type-text",
         "envelope",
         "Answers are served as text/plain, not application/json.",
         ContentTypeText,
+        rules=("envelope.json",),
     ),
     Mutant(
         "error-content-leaks-issue",
         "envelope",
         "A 404 for a known issue id of another workspace carries that issue in content.",
         ErrorContentLeaksIssue,
+        rules=("envelope.no-content-on-error",),
     ),
     Mutant(
         "firsttime-seconds",
         "content",
         "extend.firstTime is in seconds instead of milliseconds.",
         FirstTimeSeconds,
+        rules=("content.time-units",),
     ),
-    Mutant("createat-ms", "content", "createAt is in milliseconds instead of seconds.", CreateAtMs),
+    Mutant(
+        "createat-ms",
+        "content",
+        "createAt is in milliseconds instead of seconds.",
+        CreateAtMs,
+        rules=("content.time-units",),
+    ),
     Mutant(
         "id-string",
         "content",
         'id is serialised as a string ("39") instead of an integer.',
         IdString,
+        rules=("content.schema",),
     ),
     Mutant(
         "deleteat-zero",
         "content",
         "deleteAt is 0 instead of -1 for an issue that is not deleted.",
         DeleteAtZero,
+        rules=("content.delete-at",),
     ),
     Mutant(
         "assignerinfo-field-missing",
         "content",
         "assignerInfo items lack the mobile field.",
         AssignerInfoFieldMissing,
+        rules=("content.schema",),
     ),
     Mutant(
         "same-issue-wrong-id",
         "content",
         "The answer shows the workspace's first issue, not the one updated.",
         SameIssueWrongId,
+        rules=("content.same-issue",),
     ),
     Mutant(
         "status-not-applied",
         "content",
         "A new issueStatus is recorded in the history but content.issueStatus keeps the old one.",
         StatusNotApplied,
+        rules=("content.status-applied", "content.history-head"),
     ),
     Mutant(
         "assignerinfo-repeats-first",
         "content",
         "assignerInfo lists the first assignee's account twice.",
         AssignerInfoRepeatsFirst,
+        rules=("content.assigner-info",),
     ),
     Mutant(
         "record-time-ms",
         "history",
         "New status records carry their time in milliseconds.",
         RecordTimeMs,
+        rules=("content.time-units",),
     ),
     Mutant(
         "history-not-appended",
         "history",
         "A status change updates issueStatus but appends no record.",
         HistoryNotAppended,
+        rules=("history.status-change-record", "content.history-head"),
     ),
     Mutant(
         "history-rewritten",
         "history",
         "A status change overwrites the last record instead of appending one.",
         HistoryRewritten,
+        rules=("history.append-only",),
     ),
     Mutant(
         "history-duplicate-record",
         "history",
         "A status change appends its record twice.",
         HistoryDuplicateRecord,
+        rules=("history.status-change-record",),
     ),
     Mutant(
         "history-newest-first",
         "history",
         "New records are inserted at the front of the history.",
         HistoryNewestFirst,
+        rules=("history.status-change-record", "content.history-order"),
     ),
     Mutant(
         "history-wrong-operator",
         "history",
         'New records name "sys" as operator instead of the acting account.',
         HistoryWrongOperator,
+        rules=("history.status-change-record",),
     ),
     Mutant(
         "same-status-appends",
         "history",
         "Setting the current status again appends a record.",
         SameStatusAppends,
+        rules=("history.same-status-no-record",),
     ),
     Mutant(
         "lost-update",
@@ -859,268 +915,329 @@ CATALOGUE: tuple[Mutant, ...] = (
         "Updates are read-modify-write without the lock: of two status changes at once, one is "
         "lost.",
         LostUpdate,
+        rules=("history.no-lost-update",),
     ),
     Mutant(
         "status-duration-stale",
         "history",
         "statusDuration is not updated by a status change.",
         StatusDurationStale,
+        rules=("content.status-duration",),
     ),
     Mutant(
         "duration-wrong",
         "history",
         "duration is computed as now minus the first occurrence (firstTime).",
         DurationWrong,
+        rules=("content.duration",),
     ),
-    Mutant("updateat-stale", "history", "updateAt is not changed by an update.", UpdateAtStale),
+    Mutant(
+        "updateat-stale",
+        "history",
+        "updateAt is not changed by an update.",
+        UpdateAtStale,
+        rules=("history.status-change-record",),
+    ),
     Mutant(
         "updator-stale",
         "history",
         "updator is not set to the acting account by an update.",
         UpdatorStale,
+        rules=("history.status-change-record",),
     ),
     Mutant(
         "empty-body-touches",
         "history",
         "The no-op body {} still bumps updateAt and updator.",
         EmptyBodyTouches,
+        rules=("behaviour.empty-body-noop",),
     ),
     Mutant(
         "history-capped",
         "history",
         "Only the ten latest status records are kept: older ones are dropped.",
         HistoryCapped,
+        rules=("history.append-only",),
     ),
     Mutant(
         "record-time-local",
         "history",
         "New status records are stamped in local time (UTC+8) as if it were UTC.",
         RecordTimeLocal,
+        rules=("history.status-change-record",),
     ),
     Mutant(
-        "createat-bumped", "history", "createAt is set to the time of every update.", CreateAtBumped
+        "createat-bumped",
+        "history",
+        "createAt is set to the time of every update.",
+        CreateAtBumped,
+        rules=("history.update-time",),
     ),
     Mutant(
         "partial-update-clears-assigner",
         "partial",
         "An update that does not send assigner clears the assignees.",
         PartialUpdateClearsAssigner,
+        rules=("history.partial-update",),
     ),
     Mutant(
         "assigner-sets-status",
         "partial",
         "An update that sends only assigner also sets the status to Assigned.",
         AssignerSetsStatus,
+        rules=("history.partial-update",),
     ),
     Mutant(
-        "assigner-not-applied", "partial", "assigner is accepted but ignored.", AssignerNotApplied
+        "assigner-not-applied",
+        "partial",
+        "assigner is accepted but ignored.",
+        AssignerNotApplied,
+        rules=("content.assigner-applied",),
     ),
     Mutant(
         "assigner-appended",
         "partial",
         "assigner is merged into the current list instead of replacing it.",
         AssignerAppended,
+        rules=("content.assigner-applied",),
     ),
     Mutant(
         "assignerinfo-stale",
         "partial",
         "assignerInfo is not recomputed when the assignees change.",
         AssignerInfoStale,
+        rules=("content.assigner-info",),
     ),
     Mutant(
-        "assigner-capped", "partial", "Only the first ten ids of assigner are kept.", AssignerCapped
+        "assigner-capped",
+        "partial",
+        "Only the first ten ids of assigner are kept.",
+        AssignerCapped,
+        rules=("content.assigner-applied",),
     ),
     Mutant(
         "accepts-lowercase-status",
         "validation",
         'issueStatus is matched case-insensitively ("resolved" is accepted).',
         AcceptsLowercaseStatus,
+        rules=("behaviour.invalid-body-rejected",),
     ),
     Mutant(
         "accepts-empty-assigner",
         "validation",
         "assigner [] is accepted (and clears the assignees).",
         AcceptsEmptyAssigner,
+        rules=("behaviour.invalid-body-rejected",),
     ),
     Mutant(
         "accepts-null-status",
         "validation",
         "issueStatus null is accepted as if it were not sent.",
         AcceptsNullStatus,
+        rules=("behaviour.invalid-body-rejected",),
     ),
     Mutant(
         "accepts-bad-account-id",
         "validation",
         "assigner items are not checked against the acnt_ + 32 hex form.",
         AcceptsBadAccountId,
+        rules=("behaviour.invalid-body-rejected", "content.schema"),
     ),
     Mutant(
         "accepts-non-object-body",
         "validation",
         "A JSON body that is not an object (an array, a string) is treated as {}.",
         AcceptsNonObjectBody,
+        rules=("behaviour.invalid-body-rejected",),
     ),
     Mutant(
         "accepts-any-content-type",
         "validation",
         "The Content-Type is not checked (text/plain JSON is accepted).",
         AcceptsAnyContentType,
+        rules=("behaviour.media-type-rejected",),
     ),
     Mutant(
         "rejects-charset-content-type",
         "validation",
         "application/json;charset=UTF-8, the page's own Content-Type, is rejected.",
         RejectsCharsetContentType,
+        rules=("behaviour.valid-body-accepted",),
     ),
     Mutant(
         "rejects-multiple-assigners",
         "validation",
         "assigner with more than one id is rejected.",
         RejectsMultipleAssigners,
+        rules=("behaviour.valid-body-accepted",),
     ),
     Mutant(
         "rejects-empty-body",
         "validation",
         "The no-op body {} is rejected with 400.",
         RejectsEmptyBody,
+        rules=("behaviour.empty-body-noop",),
     ),
     Mutant(
         "rejects-unknown-fields",
         "validation",
         "A body with a field other than issueStatus and assigner is rejected.",
         RejectsUnknownFields,
+        rules=("behaviour.unknown-fields-ignored",),
     ),
     Mutant(
         "status-trimmed",
         "validation",
         "issueStatus is trimmed of surrounding whitespace before it is checked.",
         StatusTrimmed,
+        rules=("behaviour.invalid-body-rejected",),
     ),
     Mutant(
         "assigner-id-any-case",
         "validation",
         "assigner ids are matched case-insensitively (upper-case hex is accepted, stored lowered).",
         AssignerIdAnyCase,
+        rules=("behaviour.invalid-body-rejected",),
     ),
     Mutant(
         "accepts-null-assigner",
         "validation",
         "assigner null is accepted as if it were not sent.",
         AcceptsNullAssigner,
+        rules=("behaviour.invalid-body-rejected",),
     ),
     Mutant(
         "empty-status-ignored",
         "validation",
         'issueStatus "" is accepted as if it were not sent.',
         EmptyStatusIgnored,
+        rules=("behaviour.invalid-body-rejected",),
     ),
     Mutant(
         "issue-id-trimmed",
         "validation",
         "The route's issue_id is trimmed of whitespace before the lookup.",
         IssueIdTrimmed,
+        rules=("behaviour.unknown-issue",),
     ),
     Mutant(
         "auth-ignored",
         "auth",
         "A request without DF-API-KEY acts as the first key of the state.",
         AuthIgnored,
+        rules=("behaviour.auth-required",),
     ),
     Mutant(
         "auth-wrong-key-200",
         "auth",
         "Any non-empty DF-API-KEY is accepted, acting as the first key of the state.",
         AuthWrongKey200,
+        rules=("behaviour.auth-required",),
     ),
     Mutant(
         "foreign-issue-visible",
         "auth",
         "An issue of another workspace is found and updated with any valid key.",
         ForeignIssueVisible,
+        rules=("behaviour.workspace-isolation",),
     ),
     Mutant(
         "foreign-issue-403",
         "auth",
         "An issue of another workspace is answered 403, hinting that it exists.",
         ForeignIssue403,
+        rules=("behaviour.workspace-isolation",),
     ),
     Mutant(
         "foreign-issue-message-hint",
         "auth",
         "The 404 for another workspace's issue says so in its message.",
         ForeignIssueMessageHint,
+        rules=("behaviour.workspace-isolation",),
     ),
     Mutant(
         "key-prefix",
         "auth",
         "A DF-API-KEY that the real key starts with (8 characters or more) is accepted.",
         KeyPrefix,
+        rules=("behaviour.auth-required",),
     ),
     Mutant(
         "key-case-insensitive",
         "auth",
         "DF-API-KEY is compared without regard to case.",
         KeyCaseInsensitive,
+        rules=("behaviour.auth-required",),
     ),
     Mutant(
         "500-on-malformed-json",
         "errors",
         "A body that is not valid JSON crashes the handler (500).",
         ServerErrorOnMalformedJson,
+        rules=("behaviour.no-server-error",),
     ),
     Mutant(
         "500-on-wrong-type",
         "errors",
         'A non-string issueStatus (e.g. {"issueStatus": {}}) crashes the handler (500).',
         ServerErrorOnWrongType,
+        rules=("behaviour.no-server-error",),
     ),
     Mutant(
         "500-on-unknown-issue",
         "errors",
         "An unknown issue id crashes the handler (500) instead of 404.",
         ServerErrorOnUnknownIssue,
+        rules=("behaviour.no-server-error",),
     ),
     Mutant(
         "405-as-500",
         "errors",
         "A method other than POST on the route is answered 500.",
         MethodNotAllowedAs500,
+        rules=("behaviour.no-server-error",),
     ),
     Mutant(
         "stacktrace-in-message",
         "errors",
         "400 answers carry a Python traceback in message.",
         StacktraceInMessage,
+        rules=("envelope.no-internal-detail",),
     ),
     Mutant(
         "long-list-fails",
         "errors",
         "An assigner list of more than 16 ids crashes the handler (500).",
         LongListFails,
+        rules=("behaviour.no-server-error",),
     ),
     Mutant(
         "repeated-assignee-fails",
         "errors",
         "An assigner list that repeats an id crashes the handler (500).",
         RepeatedAssigneeFails,
+        rules=("behaviour.no-server-error",),
     ),
     Mutant(
         "write-before-validation",
         "writes",
         "A valid issueStatus is applied even when the rest of the body is rejected (400).",
         WriteBeforeValidation,
+        rules=("behaviour.invalid-body-rejected",),
     ),
     Mutant(
         "write-on-auth-failure",
         "writes",
         "A request with a wrong DF-API-KEY is answered 403, but its update is applied.",
         WriteOnAuthFailure,
+        rules=("behaviour.auth-required",),
     ),
     Mutant(
         "write-on-foreign-404",
         "writes",
         "Another workspace's issue is answered 404, but the update is applied to it.",
         WriteOnForeign404,
+        rules=("behaviour.workspace-isolation",),
     ),
 )
 

@@ -460,6 +460,17 @@ class Service:
     def serialize(self, content: Any) -> str:
         return _encode(content)
 
+    # -- what a person or a tool is told -------------------------------------------------------
+
+    def profile_points(self) -> dict[str, Any] | None:
+        """
+        The profile the mock answers from, as the first output line's ``profile`` and
+        ``GET /__mock__/profile`` show it: None for the mock as it is (it answers as
+        ``docs/contract-decisions.md`` says the mock does); a profiled mock
+        (`truewatch_contract.mock.learned`) lists its learned and its default points.
+        """
+        return None
+
     # -- answers ------------------------------------------------------------------------------
 
     def success(self, content_json: str) -> Answer:

@@ -15,7 +15,32 @@ STATUS_CSS = {
     "failed": "s-broken",
     "error": "s-relaxed",
     "interrupted": "s-relaxed",
+    "not-applicable": "s-not-exercised",
 }
+
+
+def _headline(result: dict[str, Any]) -> str:
+    """``70 of 71 mutants killed, 1 survived, 0 errors`` (of the applicable ones, when profiled)."""
+    counts = result["counts"]
+    skipped = counts.get("not-applicable", 0)
+    if skipped:
+        applicable = result.get("applicable", result["total"] - skipped)
+        return (
+            f"{counts['killed']} of the {applicable} applicable mutants killed, "
+            f"{counts['survived']} survived, {counts['error']} errors; {skipped} not applicable "
+            "(they break only assumed rules, relaxed against a profiled mock)"
+        )
+    return (
+        f"{counts['killed']} of {result['total']} mutants killed, {counts['survived']} survived, "
+        f"{counts['error']} errors"
+    )
+
+
+def _profile_note(result: dict[str, Any]) -> str | None:
+    profile = result.get("profile")
+    if not profile:
+        return None
+    return f"the mock answered as the profile {profile['file']} (of {profile['target']})"
 
 
 def render_table(result: dict[str, Any]) -> str:
@@ -23,19 +48,22 @@ def render_table(result: dict[str, Any]) -> str:
     width = max([len(r["name"]) for r in rows] + [6])
     lines = [f"{'mutant':<{width}}  {'result':<11}  {'caught by':<40}  {'after':>8}  {'run':>6}"]
     for row in rows:
-        caught = row["caught_by"] or ("-" if row["status"] != "error" else str(row["detail"]))
+        caught = row["caught_by"] or (
+            str(row["detail"]) if row["status"] in ("error", "not-applicable") else "-"
+        )
         after = f"{row['time_to_catch_s']:.2f} s" if row["time_to_catch_s"] is not None else "-"
         lines.append(
             f"{row['name']:<{width}}  {row['status']:<11}  {caught[:40]:<40}  {after:>8}  "
             f"{row['wall_s']:5.1f}s"
         )
-    counts = result["counts"]
     lines.append(
-        f"{counts['killed']} of {result['total']} mutants killed, {counts['survived']} survived, "
-        f"{counts['error']} errors; correct mock: "
+        f"{_headline(result)}; correct mock: "
         f"{result['correct']['status'] if result.get('correct') else 'not run'}; "
         f"{result['wall_s']:.1f} s with {result['jobs']} parallel run(s)"
     )
+    note = _profile_note(result)
+    if note is not None:
+        lines.append(f"  {note}")
     for problem in result.get("problems", []):
         lines.append(f"  problem: {problem}")
     return "\n".join(lines)
@@ -58,9 +86,12 @@ def render_html(result: dict[str, Any]) -> str:
             f"<td><code>{esc(caught)}</code><div class=small>{esc(detail[:300])}</div></td>"
             f"<td class=n>{esc(after)}</td><td class=n>{row['wall_s']:.1f} s</td></tr>"
         )
-    counts = result["counts"]
     ok = result["exit_code"] == 0
-    problems = "".join(f"<li>{esc(p)}</li>" for p in result.get("problems", []))
+    notes = [*result.get("problems", [])]
+    note = _profile_note(result)
+    if note is not None:
+        notes.append(note)
+    problems = "".join(f"<li>{esc(p)}</li>" for p in notes)
     return (
         "<!DOCTYPE html>\n"
         '<html lang="en"><head><meta charset="utf-8">'
@@ -69,9 +100,8 @@ def render_html(result: dict[str, Any]) -> str:
         f"<title>Mutation analysis: {esc(result['verdict'])}</title><style>{CSS}</style>"
         "</head><body><main><h1>Contract suite: mutation analysis</h1>"
         f'<div class="banner v-{"passed" if ok else "failed"}"><div class="verdict">'
-        f"{esc(result['verdict'])}</div><div class=headline>{counts['killed']} of "
-        f"{result['total']} mutants killed, {counts['survived']} survived, {counts['error']} "
-        f"errors, in {result['wall_s']:.1f} s ({result['jobs']} parallel runs)</div></div>"
+        f"{esc(result['verdict'])}</div><div class=headline>{esc(_headline(result))}, "
+        f"in {result['wall_s']:.1f} s ({result['jobs']} parallel runs)</div></div>"
         + (f'<div class="notes"><ul>{problems}</ul></div>' if problems else "")
         + '<div class="meta"><span>max examples: <b>'
         + esc(result.get("max_examples") or "suite default")

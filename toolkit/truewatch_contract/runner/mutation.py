@@ -9,6 +9,11 @@ a mutant meets the whole suite before it is said to survive. A mutant is *killed
 fails, *survives* when every stage passes, and is an *error* when the suite could not judge it.
 For each kill the table names what caught it first (a rule, or the failing test) and how long into
 that stage's run it was. Every survivor is a gap in the suite.
+
+With ``--profile FILE`` every run is against the built-in mock started from that profile
+(``TRUEWATCH_MOCK_PROFILE``), judged as any target: ``assumed`` rules relaxed. A mutant whose
+defect breaks only ``assumed`` rules (`Mutant.assumed_only`) is then *not applicable*: listed, not
+run, and not counted; every other one must still die.
 """
 
 from __future__ import annotations
@@ -42,6 +47,8 @@ class MutantInfo:
     name: str
     family: str
     description: str
+    rules: tuple[str, ...] = ()
+    assumed_only: bool = False
 
 
 @dataclass
@@ -51,7 +58,7 @@ class MutantOutcome:
     name: str
     family: str
     description: str
-    status: str  # killed | survived | error | passed | failed | interrupted
+    status: str  # killed | survived | error | passed | failed | interrupted | not-applicable
     caught_by: str | None
     caught_kind: str | None  # rule | test
     detail: str | None
@@ -59,6 +66,7 @@ class MutantOutcome:
     wall_s: float
     requests: int
     stage: str | None = None
+    rules: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -66,6 +74,7 @@ class MutantOutcome:
             "name": self.name,
             "family": self.family,
             "description": self.description,
+            "rules": list(self.rules),
             "status": self.status,
             "caught_by": self.caught_by,
             "caught_kind": self.caught_kind,
@@ -82,7 +91,8 @@ def catalogue() -> dict[str, MutantInfo]:
     from truewatch_contract.mock.mutants import MUTANTS
 
     return {
-        name: MutantInfo(name, str(m.family), str(m.description)) for name, m in MUTANTS.items()
+        name: MutantInfo(name, m.family, m.description, m.rules, m.assumed_only)
+        for name, m in MUTANTS.items()
     }
 
 
@@ -115,10 +125,18 @@ def select(names: str | None, known: Mapping[str, MutantInfo]) -> list[MutantInf
 
 
 def base_environment(
-    max_examples: int | None, seed: int | None, budget: str | None = None
+    max_examples: int | None,
+    seed: int | None,
+    budget: str | None = None,
+    profile: Path | None = None,
 ) -> dict[str, str]:
-    """The suite's environment for a mutation run: the built-in mock, strict, nothing relaxed."""
+    """
+    The suite's environment for a mutation run: the built-in mock, strict, nothing relaxed; with
+    a `profile`, the mock started from it, judged as any target (``assumed`` relaxed).
+    """
     env = {k: v for k, v in os.environ.items() if not k.startswith("TRUEWATCH_")}
+    if profile is not None:
+        env["TRUEWATCH_MOCK_PROFILE"] = str(profile)
     if max_examples is not None:
         env["TRUEWATCH_MAX_EXAMPLES"] = str(max_examples)
     if seed is not None:
@@ -143,14 +161,33 @@ def check_budget(text: str | None) -> str | None:
     return text.strip()
 
 
+def check_profile(text: str | None) -> tuple[Path | None, str | None]:
+    """``--profile FILE``: its absolute path and the profiled target's name, or a one-line error."""
+    if text is None:
+        return None, None
+    from truewatch_contract.profile.load import load_profile
+
+    path = Path(text).expanduser().absolute()
+    try:
+        profile = load_profile(path)
+    except UsageError as error:  # ProfileError: the file is none of the three
+        raise UsageError(f"--profile: {error}") from None
+    return path, str(profile.source.get("target") or path.name)
+
+
 def mutants_command(args: argparse.Namespace) -> int:
     known = catalogue()
     if getattr(args, "list", False):
         width = max((len(n) for n in known), default=0)
         for info in known.values():
-            print(f"{info.name:<{width}}  {info.family:<10}  {info.description}")
+            assumed = "  (assumed rules only)" if info.assumed_only else ""
+            print(
+                f"{info.name:<{width}}  {info.family:<10}  {info.description}  "
+                f"[{', '.join(info.rules)}]{assumed}"
+            )
         return 0
     chosen = select(getattr(args, "only", None), known)
+    profile, profiled = check_profile(getattr(args, "profile", None))
     max_examples = _positive_int(getattr(args, "max_examples", None), "--max-examples", None)
     seed_text = getattr(args, "seed", None)
     seed = None
@@ -169,13 +206,15 @@ def mutants_command(args: argparse.Namespace) -> int:
     quiet = bool(getattr(args, "quiet", False))
     result = analyse(
         chosen,
-        base_environment(max_examples, seed, budget),
+        base_environment(max_examples, seed, budget, profile),
         jobs=jobs,
         echo=None if quiet else (lambda line: print(line, file=sys.stderr, flush=True)),
+        profiled=profile is not None,
     )
     result["max_examples"] = max_examples
     result["seed"] = seed
     result["budget"] = budget
+    result["profile"] = None if profile is None else {"file": str(profile), "target": profiled}
     from truewatch_contract.runner.mutants_report import render_table, write_mutant_reports
 
     try:
@@ -195,16 +234,31 @@ def analyse(
     *,
     jobs: int,
     echo: Any = None,
+    profiled: bool = False,
 ) -> dict[str, Any]:
-    """Run the correct mock and every mutant; return the JSON-ready result."""
+    """
+    Run the correct mock and every mutant; return the JSON-ready result. `profiled`: the
+    environment starts the mock from a profile, so a mutant that breaks only ``assumed`` rules
+    is not applicable (not run).
+    """
     stop = threading.Event()
     started = time.monotonic()
-    total = len(mutants) + 1
     done = [0]
     lock = threading.Lock()
     outcomes: dict[str, MutantOutcome] = {}
     redactor = Redactor()
-    correct = MutantInfo(CORRECT, "-", "The built-in mock as it should be: the suite must pass.")
+    correct = MutantInfo(
+        CORRECT,
+        "-",
+        "The built-in mock answering as the profile says: the suite must pass."
+        if profiled
+        else "The built-in mock as it should be: the suite must pass.",
+    )
+    skipped = [info for info in mutants if profiled and info.assumed_only]
+    for info in skipped:
+        outcomes[info.name] = not_applicable(info)
+    runs = [info for info in mutants if info not in skipped]
+    total = len(runs) + 1
 
     stages = suite_stages()
 
@@ -241,6 +295,7 @@ def analyse(
             if outcome.status != "survived":
                 break
         assert outcome is not None
+        outcome.rules = info.rules
         with lock:
             done[0] += 1
             if echo is not None:
@@ -251,7 +306,7 @@ def analyse(
         workdir = Path(tmp)
         env = with_bytecode_cache(env, workdir / "pycache")
         # The correct mock runs the whole suite: start it first so it does not finish last.
-        order = [correct, *mutants]
+        order = [correct, *runs]
         with _StopOnSignal(stop), ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
             futures: dict[str, Future[MutantOutcome]] = {
                 info.name: pool.submit(one, info, workdir) for info in order
@@ -288,6 +343,25 @@ class _StopOnSignal:
     def __exit__(self, *exc: object) -> None:
         for sig, handler in self._old.items():
             signal.signal(sig, handler)
+
+
+def not_applicable(info: MutantInfo) -> MutantOutcome:
+    return MutantOutcome(
+        name=info.name,
+        family=info.family,
+        description=info.description,
+        status="not-applicable",
+        caught_by=None,
+        caught_kind=None,
+        detail=(
+            f"breaks only assumed rules ({', '.join(info.rules)}), relaxed against a profiled "
+            "mock: not run"
+        ),
+        time_to_catch_s=None,
+        wall_s=0.0,
+        requests=0,
+        rules=info.rules,
+    )
 
 
 def _not_run(info: MutantInfo) -> MutantOutcome:
@@ -407,13 +481,14 @@ def summarise(
     mutants = [o for o in rows if o.name != CORRECT]
     counts = {
         s: sum(1 for o in mutants if o.status == s)
-        for s in ("killed", "survived", "error", "interrupted")
+        for s in ("killed", "survived", "error", "interrupted", "not-applicable")
     }
+    applicable = len(order) - 1 - counts["not-applicable"]
     ok = (
         not interrupted
         and correct is not None
         and correct.status == "passed"
-        and counts["killed"] == len(order) - 1
+        and counts["killed"] == applicable
     )
     problems = []
     if correct is None or correct.status not in ("passed", "interrupted"):
@@ -434,6 +509,7 @@ def summarise(
         "wall_s": round(wall, 3),
         "jobs": jobs,
         "total": len(order) - 1,
+        "applicable": applicable,
         "counts": counts,
         "correct": correct.to_dict() if correct else None,
         "mutants": [o.to_dict() for o in mutants],

@@ -39,6 +39,7 @@ OPTIONS = (
     ("budget", "TRUEWATCH_BUDGET", "--budget"),
     ("time_budget", "TRUEWATCH_TIME_BUDGET", "--time-budget"),
     ("concurrency", "TRUEWATCH_CONCURRENCY", "--concurrency"),
+    ("mock_profile", "TRUEWATCH_MOCK_PROFILE", "--mock-profile"),
 )
 # Options that only make sense for a remote target: the built-in mock brings its own.
 REMOTE_ONLY = ("api_key", "issue_id", "foreign_api_key", "foreign_issue_id")
@@ -59,10 +60,15 @@ class RunPlan:
     budget: str = "budget: none (the full run)"  # the plan's headline, for the first line
     seed_drawn: bool = False  # --seed random drew `seed` for this run
     summary_md: tuple[Path, ...] = ()  # where the Markdown job summary goes (appended)
+    mock_profile: Path | None = None  # the built-in mock answers as this profile says
 
     @property
     def target_name(self) -> str:
-        return self.base_url or "built-in mock"
+        if self.base_url:
+            return self.base_url
+        if self.mock_profile is not None:
+            return f"built-in mock (profile {self.mock_profile})"
+        return "built-in mock"
 
 
 def plan_run(
@@ -111,6 +117,9 @@ def plan_run(
         target = SuiteConfig.from_env(env)
     except ConfigError as error:
         raise UsageError(_name_option(str(error), given)) from None
+    if target.mock_profile is not None:
+        # An absolute path: the suite runs in a folder of its own.
+        env["TRUEWATCH_MOCK_PROFILE"] = str(target.mock_profile)
     if target.seed_drawn:
         # Drawn once, here: the suite gets the number, the first line and the reports show it.
         env["TRUEWATCH_SEED"] = str(target.seed)
@@ -138,6 +147,7 @@ def plan_run(
         budget=budget,
         seed_drawn=target.seed_drawn,
         summary_md=_summary_files(args, env),
+        mock_profile=target.mock_profile,
     )
 
 

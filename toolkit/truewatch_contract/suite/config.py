@@ -9,6 +9,8 @@ and the Schemathesis check under plain ``st run`` too. Nothing reads the environ
 
 Without ``TRUEWATCH_BASE_URL`` the target is the built-in mock: its connection details (key, issue,
 assignees) come from the mock itself, via `SuiteConfig.with_connection`.
+With ``TRUEWATCH_MOCK_PROFILE`` that mock is started from a target's profile and answers as that
+target did; it is then judged as any target (`SuiteConfig.default_mock` is False).
 """
 
 from __future__ import annotations
@@ -57,6 +59,7 @@ ENV_NAMES = (
     "TRUEWATCH_RELAX",
     "TRUEWATCH_SEED",
     "TRUEWATCH_MOCK_MUTANT",
+    "TRUEWATCH_MOCK_PROFILE",
     "TRUEWATCH_RECORD",
     "TRUEWATCH_CONCURRENCY",
     "TRUEWATCH_BUDGET",
@@ -103,6 +106,9 @@ class SuiteConfig:
     seed: int = DEFAULT_SEED
     seed_drawn: bool = False  # TRUEWATCH_SEED=random drew `seed` for this run
     mock_mutant: str | None = None
+    # The built-in mock started from a target's profile (TRUEWATCH_MOCK_PROFILE): judged as any
+    # other target (see `default_mock`).
+    mock_profile: Path | None = None
     record: Path | None = None
     builtin_mock: bool = True
     concurrency: int = DEFAULT_CONCURRENCY
@@ -149,6 +155,12 @@ class SuiteConfig:
             )
         if foreign_issue is not None and foreign_issue == issue_id:
             raise ConfigError("TRUEWATCH_FOREIGN_ISSUE_ID must differ from TRUEWATCH_ISSUE_ID")
+        mock_profile = get("TRUEWATCH_MOCK_PROFILE")
+        if mock_profile is not None and not builtin:
+            raise ConfigError(
+                "TRUEWATCH_MOCK_PROFILE starts the built-in mock from a profile: it cannot be "
+                "used with TRUEWATCH_BASE_URL"
+            )
         rate = get("TRUEWATCH_RATE_LIMIT")
         record = get("TRUEWATCH_RECORD")
         rate_limit = _parse_rate(rate)
@@ -175,6 +187,7 @@ class SuiteConfig:
             seed=_parse_seed(get("TRUEWATCH_SEED")),
             seed_drawn=_is_random(get("TRUEWATCH_SEED")),
             mock_mutant=_check_mutant(get("TRUEWATCH_MOCK_MUTANT")),
+            mock_profile=check_profile(mock_profile) if mock_profile is not None else None,
             record=check_record_path(record) if record is not None else None,
             builtin_mock=builtin,
             concurrency=_parse_int(
@@ -224,17 +237,33 @@ class SuiteConfig:
         )
 
     @property
+    def default_mock(self) -> bool:
+        """
+        Whether the target is the built-in mock as it is: not started from a profile. Only that
+        target has its ``assumed`` rules enforced by default and names the test issue by its
+        ``isset_`` form for sure; a profiled mock answers as another target did, and is judged
+        as any target is.
+        """
+        return self.builtin_mock and self.mock_profile is None
+
+    @property
     def label(self) -> str:
-        """``mock`` for the built-in mock, else the base URL (the record's ``target``)."""
-        return "mock" if self.builtin_mock else str(self.base_url)
+        """
+        ``mock`` for the built-in mock (``mock (profile FILE)`` when profiled), else the base URL
+        (the record's ``target``).
+        """
+        if not self.builtin_mock:
+            return str(self.base_url)
+        return "mock" if self.mock_profile is None else f"mock (profile {self.mock_profile})"
 
     @property
     def relaxed(self) -> frozenset[str]:
         """
-        Rule ids and tags not to fail on: ``TRUEWATCH_RELAX``, plus ``assumed`` off the mock
-        (unless ``TRUEWATCH_RELAX=none``: then nothing at all).
+        Rule ids and tags not to fail on: ``TRUEWATCH_RELAX``, plus ``assumed`` for any target
+        but the default mock, a profiled mock included (unless ``TRUEWATCH_RELAX=none``: then
+        nothing at all).
         """
-        return self.relax - {STRICT} if self.builtin_mock else self.relaxed_remote
+        return self.relax - {STRICT} if self.default_mock else self.relaxed_remote
 
     @property
     def relaxed_remote(self) -> frozenset[str]:
@@ -263,7 +292,7 @@ class SuiteConfig:
             issue_ids=frozenset({self.issue_id, *aliases} - {""}),
             foreign_api_key=self.foreign_api_key,
             foreign_issue_id=self.foreign_issue_id,
-            builtin_mock=self.builtin_mock,
+            builtin_mock=self.default_mock,
         )
 
     @property
@@ -279,7 +308,8 @@ class SuiteConfig:
             f"foreign_api_key={_secret_repr(self.foreign_api_key)}, "
             f"foreign_issue_id={self.foreign_issue_id!r}, rate_limit={self.rate_limit!r}, "
             f"max_examples={self.max_examples}, relax={sorted(self.relax)!r}, seed={self.seed}, "
-            f"mock_mutant={self.mock_mutant!r}, record={self.record!r}, "
+            f"mock_mutant={self.mock_mutant!r}, mock_profile={self.mock_profile!r}, "
+            f"record={self.record!r}, "
             f"builtin_mock={self.builtin_mock}, concurrency={self.concurrency})"
         )
 
@@ -322,6 +352,23 @@ def check_record_path(text: str) -> Path:
     folder = path.parent
     if not folder.is_dir():
         raise ConfigError(f"TRUEWATCH_RECORD: the folder {str(folder)!r} does not exist")
+    return path
+
+
+def check_profile(text: str) -> Path:
+    """
+    ``TRUEWATCH_MOCK_PROFILE``: a profile, a ``report.json`` or a run record, read once here so
+    that a file that is none of them stops the run at once (one line); kept as an absolute path
+    (the suite may run in another folder).
+    """
+    from truewatch_contract.profile.document import ProfileError
+    from truewatch_contract.profile.load import load_profile
+
+    path = Path(text).expanduser().absolute()
+    try:
+        load_profile(path)
+    except ProfileError as error:
+        raise ConfigError(f"TRUEWATCH_MOCK_PROFILE: {error}") from None
     return path
 
 

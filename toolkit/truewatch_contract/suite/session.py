@@ -269,7 +269,8 @@ def open_session(
         from truewatch_contract.mock import MockState, create_app, serve
 
         state = MockState.default()
-        server = serve(create_app(state, mutant=target.mock_mutant), log_level="error")
+        app = create_app(state, mutant=target.mock_mutant, profile=target.mock_profile)
+        server = serve(app, log_level="error")
         target = target.with_connection(state.connection_info(server.base_url))
     redactor = Redactor(target.secrets)
     recorder = Recorder(target.record, redactor)
