@@ -1,0 +1,178 @@
+"""
+`Judging`: what the proxy does with each passage: the library's judge (a `Watcher`, which keeps
+each issue's history per key), then the run record (`Recorder`: ``run``, ``session`` and one
+``exchange`` line per passage).
+
+It runs in one of two places. By default in a process of its own (`main`, started by the proxy
+at the lowest CPU priority), reading the spool as the event loop writes it, so that judging never
+delays an answer: under a load the machine cannot judge in real time, passages wait on disk and
+are judged when the load drops or the proxy stops. With ``--annotate`` the verdict goes into the
+answer, so the event loop calls `Judging.take` itself before answering.
+
+A passage the proxy answered itself (the upstream unreachable, a body above ``--max-body``) is
+recorded as an exchange line with its ``error`` and no answer: it is never judged as the target's.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sys
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from truewatch_contract.judge import Policy, Verdict, Watcher
+from truewatch_contract.proxy.passage import Passage
+from truewatch_contract.record import ExchangeLine, Recorder, RunLine, SentRecord, SessionLine
+from truewatch_contract.redaction import Redactor
+
+#: The ``test`` and ``phase`` of the proxy's exchange lines.
+TEST = "proxy"
+PHASE = "proxy"
+
+
+class Judging:
+    """
+    Judges passages one at a time, in the order their answers left, and records each.
+
+    Arguments:
+        record: the run record file (created).
+        base_url: the upstream's base URL (the record's target, each exchange's base).
+        relax: the relaxed rule ids and tags (``assumed`` always).
+        api_key, issue_id: the told key (as its stand-in) and test issue, when given.
+        started_at: the proxy's start (each line's ``t`` counts from it).
+    """
+
+    def __init__(
+        self,
+        record: Path,
+        *,
+        base_url: str,
+        relax: tuple[str, ...] = (),
+        api_key: str | None = None,
+        issue_id: str | None = None,
+        started_at: float | None = None,
+    ) -> None:
+        self.base_url = base_url
+        self.policy = Policy.remote(relax)
+        self.watcher = Watcher(api_key=api_key, issue_id=issue_id, policy=self.policy)
+        # Keys reach the judge as stand-ins and every DF-API-KEY header is blanked by name; the
+        # proxy's reports redact the real values once more.
+        self.redactor = Redactor()
+        self.recorder = Recorder(record, self.redactor, started_at=started_at)
+        self.judged = 0
+        self.broken = 0
+        self.own_answers = 0
+        self.recorder.write(
+            RunLine(
+                target=base_url,
+                relaxed=tuple(sorted(self.policy.relaxed)),
+                started_at=self.recorder.started_at,
+            )
+        )
+        self.recorder.write(
+            SessionLine(event="start", at=self.recorder.started_at, pid=os.getpid())
+        )
+
+    def take(self, passage: Passage) -> Verdict | None:
+        """Judge and record one passage; None for the proxy's own answer (recorded, not judged)."""
+        exchange = passage.exchange(self.base_url)
+        t = round(max(0.0, passage.received_at - self.recorder.started_at), 6)
+        if passage.error is not None:
+            self.own_answers += 1
+            self.recorder.write(
+                ExchangeLine(
+                    t=t,
+                    test=TEST,
+                    phase=PHASE,
+                    request=SentRecord.of(exchange, self.redactor),
+                    error=passage.error,
+                    curl=exchange.curl(self.redactor),
+                )
+            )
+            return None
+        verdict = self.watcher.judge(exchange, concurrent=passage.concurrent)
+        self.judged += 1
+        if verdict.violations:
+            self.broken += 1
+        self.recorder.write(
+            ExchangeLine.of(
+                exchange,
+                verdict,
+                self.redactor,
+                t=t,
+                test=TEST,
+                phase=PHASE,
+                mode="race" if passage.concurrent else None,
+            )
+        )
+        return verdict
+
+    def finish(self) -> None:
+        """The session line that says the record is complete; close the file."""
+        self.recorder.write(
+            SessionLine(event="finished", at=time.time(), pid=os.getpid(), exitstatus=0)
+        )
+        self.recorder.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """
+    The judging process: its settings are one JSON object on standard input (``spool``,
+    ``record``, ``base_url``, ``relax``, ``api_key``, ``issue_id``, ``started_at``,
+    ``parent``); it judges the spool to its end frame (or until the proxy is gone), then writes
+    one line on standard output: ``{"judged": N, "broken": N, "own_answers": N}``.
+    """
+    settings: Mapping[str, Any] = json.loads(sys.stdin.readline())
+    lowest_priority()
+    from truewatch_contract.proxy.spool import read_spool
+
+    judging = Judging(
+        Path(settings["record"]),
+        base_url=str(settings["base_url"]),
+        relax=tuple(settings.get("relax") or ()),
+        api_key=settings.get("api_key"),
+        issue_id=settings.get("issue_id"),
+        started_at=float(settings["started_at"]),
+    )
+    parent = int(settings.get("parent") or os.getppid())
+    try:
+        for passage in read_spool(Path(settings["spool"]), alive=lambda: _alive(parent)):
+            judging.take(passage)
+    finally:
+        judging.finish()
+        print(
+            json.dumps(
+                {
+                    "judged": judging.judged,
+                    "broken": judging.broken,
+                    "own_answers": judging.own_answers,
+                }
+            ),
+            flush=True,
+        )
+    return 0
+
+
+def lowest_priority() -> None:
+    """
+    Let every other process run first: the proxy's answers never wait for the judge. Where the
+    kernel groups processes by session (autogroup), the judge's own session is lowered too.
+    """
+    with contextlib.suppress(OSError):
+        os.nice(19)
+    with contextlib.suppress(OSError, AttributeError):
+        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+    with contextlib.suppress(OSError), open("/proc/self/autogroup", "w") as handle:
+        handle.write("19")
+
+
+def _alive(pid: int) -> bool:
+    return os.getppid() == pid
+
+
+if __name__ == "__main__":  # pragma: no cover - the proxy starts it as `python -m`
+    sys.exit(main())
