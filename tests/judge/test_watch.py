@@ -5,6 +5,7 @@ goes: an issue answered 200 to a key exists for it, its last answer is its previ
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from typing import Any
 
@@ -115,3 +116,19 @@ def test_told_a_key_another_key_on_a_known_issue_may_be_another_workspaces() -> 
     # On an id nobody named, it stays a bad key and an unknown issue.
     stray = told.judge(mock.send({"issueStatus": "Working"}, key="tkn_x", issue="e" * 32))
     assert Fault.FOREIGN_KEY not in stray.expectation.possible
+
+
+def test_an_update_applied_despite_its_media_type_is_the_issue_s_latest_state() -> None:
+    """A target that parses a text/plain body as JSON applied it: the next change builds on it."""
+    mock, watcher = Mock("accepts-any-content-type"), Watcher()
+    watcher.judge(mock.send({}))
+    plain = mock.send({"issueStatus": "Working"})
+    plain = dataclasses.replace(
+        plain, request_headers={**plain.request_headers, "Content-Type": "text/plain"}
+    )
+    applied = watcher.judge(plain)
+    assert applied.expectation.faults == {Fault.MEDIA_TYPE} and applied.content is not None
+    key = mock.info["api_key"]
+    assert watcher.previous_for(key, ISSUE) == applied.content
+    after = watcher.judge(mock.send({"issueStatus": "Resolved"}))
+    assert after.ok, after.violations

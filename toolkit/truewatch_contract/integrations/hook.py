@@ -20,8 +20,8 @@ import warnings
 from collections.abc import Awaitable, Iterable
 from typing import Any, Literal, get_args
 
+from truewatch_contract.integrations import exchanges
 from truewatch_contract.judge import Exchange, Policy, Verdict, Watcher
-from truewatch_contract.judge.exchange import ROUTE_PREFIX, ROUTE_SUFFIX
 from truewatch_contract.redaction import AUTH_HEADER, Redactor
 from truewatch_contract.violations import ContractViolation, Violation
 
@@ -93,24 +93,18 @@ class ContractHook:
         Returns None, except for a response of ``httpx.AsyncClient``, whose body must be read
         asynchronously: then an awaitable, which the client awaits.
         """
-        if hasattr(response, "aread"):
-            from truewatch_contract.integrations import httpx as adapter
-
-            if adapter.is_async(response):
+        if hasattr(response, "aread"):  # httpx
+            if exchanges.httpx_is_async(response):
                 return self._check_async(response)
-            exchange = adapter.exchange_of(response)
+            exchange = exchanges.httpx_exchange(response)
         else:
-            from truewatch_contract.integrations import requests as requests_adapter
-
-            exchange = requests_adapter.exchange_of(response)
+            exchange = exchanges.requests_exchange(response)
         if exchange is not None:
             self.check(exchange)
         return None
 
     async def _check_async(self, response: Any) -> None:
-        from truewatch_contract.integrations import httpx as adapter
-
-        exchange = await adapter.exchange_of_async(response)
+        exchange = await exchanges.httpx_exchange_async(response)
         if exchange is not None:
             self.check(exchange)
 
@@ -173,41 +167,3 @@ class ContractHook:
 
 #: Distinct keys a hook remembers for redaction (a client that sends endless keys costs no more).
 _MAX_KEYS = 1024
-
-
-def on_update_route(url: str) -> bool:
-    """Whether `url` (absolute, or a path) is the update route: checked before anything is read."""
-    path = url.split("://", 1)[-1]
-    if "://" in url:
-        slash = path.find("/")
-        path = path[slash:] if slash >= 0 else "/"
-    path = path.split("?", 1)[0].split("#", 1)[0]
-    return (
-        len(path) >= len(ROUTE_PREFIX) + len(ROUTE_SUFFIX)
-        and path.startswith(ROUTE_PREFIX)
-        and path.endswith(ROUTE_SUFFIX)
-    )
-
-
-def joined_headers(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
-    """
-    Headers as the judge reads them: a repeated name's values joined by ``", "`` under its first
-    spelling; a ``DF-API-KEY`` repeated with the same value is one key (the contract refuses only
-    different values).
-    """
-    out: dict[str, str] = {}
-    names: dict[str, str] = {}
-    for name, value in pairs:
-        lower = name.lower()
-        first = names.get(lower)
-        if first is None:
-            names[lower] = name
-            out[name] = value
-        elif lower == _AUTH and value in out[first].split(", "):
-            continue
-        else:
-            out[first] = f"{out[first]}, {value}"
-    return out
-
-
-_AUTH = AUTH_HEADER.lower()

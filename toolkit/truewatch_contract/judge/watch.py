@@ -31,6 +31,7 @@ from typing import Any
 
 from truewatch_contract.judge.exchange import Exchange
 from truewatch_contract.judge.facts import Facts
+from truewatch_contract.judge.faults import MAY_APPLY
 from truewatch_contract.judge.verdict import Claim, Verdict, judge
 from truewatch_contract.redaction import AUTH_HEADER
 from truewatch_contract.rules.policy import Policy
@@ -136,7 +137,8 @@ class Watcher:
 
     def learn(self, exchange: Exchange, verdict: Verdict, *, latest: bool = True) -> None:
         """
-        Take what a judged exchange shows: a success without a certain fault proves its key is
+        Take what a judged exchange shows: a success without a certain fault (or with one after
+        which the update took place: another media type, a body above 1 MiB) proves its key is
         real and its issue exists for that key, and is the issue's latest state. ``latest=False``
         (an answer of a race): the issue's state is unknown until its next answer.
         """
@@ -145,9 +147,21 @@ class Watcher:
         if issue_id is None:
             return
         key = exchange.header(AUTH_HEADER)
-        if content is None or verdict.expectation.faults:
+        if content is None:
             if not latest:
                 self._forget(key, issue_id)
+            return
+        if not verdict.expectation.faults <= MAY_APPLY:
+            # A request that had to be refused, answered with the issue anyway: nothing is learnt
+            # of its key or issue, but an issue already known now stands as the answer shows it.
+            with self._lock:
+                seen = self._workspaces.get(self._owner(key))
+                if seen is not None and issue_id in seen.issues:
+                    for each in {issue_id} | _other_ids(seen.latest.get(issue_id)):
+                        if latest:
+                            seen.latest[each] = content
+                        else:
+                            seen.latest.pop(each, None)
             return
         ids = {issue_id}
         ids.update(str(content[k]) for k in ("issueID", "uuid") if isinstance(content.get(k), str))

@@ -73,7 +73,7 @@ def envelope(status: int, error_code: str, message: str) -> bytes:
     ).encode("utf-8")
 
 
-class ClientGone(Exception):
+class ClientLeft(Exception):
     """The client went away before its request's body was complete."""
 
 
@@ -187,7 +187,7 @@ class ProxyApp(Starlette):
             return
         try:
             body = await _read_body(receive, self.max_body)
-        except ClientGone:
+        except ClientLeft:
             self.log(
                 "client", f"a client went away mid-request: {method} {target_text} (not forwarded)"
             )
@@ -379,7 +379,7 @@ async def _read_body(receive: Receive, limit: int) -> bytes:
     while True:
         message = await receive()
         if message["type"] != "http.request":
-            raise ClientGone
+            raise ClientLeft
         chunk = message.get("body", b"")
         if chunk:
             size += len(chunk)

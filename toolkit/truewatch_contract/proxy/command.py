@@ -118,28 +118,39 @@ def _max_body(value: Any) -> int:
 
 class ProxyLog:
     """
-    One line on stderr for each thing worth a person's attention, at most one a second for each
-    kind (``client``, ``upstream``): a flood says how many lines it held back.
+    One line on stderr for each thing worth a person's attention. A flood is held back: at most
+    `burst` lines a second of each kind (``client``, ``upstream``); the next line of that kind,
+    or the end of the run, says how many were not shown.
     """
 
-    def __init__(self, stream: TextIO, aliases: KeyAliases, every: float = 1.0) -> None:
+    def __init__(self, stream: TextIO, aliases: KeyAliases, burst: int = 5) -> None:
         self.stream = stream
         self.aliases = aliases
-        self.every = every
-        self._last: dict[str, float] = {}
+        self.burst = burst
+        self._window: dict[str, tuple[float, int]] = {}
         self._held: dict[str, int] = {}
         self._lock = threading.Lock()
 
     def __call__(self, kind: str, message: str) -> None:
         now = time.monotonic()
         with self._lock:
-            if now - self._last.get(kind, float("-inf")) < self.every:
+            started, count = self._window.get(kind, (now, 0))
+            if now - started >= 1.0:
+                started, count = now, 0
+            if count >= self.burst:
                 self._held[kind] = self._held.get(kind, 0) + 1
+                self._window[kind] = (started, count)
                 return
-            self._last[kind] = now
+            self._window[kind] = (started, count + 1)
             held = self._held.pop(kind, 0)
-        more = f" (and {held} more like it)" if held else ""
-        self.say(message + more)
+        self.say(message + (f" ({held} more like it not shown)" if held else ""))
+
+    def close(self) -> None:
+        """Say how many lines were held back and never shown."""
+        with self._lock:
+            held, self._held = self._held, {}
+        for kind, count in sorted(held.items()):
+            self.say(f"{count} more {kind} events not shown")
 
     def say(self, message: str) -> None:
         text = Redactor(self.aliases.keys).text(message) if len(self.aliases) else message
@@ -233,15 +244,14 @@ def _serve(
             stop.wait(0.1 if deadline is None else max(0.0, min(0.1, deadline - time.monotonic())))
         stop.set()
         server.stop()
+        log.close()
         wall = time.time() - started_at
         queued = spool.written if spool is not None else 0
         if spool is not None:
             spool.close()
         outcome: dict[str, Any] = {}
         if judge is not None:
-            if judge.poll() is None and queued:
-                log.say(f"stopped; judging the {queued} exchanges forwarded (Ctrl-C to cut short)")
-            outcome = _wait_for(judge, hurry)
+            outcome = _wait_for(judge, hurry, queued, log)
         elif judging is not None:
             judging.finish()
     finally:
@@ -265,12 +275,21 @@ def _start_judge(settings: dict[str, Any]) -> subprocess.Popen[str]:
     return process
 
 
-def _wait_for(judge: subprocess.Popen[str], hurry: threading.Event) -> dict[str, Any]:
-    """Wait for the judge to reach the end of the spool; a second Ctrl-C stops it at once."""
+def _wait_for(
+    judge: subprocess.Popen[str], hurry: threading.Event, queued: int, log: ProxyLog
+) -> dict[str, Any]:
+    """
+    Wait for the judge to reach the end of the spool (saying so when it takes a while); a
+    second Ctrl-C stops it at once, and the report says the run is incomplete.
+    """
+    waited = 0.0
     while judge.poll() is None:
         if hurry.wait(0.2):
             _end(judge)
             break
+        waited += 0.2
+        if abs(waited - 2.0) < 0.1:
+            log.say(f"stopped; judging the {queued} exchanges forwarded (Ctrl-C to cut short)")
     output = judge.stdout.read() if judge.stdout is not None else ""
     try:
         found = json.loads(output.strip().splitlines()[-1]) if output.strip() else {}
@@ -322,7 +341,7 @@ def _report(
             write_markdown(report, destination, paths)
         except OSError as error:
             log.say(f"cannot write the job summary to {destination}: {error.strerror}")
-    races = sum(1 for e in record.exchanges if e.mode == "race")
+    races = sum(1 for e in record.exchanges if e.phase == "race")
     print(summary(report, paths, app=app, races=races), flush=True)
     return report.exit_code
 

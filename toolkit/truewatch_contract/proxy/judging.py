@@ -29,9 +29,10 @@ from truewatch_contract.proxy.passage import Passage
 from truewatch_contract.record import ExchangeLine, Recorder, RunLine, SentRecord, SessionLine
 from truewatch_contract.redaction import Redactor
 
-#: The ``test`` and ``phase`` of the proxy's exchange lines.
+#: The ``test`` and ``phase`` of the proxy's exchange lines (``race``: judged as a race).
 TEST = "proxy"
 PHASE = "proxy"
+RACE = "race"
 
 
 class Judging:
@@ -66,6 +67,7 @@ class Judging:
         self.judged = 0
         self.broken = 0
         self.own_answers = 0
+        self.faults = 0
         self.recorder.write(
             RunLine(
                 target=base_url,
@@ -78,7 +80,33 @@ class Judging:
         )
 
     def take(self, passage: Passage) -> Verdict | None:
-        """Judge and record one passage; None for the proxy's own answer (recorded, not judged)."""
+        """
+        Judge and record one passage; None for the proxy's own answer (recorded, not judged).
+        A fault of the judge on one passage is recorded as that exchange's error and said in
+        one line on stderr: the passages after it are judged on.
+        """
+        try:
+            return self._take(passage)
+        except Exception as fault:  # a bug of ours must not cost the rest of the run
+            reason = f"the proxy's judge failed on this exchange: {type(fault).__name__}: {fault}"
+            self.faults += 1
+            print(
+                f"truewatch-contract proxy: {passage.method} {passage.target}: {reason}",
+                file=sys.stderr,
+                flush=True,
+            )
+            self.recorder.write(
+                ExchangeLine(
+                    t=round(max(0.0, passage.received_at - self.recorder.started_at), 6),
+                    test=TEST,
+                    phase=PHASE,
+                    request=SentRecord(method=passage.method, path=passage.target),
+                    error=reason,
+                )
+            )
+            return None
+
+    def _take(self, passage: Passage) -> Verdict | None:
         exchange = passage.exchange(self.base_url)
         t = round(max(0.0, passage.received_at - self.recorder.started_at), 6)
         if passage.error is not None:
@@ -105,8 +133,8 @@ class Judging:
                 self.redactor,
                 t=t,
                 test=TEST,
-                phase=PHASE,
-                mode="race" if passage.concurrent else None,
+                phase=RACE if passage.concurrent else PHASE,
+                mode=None,
             )
         )
         return verdict
@@ -150,6 +178,7 @@ def main(argv: list[str] | None = None) -> int:
                     "judged": judging.judged,
                     "broken": judging.broken,
                     "own_answers": judging.own_answers,
+                    "faults": judging.faults,
                 }
             ),
             flush=True,

@@ -13,8 +13,8 @@ from __future__ import annotations
 import zlib
 from typing import Any, NamedTuple
 
-from truewatch_contract.integrations.hook import joined_headers
 from truewatch_contract.judge import Exchange
+from truewatch_contract.judge.exchange import joined_headers
 
 Headers = list[tuple[str, str]]
 

@@ -18,6 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
 
+from truewatch_contract.jsonscan import scan
 from truewatch_contract.judge.exchange import Exchange, truncated
 from truewatch_contract.judge.verdict import Verdict
 from truewatch_contract.redaction import Redactor
@@ -27,6 +28,8 @@ from truewatch_contract.violations import TAGS, Violation
 FORMAT = "truewatch-contract-record/2"
 #: A body or text kept in a line is cut to this many characters.
 TEXT_LIMIT = 4096
+#: A body nested deeper than this is kept as text (see `_split_body`).
+RECORD_DEPTH = 64
 
 JSON = Any
 
@@ -135,13 +138,19 @@ class RunLine:
 
 
 def _split_body(raw: bytes | str | None) -> tuple[JSON, str | None]:
-    """``(parsed JSON, None)`` for a JSON body, ``(None, text)`` for another, cut to a size."""
+    """
+    ``(parsed JSON, None)`` for a JSON body, ``(None, text)`` for another, cut to a size. A body
+    nested deeper than `RECORD_DEPTH` levels (or with NaN) stays text: every reader of the record
+    walks the values it keeps, and a payload of this API is 5 levels deep.
+    """
     if raw is None or raw in (b"", ""):
         return None, None
     text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
     try:
         parsed = json.loads(text)
     except (ValueError, RecursionError):
+        return None, truncated(text, TEXT_LIMIT)
+    if isinstance(parsed, (dict, list)) and scan(parsed, max_depth=RECORD_DEPTH):
         return None, truncated(text, TEXT_LIMIT)
     shown = json.dumps(parsed, ensure_ascii=False)
     if len(shown) > TEXT_LIMIT:
