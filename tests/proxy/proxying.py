@@ -267,3 +267,94 @@ def raw(base_url: str, data: bytes, *, close: bool = False) -> int | None:
     if not head.startswith(b"HTTP/1."):
         return None
     return int(head.split(b" ", 2)[1])
+
+
+# -- upstreams of the tests' own ------------------------------------------------------------------
+
+
+class Upstream:
+    """
+    A loopback HTTP server whose answers a test chooses (`handler(request) -> answer`); it keeps
+    every request as it arrived (`seen`): the request line's target byte for byte, the headers
+    with their case and repeats, the body.
+    """
+
+    def __init__(self, handler: Any) -> None:
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        seen: list[dict[str, Any]] = []
+        self.seen = seen
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, format: str, *args: Any) -> None:
+                return None
+
+            def __getattr__(self, name: str) -> Any:
+                if name.startswith("do_"):
+                    return self._serve
+                raise AttributeError(name)
+
+            def _serve(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                request = {
+                    "method": self.command,
+                    "target": self.path,
+                    "headers": list(self.headers.items()),
+                    "body": body,
+                }
+                seen.append(request)
+                status, headers, payload = handler(request)
+                self.send_response_only(status)
+                for name, value in headers:
+                    self.send_header(name, value)
+                if not any(name.lower() == "content-length" for name, _ in headers):
+                    self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                if self.command != "HEAD":
+                    self.wfile.write(payload)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+        self.base_url = f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    def __enter__(self) -> Upstream:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on (now)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def ordinary_updates(base_url: str, data: Data) -> list[int]:
+    """What an application sends all day: start work, assign and resolve, a typo, a stale id."""
+    headers = {"DF-API-KEY": data.key}
+    bodies: list[tuple[str, Any]] = [
+        (data.issue, {"issueStatus": "Working"}),
+        (data.issue, {"issueStatus": "Resolved", "assigner": [data.assignee]}),
+        (data.issue, {"issueStatus": "resolved"}),
+        ("0" * 32, {"issueStatus": "Working"}),
+        (data.issue, {}),
+    ]
+    with requests.Session() as session:
+        return [
+            session.post(
+                base_url + route(issue), json=body, headers=headers, timeout=30
+            ).status_code
+            for issue, body in bodies
+        ]

@@ -245,6 +245,9 @@ def _serve(
         stop.set()
         server.stop()
         log.close()
+        if judge is not None and judge.poll() is None:
+            with contextlib.suppress(OSError, AttributeError):
+                judge.send_signal(signal.SIGUSR1)  # judge what is left at the normal priority
         wall = time.time() - started_at
         queued = spool.written if spool is not None else 0
         if spool is not None:

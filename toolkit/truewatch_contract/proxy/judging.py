@@ -4,7 +4,7 @@ each issue's history per key), then the run record (`Recorder`: ``run``, ``sessi
 ``exchange`` line per passage).
 
 It runs in one of two places. By default in a process of its own (`main`, started by the proxy
-at the lowest CPU priority), reading the spool as the event loop writes it, so that judging never
+at a low CPU priority), reading the spool as the event loop writes it, so that judging never
 delays an answer: under a load the machine cannot judge in real time, passages wait on disk and
 are judged when the load drops or the proxy stops. With ``--annotate`` the verdict goes into the
 answer, so the event loop calls `Judging.take` itself before answering.
@@ -18,16 +18,18 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import signal
 import sys
 import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from truewatch_contract.judge import Policy, Verdict, Watcher
+from truewatch_contract.judge import Exchange, Policy, Verdict, Watcher
 from truewatch_contract.proxy.passage import Passage
 from truewatch_contract.record import ExchangeLine, Recorder, RunLine, SentRecord, SessionLine
 from truewatch_contract.redaction import Redactor
+from truewatch_contract.spec import ROUTE
 
 #: The ``test`` and ``phase`` of the proxy's exchange lines (``race``: judged as a race).
 TEST = "proxy"
@@ -139,6 +141,20 @@ class Judging:
         )
         return verdict
 
+    def warm_up(self) -> None:
+        """Load the spec and the validators now, while nothing waits (a first verdict pays it)."""
+        probe = Exchange(
+            method="POST",
+            path=ROUTE.format(issue_id="0" * 32),
+            request_headers={"Content-Type": "application/json"},
+            request_body=b'{"issueStatus": "Working"}',
+            status=404,
+            response_headers={"content-type": "application/json"},
+            response_body=b'{"code": 404, "content": null, "errorCode": "ft.NotFound", '
+            b'"message": "", "success": false, "traceId": "t"}',
+        )
+        Watcher(policy=self.policy).judge(probe)
+
     def finish(self) -> None:
         """The session line that says the record is complete; close the file."""
         self.recorder.write(
@@ -155,7 +171,9 @@ def main(argv: list[str] | None = None) -> int:
     one line on standard output: ``{"judged": N, "broken": N, "own_answers": N}``.
     """
     settings: Mapping[str, Any] = json.loads(sys.stdin.readline())
-    lowest_priority()
+    lower_priority()
+    with contextlib.suppress(AttributeError, ValueError):  # no SIGUSR1 on this platform
+        signal.signal(signal.SIGUSR1, restore_priority)
     from truewatch_contract.proxy.spool import read_spool
 
     judging = Judging(
@@ -166,6 +184,7 @@ def main(argv: list[str] | None = None) -> int:
         issue_id=settings.get("issue_id"),
         started_at=float(settings["started_at"]),
     )
+    judging.warm_up()
     parent = int(settings.get("parent") or os.getppid())
     try:
         for passage in read_spool(Path(settings["spool"]), alive=lambda: _alive(parent)):
@@ -186,17 +205,35 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def lowest_priority() -> None:
+#: The judge's nice value while the proxy serves: the event loop is served first under load,
+#: and the judge still gets a share of a busy machine.
+SERVING_NICE = 10
+
+
+def lower_priority() -> None:
     """
-    Let every other process run first: the proxy's answers never wait for the judge. Where the
-    kernel groups processes by session (autogroup), the judge's own session is lowered too.
+    While the proxy serves, let it (and the upstream, and the clients) run first: the answers
+    never wait for the judge. Where the kernel groups processes by session (autogroup), the
+    judge's own session is lowered too.
     """
     with contextlib.suppress(OSError):
-        os.nice(19)
-    with contextlib.suppress(OSError, AttributeError):
-        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+        os.setpriority(os.PRIO_PROCESS, 0, SERVING_NICE)
+    _autogroup(SERVING_NICE)
+
+
+def restore_priority(*_: Any) -> None:
+    """
+    The proxy has stopped (SIGUSR1 from it): judge what is left at the normal priority, where the
+    system allows it (raising a priority back needs the privilege to; elsewhere it stays low).
+    """
+    with contextlib.suppress(OSError):
+        os.setpriority(os.PRIO_PROCESS, 0, 0)
+    _autogroup(0)
+
+
+def _autogroup(nice: int) -> None:
     with contextlib.suppress(OSError), open("/proc/self/autogroup", "w") as handle:
-        handle.write("19")
+        handle.write(str(nice))
 
 
 def _alive(pid: int) -> bool:
