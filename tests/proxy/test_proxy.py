@@ -44,8 +44,14 @@ def mock() -> Any:
 
 def _json_answer(request: dict[str, Any]) -> tuple[int, list[tuple[str, str]], bytes]:
     payload = json.dumps({"code": 418, "note": "as it came"}).encode()
-    return 418, [("Content-Type", "application/json"), ("X-Upstream", "kept"),
-                 ("Set-Cookie", "a=1"), ("Set-Cookie", "b=2"), ("Connection", "keep-alive")], payload  # fmt: skip
+    headers = [
+        ("Content-Type", "application/json"),
+        ("X-Upstream", "kept"),
+        ("Set-Cookie", "a=1"),
+        ("Set-Cookie", "b=2"),
+        ("Connection", "keep-alive"),
+    ]
+    return 418, headers, payload
 
 
 def test_it_forwards_as_received_and_returns_the_answer_unchanged(tmp_path: Path) -> None:
