@@ -25,16 +25,17 @@ MIB = 1024 * 1024
 
 @dataclass
 class Stopped:
-    """A proxy run, ended: its exit code, output, and its reports."""
+    """A proxy run, ended: its exit code, output, and its reports (read when it stopped)."""
 
     returncode: int
     stdout: str
     stderr: str
     report_dir: Path
+    files: dict[str, str] = field(default_factory=dict)
 
     @property
     def report(self) -> dict[str, Any]:
-        data: dict[str, Any] = json.loads((self.report_dir / "report.json").read_text())
+        data: dict[str, Any] = json.loads(self.files["report.json"])
         return data
 
     def broken(self) -> set[str]:
@@ -42,8 +43,7 @@ class Stopped:
 
     def everything(self) -> str:
         """Every text the run wrote: stdout, stderr, every report."""
-        files = [p.read_text(encoding="utf-8") for p in sorted(self.report_dir.iterdir())]
-        return "\n".join([self.stdout, self.stderr, *files])
+        return "\n".join([self.stdout, self.stderr, *self.files.values()])
 
 
 @dataclass
@@ -97,7 +97,12 @@ class Proxy:
         if self.process.poll() is None:
             self.process.send_signal(sig)
         stdout, stderr = self.process.communicate(timeout=timeout)
-        self.stopped = Stopped(self.process.returncode, stdout, stderr, self.report_dir)
+        files = (
+            {p.name: p.read_text(encoding="utf-8") for p in sorted(self.report_dir.iterdir())}
+            if self.report_dir.is_dir()
+            else {}
+        )
+        self.stopped = Stopped(self.process.returncode, stdout, stderr, self.report_dir, files)
         return self.stopped
 
     def __exit__(self, *exc: object) -> None:
