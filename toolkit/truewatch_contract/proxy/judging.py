@@ -216,7 +216,7 @@ def lower_priority() -> None:
     never wait for the judge. Where the kernel groups processes by session (autogroup), the
     judge's own session is lowered too.
     """
-    with contextlib.suppress(OSError):
+    with contextlib.suppress(OSError, AttributeError):  # AttributeError: not on this platform
         os.setpriority(os.PRIO_PROCESS, 0, SERVING_NICE)
     _autogroup(SERVING_NICE)
 
@@ -226,7 +226,7 @@ def restore_priority(*_: Any) -> None:
     The proxy has stopped (SIGUSR1 from it): judge what is left at the normal priority, where the
     system allows it (raising a priority back needs the privilege to; elsewhere it stays low).
     """
-    with contextlib.suppress(OSError):
+    with contextlib.suppress(OSError, AttributeError):
         os.setpriority(os.PRIO_PROCESS, 0, 0)
     _autogroup(0)
 
