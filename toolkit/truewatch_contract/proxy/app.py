@@ -158,32 +158,27 @@ class ProxyApp(Starlette):
         issue = _issue_of(raw_path)
 
         headers: list[tuple[bytes, bytes]] = []
-        shown: list[tuple[str, str]] = []
         declared: int | None = None
         framed = False
-        dropped = HOP_BY_HOP
+        listed: bytes | None = None
         for name, value in scope["headers"]:
-            if name == b"connection":
-                listed = {t.strip().lower() for t in value.split(b",") if t.strip()}
-                if listed - HOP_BY_HOP:
-                    dropped = dropped | listed
-        for name, value in scope["headers"]:
-            if name in dropped:
+            if name in HOP_BY_HOP:
                 if name == b"content-length":
                     framed = True
                     declared = int(value) if value.isdigit() else declared
                 elif name == b"transfer-encoding":
                     framed = True
+                elif name == b"connection":
+                    listed = value
                 continue
             headers.append((name, value))
-            text = value.decode("latin-1")
-            shown.append(
-                (name.decode("latin-1"), self.aliases.alias(text) if name == _KEY else text)
-            )
-        shown.append(("host", self.upstream.netloc))
+        if listed is not None:  # the headers the Connection header names are hop-by-hop too
+            named = {t.strip().lower() for t in listed.split(b",")} - HOP_BY_HOP - {b""}
+            if named:
+                headers = [(n, v) for n, v in headers if n not in named]
 
         if declared is not None and declared > self.max_body:
-            await self._too_large(send, method, target_text, shown, sent_at, started, issue)
+            await self._too_large(send, method, target_text, headers, sent_at, started, issue)
             return
         try:
             body = await _read_body(receive, self.max_body)
@@ -193,7 +188,7 @@ class ProxyApp(Starlette):
             )
             return
         except BodyTooLarge:
-            await self._too_large(send, method, target_text, shown, sent_at, started, issue)
+            await self._too_large(send, method, target_text, headers, sent_at, started, issue)
             return
 
         headers.append((b"host", self._host))
@@ -233,7 +228,7 @@ class ProxyApp(Starlette):
                     Passage(
                         method,
                         target_text,
-                        shown,
+                        self._shown(headers),
                         body,
                         None,
                         [],
@@ -262,10 +257,10 @@ class ProxyApp(Starlette):
         passage = Passage(
             method,
             target_text,
-            shown,
+            self._shown(headers),
             body,
             status,
-            [(n.decode("latin-1"), v.decode("latin-1")) for n, v in response.headers.raw],
+            response.headers.raw,
             answer,
             sent_at,
             time.time(),
@@ -286,7 +281,7 @@ class ProxyApp(Starlette):
         send: Send,
         method: str,
         target: str,
-        shown: list[tuple[str, str]],
+        headers: list[tuple[bytes, bytes]],
         sent_at: float,
         started: float,
         issue: str | None,
@@ -301,7 +296,7 @@ class ProxyApp(Starlette):
                 Passage(
                     method,
                     target,
-                    shown,
+                    self._shown(headers),
                     b"",
                     None,
                     [],
@@ -313,6 +308,11 @@ class ProxyApp(Starlette):
                     f"the proxy answered 413: {message}",
                 )
             )
+
+    def _shown(self, headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+        """The headers as the judge sees them: each key as its stand-in."""
+        alias = self.aliases.alias_bytes
+        return [(n, alias(v)) if n == _KEY else (n, v) for n, v in headers]
 
     # -- judging, off the response path ---------------------------------------------------------
 

@@ -345,7 +345,10 @@ def _report(
         except OSError as error:
             log.say(f"cannot write the job summary to {destination}: {error.strerror}")
     races = sum(1 for e in record.exchanges if e.phase == "race")
-    print(summary(report, paths, app=app, races=races), flush=True)
+    text = summary(report, paths, app=app, races=races)
+    if outcome.get("faults"):
+        text += f"\n  note: the judge failed on {outcome['faults']} exchange(s): see stderr"
+    print(text, flush=True)
     return report.exit_code
 
 

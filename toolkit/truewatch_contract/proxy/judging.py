@@ -20,13 +20,16 @@ import json
 import os
 import signal
 import sys
+import threading
 import time
-from collections.abc import Mapping
+from collections import deque
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 from truewatch_contract.judge import Exchange, Policy, Verdict, Watcher
 from truewatch_contract.proxy.passage import Passage
+from truewatch_contract.proxy.spool import SpoolReader
 from truewatch_contract.record import ExchangeLine, Recorder, RunLine, SentRecord, SessionLine
 from truewatch_contract.redaction import Redactor
 from truewatch_contract.spec import ROUTE
@@ -174,8 +177,6 @@ def main(argv: list[str] | None = None) -> int:
     lower_priority()
     with contextlib.suppress(AttributeError, ValueError):  # no SIGUSR1 on this platform
         signal.signal(signal.SIGUSR1, restore_priority)
-    from truewatch_contract.proxy.spool import read_spool
-
     judging = Judging(
         Path(settings["record"]),
         base_url=str(settings["base_url"]),
@@ -187,8 +188,7 @@ def main(argv: list[str] | None = None) -> int:
     judging.warm_up()
     parent = int(settings.get("parent") or os.getppid())
     try:
-        for passage in read_spool(Path(settings["spool"]), alive=lambda: _alive(parent)):
-            judging.take(passage)
+        judge_spool(judging, Path(settings["spool"]), alive=lambda: _alive(parent))
     finally:
         judging.finish()
         print(
@@ -203,6 +203,51 @@ def main(argv: list[str] | None = None) -> int:
             flush=True,
         )
     return 0
+
+
+#: While the proxy is busy (its spool grows as the judge works), the judge works for `SLICE`
+#: seconds, then rests `REST` seconds: a tenth of a CPU at most, whatever the scheduler makes of
+#: its priority. Caught up, it judges each passage as it comes.
+SLICE = 0.005
+REST = 0.045
+#: Passages read ahead of the judge (the rest waits in the spool, on disk).
+READ_AHEAD = 2000
+_STOPPED = threading.Event()
+
+
+def judge_spool(
+    judging: Judging, path: Path, *, alive: Callable[[], bool] = lambda: True, poll: float = 0.01
+) -> None:
+    """
+    Judge every passage of the spool in order, to its end frame (or until the proxy is gone),
+    yielding the CPU to the proxy while it is busy, and at full speed once it has stopped
+    (`restore_priority`).
+    """
+    reader = SpoolReader(path)
+    pending: deque[Passage] = deque()
+    try:
+        while True:
+            if len(pending) < READ_AHEAD:
+                pending.extend(reader.take())
+            if not pending:
+                if reader.ended:
+                    return
+                if not alive():
+                    pending.extend(reader.take())  # what it wrote before it went
+                    if not pending:
+                        return
+                    _STOPPED.set()
+                    continue
+                time.sleep(poll)
+                continue
+            written = reader.size()
+            deadline = time.monotonic() + SLICE
+            while pending and (_STOPPED.is_set() or time.monotonic() < deadline):
+                judging.take(pending.popleft())
+            if pending and not _STOPPED.is_set() and reader.size() > written:
+                time.sleep(REST)  # the proxy is serving: the CPU is its first
+    finally:
+        reader.close()
 
 
 #: The judge's nice value while the proxy serves: the event loop is served first under load,
@@ -226,6 +271,7 @@ def restore_priority(*_: Any) -> None:
     The proxy has stopped (SIGUSR1 from it): judge what is left at the normal priority, where the
     system allows it (raising a priority back needs the privilege to; elsewhere it stays low).
     """
+    _STOPPED.set()
     with contextlib.suppress(OSError, AttributeError):
         os.setpriority(os.PRIO_PROCESS, 0, 0)
     _autogroup(0)

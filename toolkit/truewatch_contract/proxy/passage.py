@@ -16,7 +16,8 @@ from typing import Any, NamedTuple
 from truewatch_contract.judge import Exchange
 from truewatch_contract.judge.exchange import joined_headers
 
-Headers = list[tuple[str, str]]
+#: Header pairs as they went over the wire (decoded by the judge, not by the event loop).
+Headers = list[tuple[bytes, bytes]]
 
 
 class Passage(NamedTuple):
@@ -50,11 +51,11 @@ class Passage(NamedTuple):
 
     def exchange(self, base_url: str) -> Exchange:
         """The library's `Exchange`; an answer's body in a content coding is decoded to judge."""
-        response_headers = joined_headers(self.response_headers)
+        response_headers = joined_headers(_text(self.response_headers))
         return Exchange(
             method=self.method,
             path=self.target,
-            request_headers=joined_headers(self.headers),
+            request_headers=joined_headers(_text(self.headers)),
             request_body=self.body if self.body else None,
             status=self.status,
             response_headers=response_headers,
@@ -65,6 +66,10 @@ class Passage(NamedTuple):
             elapsed_ms=self.elapsed_ms,
             error=self.error,
         )
+
+
+def _text(headers: Headers) -> list[tuple[str, str]]:
+    return [(n.decode("latin-1"), v.decode("latin-1")) for n, v in headers]
 
 
 def _decoded(body: bytes | None, headers: dict[str, str]) -> bytes | None:
@@ -106,6 +111,10 @@ class KeyAliases:
                 return "key-overflow"
             found = self._aliases[key] = f"key-{len(self._aliases) + 1}"
         return found
+
+    def alias_bytes(self, key: bytes) -> bytes:
+        """`alias` of a header's raw value."""
+        return self.alias(key.decode("latin-1")).encode("latin-1")
 
     @property
     def keys(self) -> tuple[str, ...]:

@@ -4,7 +4,7 @@ The spool: the file between the proxy's event loop and its judge.
 The event loop appends each passage (a `marshal` frame: a 4-byte length, then the bytes) to a
 buffer in memory and writes the buffer to the file every few milliseconds, or when it grows past
 `FLUSH_BYTES`: one ``os.write`` for many requests, and never a wait for the judge. The judge reads
-the file as it grows (`read_spool`), so a judge that falls behind costs disk, not memory. A frame
+the file as it grows (`SpoolReader`), so a judge that falls behind costs disk, not memory. A frame
 of length 0 ends the spool.
 """
 
@@ -13,8 +13,6 @@ from __future__ import annotations
 import marshal
 import os
 import struct
-import time
-from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -69,36 +67,43 @@ class SpoolWriter:
         self._fd = None
 
 
-def read_spool(
-    path: Path, *, alive: Callable[[], bool] = lambda: True, poll: float = 0.01
-) -> Iterator[Passage]:
+class SpoolReader:
     """
-    Every passage of the spool, in order, waiting for more until its end frame; stops early
-    (after what is whole) when `alive` says the writer is gone.
+    Reads the spool as it grows: `take` returns the passages whose frames are whole (up to a
+    size), `ended` tells that the end frame was read, `size` how much the writer has written.
     """
-    with open(path, "rb") as handle:
-        buffer = bytearray()
-        gone = False
-        while True:
-            chunk = handle.read(1 << 20)
-            if chunk:
-                buffer += chunk
-                offset = 0
-                while len(buffer) - offset >= 4:
-                    (length,) = _LENGTH.unpack_from(buffer, offset)
-                    if length == 0:
-                        return
-                    if len(buffer) - offset - 4 < length:
-                        break
-                    start = offset + 4
-                    values: Any = marshal.loads(bytes(buffer[start : start + length]))
-                    offset = start + length
-                    yield from_plain(values)
-                del buffer[:offset]
-                continue
-            if gone:
-                return  # the writer is gone and nothing more came: what was whole is judged
-            if not alive():
-                gone = True  # one more read: what it wrote before it went
-                continue
-            time.sleep(poll)
+
+    def __init__(self, path: Path) -> None:
+        self._handle = open(path, "rb")  # noqa: SIM115 - closed by `close`
+        self._buffer = bytearray()
+        self.ended = False
+
+    def size(self) -> int:
+        return os.fstat(self._handle.fileno()).st_size
+
+    def take(self, limit: int = 1 << 20) -> list[Passage]:
+        """The whole passages written since the last call (reading at most `limit` bytes)."""
+        if self.ended:
+            return []
+        chunk = self._handle.read(limit)
+        if chunk:
+            self._buffer += chunk
+        found: list[Passage] = []
+        buffer = self._buffer
+        offset = 0
+        while len(buffer) - offset >= 4:
+            (length,) = _LENGTH.unpack_from(buffer, offset)
+            if length == 0:
+                self.ended = True
+                break
+            if len(buffer) - offset - 4 < length:
+                break
+            start = offset + 4
+            values: Any = marshal.loads(bytes(buffer[start : start + length]))
+            found.append(from_plain(values))
+            offset = start + length
+        del buffer[:offset]
+        return found
+
+    def close(self) -> None:
+        self._handle.close()
