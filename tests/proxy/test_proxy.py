@@ -309,3 +309,14 @@ def test_no_key_appears_in_anything_it_writes(tmp_path: Path) -> None:
     assert key not in written
     assert not [word for word in written.replace('"', " ").split() if word == other]
     assert stopped.report["counts"]["requests"] == 2 and "[redacted]" in written
+
+
+def test_a_path_in_the_upstream_prefixes_every_request(tmp_path: Path) -> None:
+    with (
+        Upstream(_json_answer) as upstream,
+        Proxy(upstream.base_url + "/gate%20way/", tmp_path) as proxy,
+    ):
+        assert proxy.first_line["upstream"] == upstream.base_url + "/gate%20way"
+        requests.get(proxy.url("/api/v1/x?y=1"), timeout=10)
+        proxy.stop()
+    assert [seen["target"] for seen in upstream.seen] == ["/gate%20way/api/v1/x?y=1"]

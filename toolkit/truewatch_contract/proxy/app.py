@@ -215,6 +215,8 @@ class ProxyApp(Starlette):
                 answer = b"".join([chunk async for chunk in response.aiter_raw()])
         except httpx.HTTPError as failure:
             error = _reason(failure, self.upstream)
+        except Exception as failure:  # a fault of ours: the client still gets an envelope
+            error = f"the proxy could not forward it: {type(failure).__name__}: {failure}"
         finally:
             self._leave(issue, flight)
         elapsed_ms = (time.perf_counter() - started) * 1000

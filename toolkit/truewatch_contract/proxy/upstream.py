@@ -44,7 +44,9 @@ class Upstream:
         if parsed.query or parsed.fragment:
             raise ValueError(f"expected a URL without a query or a fragment, found {url!r}")
         port = parsed.port or (443 if parsed.scheme == "https" else 80)
-        return cls(parsed.scheme, parsed.host, port, parsed.path.rstrip("/"))
+        # The path as it is written (percent-encoded ASCII), prefixed to every request's.
+        prefix = parsed.raw_path.decode("ascii").rstrip("/")
+        return cls(parsed.scheme, parsed.host, port, prefix)
 
     @property
     def netloc(self) -> str:
