@@ -7,7 +7,7 @@ import argparse
 import pytest
 
 from truewatch_contract.cli import build_parser
-from truewatch_contract.runner import BadUsage
+from truewatch_contract.errors import UsageError as BadUsage
 from truewatch_contract.runner.mutation import base_environment, check_budget
 from truewatch_contract.runner.options import plan_run
 
