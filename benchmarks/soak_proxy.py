@@ -100,6 +100,7 @@ class SoakResult:
     rss_mb: list[float] = field(default_factory=list)  # proxy + judge, once a second
     memory_growth_mb: float = 0.0
     stop_s: float = 0.0
+    stop_peak_mb: float = 0.0  # while judging what was left and writing the reports
     exit_code: int | None = None
     report: dict[str, Any] = field(default_factory=dict)
     reports: list[str] = field(default_factory=list)
@@ -354,7 +355,19 @@ def soak(duration: float = 30.0, *, python_load: bool = False, outage: bool = Tr
         watcher.join()
         stopping = time.monotonic()
         proxy.send_signal(signal.SIGTERM)
+        peak = [0.0]
+        sampling = threading.Event()
+
+        def sample() -> None:  # the memory judging the rest and building the reports takes
+            while not sampling.wait(0.5):
+                peak[0] = max(peak[0], _rss_mb(proxy.pid))
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
         _, err = proxy.communicate(timeout=3600)
+        sampling.set()
+        sampler.join()
+        result.stop_peak_mb = round(peak[0], 1)
         result.stop_s = round(time.monotonic() - stopping, 1)
         result.exit_code = proxy.returncode
         result.stderr = err
@@ -429,7 +442,7 @@ def main() -> int:
         f"record: {counts.get('requests')} exchanges ({counts.get('network_errors')} answered "
         f"by the proxy itself); verdict {result.report.get('verdict')}; reports "
         f"{', '.join(result.reports)}; stopped in {result.stop_s} s (judging what was left "
-        "and writing the reports)"
+        f"and writing the reports; proxy + judge at most {result.stop_peak_mb} MB meanwhile)"
     )
     if result.rss_mb:
         print(
