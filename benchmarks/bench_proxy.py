@@ -11,6 +11,9 @@ run.
 - The load: 10 connections, valid updates (200) and rejected ones (``issueStatus: "level"``,
   400), with ``wrk`` (Debian's package) or, without it, a bounded asyncio load generator (the
   one of ``benchmarks/bench_mock.py``).
+- The proxy's judge works whenever the proxy is idle (catching up on what it forwarded): it is
+  paused (SIGSTOP) while direct and Prism are measured, so that it takes no CPU from them, and
+  runs as it always does while the proxy is measured.
 - Alternating rounds (direct, proxy, Prism, for each kind, every round), since the machine is
   shared and noisy; each figure is the median over the rounds. The added latency is the proxy's
   p50 (p99) minus the direct p50 (p99) of the same round, and the ratio to Prism that of the
@@ -30,7 +33,9 @@ unexpected or its report names a broken rule.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
 import shutil
 import signal
 import statistics
@@ -131,6 +136,19 @@ def start_prism(upstream: str) -> tuple[subprocess.Popen[bytes] | None, str | No
     return None, None, "Prism not measured: it did not start within 180 s (could npx install it?)"
 
 
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def _signal_all(pids: list[int], sig: int) -> None:
+    for pid in pids:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, sig)
+
+
 def _rss_tree(pid: int) -> int:
     """Resident memory of a process and its children (KiB)."""
     total = rss_kib(pid)
@@ -173,10 +191,14 @@ def main() -> int:
             for kind in KINDS:
                 load(url, key, kind, min(2.0, args.duration), CONNECTIONS, target)
         rss_start = _rss_tree(proxy.pid)
+        judges = _children(proxy.pid)
         for number in range(args.rounds):
             measured: dict[tuple[str, str], Result] = {}
             for kind in KINDS:
                 for target, url in targets.items():
+                    # The proxy's judge catches up whenever the proxy is idle: paused while the
+                    # others are measured, it takes no CPU from them (its cost is the proxy's).
+                    _signal_all(judges, signal.SIGCONT if target == "proxy" else signal.SIGSTOP)
                     result = load(url, key, kind, args.duration, CONNECTIONS, target)
                     measured[(target, kind)] = result
                     if target == "proxy":
@@ -191,6 +213,7 @@ def main() -> int:
             )
         rss_end = _rss_tree(proxy.pid)
     finally:
+        _signal_all(_children(proxy.pid), signal.SIGCONT)
         if prism is not None:
             stop(prism)
         stopped_at = time.monotonic()
