@@ -210,6 +210,9 @@ def main(argv: list[str] | None = None) -> int:
 #: its priority. Caught up, it judges each passage as it comes.
 SLICE = 0.005
 REST = 0.045
+#: The proxy counts as serving for this long after the spool last grew (it is written every
+#: 10 ms while requests come in).
+BUSY_FOR = 0.05
 #: Passages read ahead of the judge (the rest waits in the spool, on disk).
 READ_AHEAD = 2000
 _STOPPED = threading.Event()
@@ -225,6 +228,7 @@ def judge_spool(
     """
     reader = SpoolReader(path)
     pending: deque[Passage] = deque()
+    written, busy_until = 0, 0.0
     try:
         while True:
             if len(pending) < READ_AHEAD:
@@ -240,12 +244,14 @@ def judge_spool(
                     continue
                 time.sleep(poll)
                 continue
-            written = reader.size()
             deadline = time.monotonic() + SLICE
             while pending and (_STOPPED.is_set() or time.monotonic() < deadline):
                 judging.take(pending.popleft())
-            if pending and not _STOPPED.is_set() and reader.size() > written:
-                time.sleep(REST)  # the proxy is serving: the CPU is its first
+            size = reader.size()
+            if size != written:  # the proxy wrote to the spool lately: it is serving
+                written, busy_until = size, time.monotonic() + BUSY_FOR
+            if pending and not _STOPPED.is_set() and time.monotonic() < busy_until:
+                time.sleep(REST)  # the CPU is the proxy's first
     finally:
         reader.close()
 
