@@ -5,6 +5,7 @@ goes: an issue answered 200 to a key exists for it, its last answer is its previ
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from typing import Any
 
@@ -82,3 +83,52 @@ def test_a_concurrent_change_is_judged_alone_and_may_lose_the_race() -> None:
     verdict = watcher.judge(mock.send({"issueStatus": "Working"}), concurrent=True)
     assert verdict.ok and Fault.RACE in verdict.expectation.points
     assert "history.status-change-record" not in verdict.checked
+
+
+def test_after_a_race_the_issue_state_is_unknown_until_its_next_answer() -> None:
+    """Either answer of a race may or may not show the other's record: neither is the latest."""
+    mock, watcher = Mock(), Watcher(policy=Policy.strict())
+    first = watcher.judge(mock.send({}))
+    key = mock.info["api_key"]
+    assert watcher.previous_for(key, ISSUE) == first.content
+    # The server applies A then B, but B's answer arrives (and is judged) first.
+    applied_a = mock.send({"issueStatus": "Working"})
+    applied_b = mock.send({"issueStatus": "Resolved"})
+    assert watcher.judge(applied_b, concurrent=True).ok
+    assert watcher.judge(applied_a, concurrent=True).ok
+    assert watcher.previous_for(key, ISSUE) is None
+    after = watcher.judge(mock.send({"issueStatus": "Ignored"}))
+    assert after.ok and "history.status-change-record" not in after.checked
+    assert watcher.previous_for(key, ISSUE) == after.content
+    # The history rules resume from that answer.
+    resumed = watcher.judge(mock.send({"issueStatus": "Triage"}))
+    assert "history.status-change-record" in resumed.checked
+
+
+def test_told_a_key_another_key_on_a_known_issue_may_be_another_workspaces() -> None:
+    """Nobody named the other workspaces' keys: their 404 on the test issue is no false alarm."""
+    mock = Mock()
+    told = Watcher(api_key=mock.info["api_key"], issue_id=ISSUE, policy=Policy.strict())
+    foreign = told.judge(mock.send({"issueStatus": "Working"}, key=mock.info["foreign_api_key"]))
+    assert foreign.expectation.faults == {Fault.BAD_KEY}
+    assert Fault.FOREIGN_KEY in foreign.expectation.possible
+    assert foreign.ok  # the mock answers 404: right for another workspace's key
+    # On an id nobody named, it stays a bad key and an unknown issue.
+    stray = told.judge(mock.send({"issueStatus": "Working"}, key="tkn_x", issue="e" * 32))
+    assert Fault.FOREIGN_KEY not in stray.expectation.possible
+
+
+def test_an_update_applied_despite_its_media_type_is_the_issue_s_latest_state() -> None:
+    """A target that parses a text/plain body as JSON applied it: the next change builds on it."""
+    mock, watcher = Mock("accepts-any-content-type"), Watcher()
+    watcher.judge(mock.send({}))
+    plain = mock.send({"issueStatus": "Working"})
+    plain = dataclasses.replace(
+        plain, request_headers={**plain.request_headers, "Content-Type": "text/plain"}
+    )
+    applied = watcher.judge(plain)
+    assert applied.expectation.faults == {Fault.MEDIA_TYPE} and applied.content is not None
+    key = mock.info["api_key"]
+    assert watcher.previous_for(key, ISSUE) == applied.content
+    after = watcher.judge(mock.send({"issueStatus": "Resolved"}))
+    assert after.ok, after.violations

@@ -184,3 +184,24 @@ def test_a_huge_request_body_stays_out_of_the_record_and_the_curl_line() -> None
     )
     assert small_line.request.body == {"issueStatus": "Resolved"}
     assert small_line.request.body_text is None
+
+
+def test_a_deeply_nested_body_is_recorded_as_text(tmp_path: Path) -> None:
+    """600 levels parse, but no reader of the record may walk them: the line keeps the text."""
+    deep = b"[" * 600 + b"]" * 600
+    exchange = Exchange(
+        method="POST",
+        path=f"/api/v1/error_track/{ISSUE}/update",
+        request_headers={"DF-API-KEY": KEY, "Content-Type": "application/json"},
+        request_body=deep,
+        status=400,
+        response_headers={"content-type": "application/json"},
+        response_body=deep,
+    )
+    record = tmp_path / "record.jsonl"
+    recorder = Recorder(record, Redactor([KEY]))
+    recorder.exchange(exchange, judge(exchange, Facts(api_key=KEY)), test="t", phase="p", mode=None)
+    recorder.close()
+    [line] = read_record(record).redacted(Redactor([KEY])).exchanges
+    assert line.request.body is None and (line.request.body_text or "").startswith("[[[")
+    assert line.response is not None and (line.response.text or "").startswith("[[[")

@@ -20,6 +20,7 @@ from truewatch_contract.spec import SpecError
 # (module, summary): the order is the order of `--help`.
 SUBCOMMANDS: tuple[str, ...] = (
     "run",
+    "proxy",
     "validate",
     "mock",
     "profile",
@@ -31,10 +32,11 @@ SUBCOMMANDS: tuple[str, ...] = (
 
 # The extra each command needs beyond the light core, and the modules that extra brings. The core
 # install (jsonschema alone) still lists every command; one that lacks its extra says which.
-EXTRAS: dict[str, str] = {"run": "suite", "mutants": "suite", "mock": "mock"}
+EXTRAS: dict[str, str] = {"run": "suite", "mutants": "suite", "mock": "mock", "proxy": "proxy"}
 EXTRA_MODULES: dict[str, tuple[str, ...]] = {
     "mock": ("starlette", "uvicorn", "httptools", "orjson"),
     "suite": ("schemathesis", "hypothesis", "pytest", "requests", "starlette", "uvicorn"),
+    "proxy": ("starlette", "uvicorn", "httptools", "httpx"),
 }
 
 

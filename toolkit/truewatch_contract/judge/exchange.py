@@ -13,11 +13,11 @@ import dataclasses
 import functools
 import json
 import shlex
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from truewatch_contract.redaction import Redactor
+from truewatch_contract.redaction import AUTH_HEADER, Redactor
 from truewatch_contract.spec import ROUTE
 
 # The route as the spec names it, split around its one parameter.
@@ -172,3 +172,27 @@ def _find(headers: Mapping[str, str], name: str) -> str | None:
         if key.lower() == lower:
             return value
     return None
+
+
+def joined_headers(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """
+    Headers as the judge reads them: a repeated name's values joined by ``", "`` under its first
+    spelling; a ``DF-API-KEY`` repeated with the same value is one key (the contract refuses only
+    different values).
+    """
+    out: dict[str, str] = {}
+    names: dict[str, str] = {}
+    for name, value in pairs:
+        lower = name.lower()
+        first = names.get(lower)
+        if first is None:
+            names[lower] = name
+            out[name] = value
+        elif lower == _AUTH_NAME and value in out[first].split(", "):
+            continue
+        else:
+            out[first] = f"{out[first]}, {value}"
+    return out
+
+
+_AUTH_NAME = AUTH_HEADER.lower()

@@ -46,6 +46,9 @@ class Facts:
             Schemathesis generated as invalid).
         builtin_mock: the target is the built-in mock, whose ``isset_`` id form names an issue
             for sure (another target may refuse that form).
+        other_workspaces: keys of other workspaces may be sent that the caller was not told of
+            (traffic nobody planned): a key that is not `api_key` may be one, so on a known
+            issue it may be answered as another workspace's key (404 too) rather than a bad one.
     """
 
     api_key: str | None = dataclasses.field(default=None, repr=False)
@@ -55,6 +58,7 @@ class Facts:
     foreign_issue_id: str | None = None
     bad_keys: frozenset[str] = dataclasses.field(default=frozenset(), repr=False)
     builtin_mock: bool = False
+    other_workspaces: bool = False
 
     @property
     def every_issue(self) -> bool:

@@ -356,6 +356,8 @@ def expectation_of(
         faults.add(Fault.MISSING_KEY)
     elif key is KeyKind.BAD:
         faults.add(Fault.BAD_KEY)
+        if known and facts.foreign_api_key is None and facts.other_workspaces:
+            possible.add(Fault.FOREIGN_KEY)  # perhaps a key of a workspace nobody named
     elif key is KeyKind.UNKNOWN:
         possible.add(Fault.BAD_KEY)
     elif key is KeyKind.FOREIGN and known:

@@ -12,8 +12,14 @@ issue explains is accepted, and it learns from what it sees:
   records, one record per status change, the partial update) apply across the exchanges it sees.
 
 Told the real key and the test issue (``api_key=``, ``issue_id=``), it judges as strictly as the
-suite: any other key is a bad one, any other well-formed id an unknown issue. The ``assumed``
-rules are relaxed by default, as against any target but the built-in mock.
+suite: any other key is a bad one (or, on a known issue, perhaps another workspace's: nobody named
+those), any other well-formed id an unknown issue. The ``assumed`` rules are relaxed by default,
+as against any target but the built-in mock.
+
+Two changes of one issue in flight at once (``concurrent=True``) are judged as a race, each
+without a previous state; neither answer is then taken as the issue's latest state (either may
+already show the other's record, or not), so the next exchange is judged without one and the
+history rules resume from its answer.
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ from typing import Any
 
 from truewatch_contract.judge.exchange import Exchange
 from truewatch_contract.judge.facts import Facts
+from truewatch_contract.judge.faults import MAY_APPLY
 from truewatch_contract.judge.verdict import Claim, Verdict, judge
 from truewatch_contract.redaction import AUTH_HEADER
 from truewatch_contract.rules.policy import Policy
@@ -82,6 +89,7 @@ class Watcher:
                     issue_ids=frozenset(ids),
                     issues_known=self.issue_id is not None,
                     builtin_mock=self.builtin_mock,
+                    other_workspaces=True,
                 )
             seen = self._workspaces.get(key or "")
             if seen is None:
@@ -124,29 +132,66 @@ class Watcher:
             claims=claims,
             engine=self.engine,
         )
-        self.learn(exchange, verdict)
+        self.learn(exchange, verdict, latest=not concurrent)
         return verdict
 
-    def learn(self, exchange: Exchange, verdict: Verdict) -> None:
+    def learn(self, exchange: Exchange, verdict: Verdict, *, latest: bool = True) -> None:
         """
-        Take what a judged exchange shows: a success without a certain fault proves its key is
-        real and its issue exists for that key, and is the issue's latest state.
+        Take what a judged exchange shows: a success without a certain fault (or with one after
+        which the update took place: another media type, a body above 1 MiB) proves its key is
+        real and its issue exists for that key, and is the issue's latest state. ``latest=False``
+        (an answer of a race): the issue's state is unknown until its next answer.
         """
         content = verdict.content
-        if content is None or verdict.expectation.faults or exchange.issue_id is None:
+        issue_id = exchange.issue_id
+        if issue_id is None:
             return
         key = exchange.header(AUTH_HEADER)
-        ids = {exchange.issue_id}
+        if content is None:
+            if not latest:
+                self._forget(key, issue_id)
+            return
+        if not verdict.expectation.faults <= MAY_APPLY:
+            # A request that had to be refused, answered with the issue anyway: nothing is learnt
+            # of its key or issue, but an issue already known now stands as the answer shows it.
+            with self._lock:
+                seen = self._workspaces.get(self._owner(key))
+                if seen is not None and issue_id in seen.issues:
+                    for each in {issue_id} | _other_ids(seen.latest.get(issue_id)):
+                        if latest:
+                            seen.latest[each] = content
+                        else:
+                            seen.latest.pop(each, None)
+            return
+        ids = {issue_id}
         ids.update(str(content[k]) for k in ("issueID", "uuid") if isinstance(content.get(k), str))
         with self._lock:
             owner = self._owner(key)
             seen = self._workspaces.setdefault(owner, _Workspace())
             seen.issues |= ids
-            for each in ids:
-                seen.latest[each] = content
+            for each in ids | _other_ids(seen.latest.get(issue_id)):
+                if latest:
+                    seen.latest[each] = content
+                else:
+                    seen.latest.pop(each, None)
             if self.issue_id is not None and self.issue_id in ids:
                 self._aliases |= ids
+
+    def _forget(self, key: str | None, issue_id: str) -> None:
+        """The issue's latest state is no longer known (a race may have changed it)."""
+        with self._lock:
+            seen = self._workspaces.get(self._owner(key))
+            if seen is not None:
+                for each in {issue_id} | _other_ids(seen.latest.get(issue_id)):
+                    seen.latest.pop(each, None)
 
     def _owner(self, key: str | None) -> str:
         """Whose workspace a key's requests reach: the told key's, or the key's own."""
         return self.api_key if self.api_key is not None and key == self.api_key else key or ""
+
+
+def _other_ids(content: dict[str, Any] | None) -> set[str]:
+    """The ids an issue's content gives it (``issueID`` and ``uuid``)."""
+    if content is None:
+        return set()
+    return {str(content[k]) for k in ("issueID", "uuid") if isinstance(content.get(k), str)}

@@ -28,6 +28,8 @@ from truewatch_contract.violations import TAGS, Violation
 FORMAT = "truewatch-contract-record/2"
 #: A body or text kept in a line is cut to this many characters.
 TEXT_LIMIT = 4096
+#: A body nested deeper than this is kept as text (see `_split_body`).
+RECORD_DEPTH = 64
 
 JSON = Any
 
@@ -136,7 +138,11 @@ class RunLine:
 
 
 def _split_body(raw: bytes | str | None) -> tuple[JSON, str | None]:
-    """``(parsed JSON, None)`` for a JSON body, ``(None, text)`` for another, cut to a size."""
+    """
+    ``(parsed JSON, None)`` for a JSON body, ``(None, text)`` for another, cut to a size. A body
+    nested deeper than `RECORD_DEPTH` levels (or with NaN) stays text: every reader of the record
+    walks the values it keeps, and a payload of this API is 5 levels deep.
+    """
     if raw is None or raw in (b"", ""):
         return None, None
     text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
@@ -145,9 +151,7 @@ def _split_body(raw: bytes | str | None) -> tuple[JSON, str | None]:
         parsed = json.loads(text, object_pairs_hook=lambda items: _members(items, repeated))
     except (ValueError, RecursionError):
         return None, truncated(text, TEXT_LIMIT)
-    if isinstance(parsed, (dict, list)) and _too_deep(parsed):
-        # Deeper than the library reads JSON (and than a reader of the record may recurse):
-        # kept as the text it was.
+    if isinstance(parsed, (dict, list)) and scan(parsed, max_depth=RECORD_DEPTH):
         return None, truncated(text, TEXT_LIMIT)
     shown = json.dumps(parsed, ensure_ascii=False)
     if len(shown) > TEXT_LIMIT:
@@ -162,10 +166,6 @@ def _members(items: list[tuple[str, JSON]], repeated: list[bool]) -> dict[str, J
     if len(value) != len(items):
         repeated.append(True)
     return value
-
-
-def _too_deep(value: JSON) -> bool:
-    return any(found.problem.startswith("nesting") for found in scan(value))
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,7 @@ def render_markdown(report: RunReport, paths: Sequence[Path] = ()) -> str:
         "",
         "| target | seed | requests | tests | duration |",
         "|---|---|---|---|---|",
-        f"| {_cell(where)} | {report.seed} | {counts.requests} | "
+        f"| {_cell(where)} | {'-' if report.seed is None else report.seed} | {counts.requests} | "
         f"{tests.passed} passed, {tests.failed} failed, {tests.error} errors, "
         f"{tests.skipped} skipped | {report.duration_s} s |",
     ]

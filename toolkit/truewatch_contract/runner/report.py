@@ -67,6 +67,9 @@ class RunContext:
     wall_seconds: float | None = None
     seed: int | None = None
     max_examples: int | None = None
+    #: Whether the run's verdict needs pytest tests: the validating proxy judges traffic and
+    #: runs none (its verdict is then the rules' alone).
+    tests_expected: bool = True
 
 
 def build_report(record: Record, context: RunContext) -> RunReport:
@@ -285,7 +288,7 @@ def _verdict(
     if failed:
         return "failed", notes
     if record.exit_status in (0, None) and (context.suite_exit in (0, None)):
-        if not tests:
+        if not tests and context.tests_expected:
             notes.append("The suite ran no test.")
             return "error", notes
         return "passed", notes
