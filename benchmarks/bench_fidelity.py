@@ -11,10 +11,15 @@ sent again), when the number of history records it added is the same too.
 
     python benchmarks/bench_fidelity.py                   # every server, one seed
     python benchmarks/bench_fidelity.py --servers go-like validator-first --budget 60 -v
+    python benchmarks/bench_fidelity.py --suite-seeds 1 2 3   # and the suite, each profiled mock
 
 The battery (`BATTERY`, 59 requests) holds every single fault, several faults together, every
 assumed point, other methods and routes, sizes and the stateful pair. Target: at least 95% for
 every correct server with the profiled mock. Exit 1 when a profiled mock misses it.
+
+With ``--suite-seeds``, the whole suite then runs against each profiled mock once a seed
+(``truewatch-contract run --mock-profile FILE --seed N``): a profiled mock is a correct target,
+so every run must pass (exit 1 when one does not).
 """
 
 from __future__ import annotations
@@ -314,6 +319,20 @@ def mock(profile: Any = None) -> Iterator[Target]:
         )
 
 
+def suite_against_profiled_mock(profile: Path, seed_value: int, folder: Path) -> str:
+    """The whole suite against the mock started from `profile`: the run's verdict."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TRUEWATCH_", "PYTEST_"))}
+    paths = [str(ROOT / "toolkit"), env.get("PYTHONPATH")]
+    env["PYTHONPATH"] = os.pathsep.join(p for p in paths if p)
+    command = [sys.executable, "-m", "truewatch_contract", "run", "--mock-profile", str(profile)]
+    command += ["--seed", str(seed_value), "--report-dir", str(folder), "-q"]
+    done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    try:
+        return str(json.loads((folder / "report.json").read_text("utf-8"))["verdict"])
+    except (OSError, ValueError, KeyError):
+        return f"no report (exit {done.returncode}): {done.stderr.strip()[-300:]}"
+
+
 def alike(first: list[Seen], second: list[Seen]) -> list[int]:
     """The indexes of the requests answered alike."""
     return [i for i, (a, b) in enumerate(zip(first, second, strict=True)) if a == b]
@@ -325,6 +344,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--budget", default="60", help="the suite's budget (default 60)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("-v", "--verbose", action="store_true", help="list every miss")
+    parser.add_argument(
+        "--suite-seeds",
+        nargs="*",
+        type=int,
+        default=[],
+        metavar="N",
+        help="then run the whole suite against each profiled mock with each of these seeds",
+    )
     args = parser.parse_args(argv)
     from truewatch_contract.profile.load import load_profile
 
@@ -338,6 +365,14 @@ def main(argv: list[str] | None = None) -> int:
             verdict = json.loads(report.read_text("utf-8"))["verdict"]
             profile = load_profile(report)
             suite_s = time.monotonic() - started
+            runs = []
+            for seed_value in args.suite_seeds:
+                kept = Path(folder) / "profile.json"
+                kept.write_text(profile.dumps(), "utf-8")
+                rundir = Path(folder) / str(seed_value)
+                outcome = suite_against_profiled_mock(kept, seed_value, rundir)
+                runs.append(f"seed {seed_value}: {outcome}")
+                failed |= outcome != "passed"
         with correct_server(name) as target:
             truth = battery(target)
         with mock() as target:
@@ -351,6 +386,8 @@ def main(argv: list[str] | None = None) -> int:
             f"{name:<16} {len(plain) / len(BATTERY):>12.0%} {share:>13.0%}  "
             f"{verdict:<6} {len(profile.points)} ({suite_s:.0f} s)"
         )
+        if runs:
+            print(f"    the suite against the profiled mock: {'; '.join(runs)}")
         if args.verbose:
             for i, item in enumerate(BATTERY):
                 if i not in profiled:

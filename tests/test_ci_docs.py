@@ -65,17 +65,24 @@ def _env_names(document: Any) -> set[str]:
 def _commands(name: str) -> list[list[str]]:
     out = []
     for line in _shell_lines(name, _load(name)):
-        line = _EXPRESSION.sub("1", line).strip()
-        if line.startswith("truewatch-contract"):
-            out.append(shlex.split(line)[1:])
+        # `test -f x || truewatch-contract ...`: each command of the line.
+        for part in re.split(r"&&|\|\||;", _EXPRESSION.sub("1", line)):
+            part = part.strip()
+            if part.startswith("truewatch-contract"):
+                out.append(shlex.split(part)[1:])
     return out
 
 
 @pytest.mark.parametrize("name", WORKFLOWS)
 def test_the_workflow_parses_as_yaml_and_runs_the_suite_and_drift(name: str) -> None:
     commands = _commands(name)
-    assert [c[0] for c in commands].count("run") == 2, commands
+    # The default mock, the mock as staging answers, staging.
+    assert [c[0] for c in commands].count("run") == 3, commands
     assert ["drift"] in commands
+    assert any(c[0] == "run" and "--mock-profile" in c for c in commands), commands
+    # The nightly loop: staging's profile exported, then compared with the kept one.
+    assert ["profile", "reports/report.json", "-o", "reports/staging-profile.json"] in commands
+    assert any(c[0] == "diff" and "reports/staging-profile.json" in c for c in commands)
 
 
 @pytest.mark.parametrize("name", WORKFLOWS)

@@ -18,11 +18,10 @@ from truewatch_contract.cli import build_parser, main
 from truewatch_contract.errors import UsageError
 from truewatch_contract.judge import Fault, judge
 from truewatch_contract.judge.exchange import Exchange
-from truewatch_contract.mock.mutants import MUTANTS
+from truewatch_contract.mock.mutants import MUTANTS, Mutant
 from truewatch_contract.runner.mutants_report import render_html, render_table
 from truewatch_contract.runner.mutation import (
     CORRECT,
-    MutantInfo,
     MutantOutcome,
     base_environment,
     catalogue,
@@ -211,7 +210,7 @@ def test_the_environment_of_a_profiled_analysis(profile: Path) -> None:
     assert "TRUEWATCH_MOCK_PROFILE" not in base_environment(5, 1)
 
 
-def _killed(info: MutantInfo) -> MutantOutcome:
+def _killed(info: Mutant) -> MutantOutcome:
     return MutantOutcome(
         info.name, info.family, info.description, "killed", info.rules[0], "rule", "", 0.1, 1.0, 9
     )
@@ -223,13 +222,12 @@ def test_mutants_that_break_only_assumed_rules_are_listed_as_not_applicable() ->
         n for n, m in MUTANTS.items() if m.assumed_only
     }
     assumed, real = known["rejects-empty-body"], known["code-always-200"]
-    correct = MutantInfo(CORRECT, "-", "")
     outcomes = {
         CORRECT: MutantOutcome(CORRECT, "-", "", "passed", None, None, None, None, 5.0, 90),
         real.name: _killed(real),
         assumed.name: not_applicable(assumed),
     }
-    result = summarise(outcomes, [correct, real, assumed], 6.0, 2, interrupted=False)
+    result = summarise(outcomes, [None, real, assumed], 6.0, 2, interrupted=False)
     assert result["exit_code"] == 0 and result["verdict"] == "all killed"
     assert result["counts"]["not-applicable"] == 1 and result["applicable"] == 1
     row = next(m for m in result["mutants"] if m["name"] == assumed.name)
@@ -244,5 +242,5 @@ def test_mutants_that_break_only_assumed_rules_are_listed_as_not_applicable() ->
     outcomes[real.name] = MutantOutcome(
         real.name, real.family, real.description, "survived", None, None, None, None, 1.0, 9
     )
-    gaps = summarise(outcomes, [correct, real, assumed], 6.0, 2, interrupted=False)
+    gaps = summarise(outcomes, [None, real, assumed], 6.0, 2, interrupted=False)
     assert gaps["exit_code"] == 1 and gaps["problems"] == ["1 mutant(s) survived: code-always-200"]

@@ -13,9 +13,9 @@ import pytest
 from truewatch_contract.cli import main
 from truewatch_contract.errors import UsageError
 from truewatch_contract.record import read_record
-from truewatch_contract.runner.mutation import CORRECT, MutantInfo, catalogue, judge, select
+from truewatch_contract.runner.mutation import catalogue, judge, select
 
-MUTANT = MutantInfo("code-always-200", "envelope", "code is always 200")
+MUTANT = catalogue()["code-always-200"]
 
 
 def test_a_failing_run_kills_the_mutant_and_names_the_first_catch(
@@ -40,8 +40,7 @@ def test_a_run_cut_short_at_its_first_failure_still_kills(tmp_path: Path, synthe
 def test_a_passing_run_means_the_mutant_survived(tmp_path: Path, synthetic: Any) -> None:
     record = read_record(synthetic.write_lines(tmp_path / "r.jsonl", synthetic.passing_lines()))
     assert judge(MUTANT, record, exit_code=0, interrupted=False, wall=1.0).status == "survived"
-    correct = MutantInfo(CORRECT, "-", "")
-    assert judge(correct, record, exit_code=0, interrupted=False, wall=1.0).status == "passed"
+    assert judge(None, record, exit_code=0, interrupted=False, wall=1.0).status == "passed"
 
 
 def test_a_test_failure_without_a_rule_is_still_a_catch(tmp_path: Path, synthetic: Any) -> None:

@@ -19,9 +19,6 @@ from typing import Any
 REDACTED = "[redacted]"
 AUTH_HEADER = "DF-API-KEY"
 
-#: The environment variables that carry secrets.
-SECRET_VARIABLES = ("TRUEWATCH_API_KEY", "TRUEWATCH_FOREIGN_API_KEY")
-
 # `DF-API-KEY: v`, `-H 'DF-API-KEY: v'`, `"DF-API-KEY": "v"`, `'df-api-key': 'v'`, `DF-API-KEY=v`.
 _HEADER = re.compile(
     r"""(?P<name>df-api-key)(?P<sep>["']?\s*[:=]\s*["']?)(?!\[redacted\])(?P<value>[^"'\s,;}\]\)]+)""",

@@ -12,7 +12,9 @@ is interrupted or killed still leaves a record the runner can report on:
 - ``{"kind": "session", "event": "interrupted", "at": epoch}``
 - ``{"kind": "session", "event": "finished", "exitstatus": int, "at": epoch}``
 
-Failure texts are redacted (API keys) and cut to a readable size before they are written.
+Failure texts are redacted (API keys) and cut to a readable size before they are written. The
+record's path and the keys come from the suite's one configuration (`SuiteConfig`), as the suite
+reads them.
 """
 
 from __future__ import annotations
@@ -30,15 +32,15 @@ from truewatch_contract.record import (
     TestLine,
     append_line,
 )
-from truewatch_contract.redaction import SECRET_VARIABLES, Redactor
+from truewatch_contract.redaction import Redactor
+from truewatch_contract.suite.config import ConfigError, SuiteConfig, process_config
 
-RECORD_VARIABLE = "TRUEWATCH_RECORD"
 MAX_MESSAGE = 6000
 
 
-def _redactor() -> Redactor:
-    secrets: list[str | None] = [os.environ.get(name) for name in SECRET_VARIABLES]
-    if not os.environ.get("TRUEWATCH_BASE_URL"):
+def _redactor(config: SuiteConfig) -> Redactor:
+    secrets = list(config.secrets)
+    if config.builtin_mock:
         secrets.extend(_mock_keys())
     return Redactor(secrets)
 
@@ -111,7 +113,16 @@ class Collector:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Register a collector when the record file is named; without one the plugin does nothing."""
-    path = os.environ.get(RECORD_VARIABLE)
-    if path:
-        config.pluginmanager.register(Collector(path, _redactor()), "truewatch-record-collector")
+    """
+    Register a collector when the record file is named (``TRUEWATCH_RECORD``); without one the
+    plugin does nothing.
+    """
+    try:
+        suite = process_config()
+    except ConfigError:
+        # The suite's own configuration says which variable is wrong, in one line; `run` checks
+        # every variable before it starts the suite, so this is pytest started by hand.
+        return
+    if suite.record is not None:
+        collector = Collector(str(suite.record), _redactor(suite))
+        config.pluginmanager.register(collector, "truewatch-record-collector")

@@ -29,7 +29,7 @@ from collections.abc import Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from truewatch_contract.errors import UsageError
 from truewatch_contract.record import Record, read_record
@@ -38,17 +38,12 @@ from truewatch_contract.runner.execute import describe_exit, output_tail, run_su
 from truewatch_contract.runner.model import RunReport
 from truewatch_contract.runner.report import RunContext, build_report
 
+if TYPE_CHECKING:  # the catalogue itself is imported when it is listed (the mock is optional)
+    from truewatch_contract.mock.mutants import Mutant
+
+#: The name of the run against the correct mock (``None`` where a `Mutant` is expected).
 CORRECT = "(correct mock)"
 FORMAT = "truewatch-contract-mutants/1"
-
-
-@dataclass(frozen=True)
-class MutantInfo:
-    name: str
-    family: str
-    description: str
-    rules: tuple[str, ...] = ()
-    assumed_only: bool = False
 
 
 @dataclass
@@ -86,14 +81,20 @@ class MutantOutcome:
         }
 
 
-def catalogue() -> dict[str, MutantInfo]:
+def catalogue() -> dict[str, Mutant]:
     """The mock's mutants, in catalogue order."""
     from truewatch_contract.mock.mutants import MUTANTS
 
-    return {
-        name: MutantInfo(name, m.family, m.description, m.rules, m.assumed_only)
-        for name, m in MUTANTS.items()
-    }
+    return dict(MUTANTS)
+
+
+def _title(mutant: Mutant | None, *, profiled: bool = False) -> tuple[str, str, str]:
+    """(name, family, description) of a run: a mutant's, or the correct mock's (`None`)."""
+    if mutant is not None:
+        return mutant.name, mutant.family, mutant.description
+    if profiled:
+        return CORRECT, "-", "The built-in mock answering as the profile says: the suite must pass."
+    return CORRECT, "-", "The built-in mock as it should be: the suite must pass."
 
 
 def _positive_int(value: str | None, option: str, default: int | None) -> int | None:
@@ -108,7 +109,7 @@ def _positive_int(value: str | None, option: str, default: int | None) -> int | 
     return number
 
 
-def select(names: str | None, known: Mapping[str, MutantInfo]) -> list[MutantInfo]:
+def select(names: str | None, known: Mapping[str, Mutant]) -> list[Mutant]:
     """The mutants named in ``--only`` (all when ``None``)."""
     if names is None:
         return list(known.values())
@@ -179,11 +180,11 @@ def mutants_command(args: argparse.Namespace) -> int:
     known = catalogue()
     if getattr(args, "list", False):
         width = max((len(n) for n in known), default=0)
-        for info in known.values():
-            assumed = "  (assumed rules only)" if info.assumed_only else ""
+        for mutant in known.values():
+            assumed = "  (assumed rules only)" if mutant.assumed_only else ""
             print(
-                f"{info.name:<{width}}  {info.family:<10}  {info.description}  "
-                f"[{', '.join(info.rules)}]{assumed}"
+                f"{mutant.name:<{width}}  {mutant.family:<10}  {mutant.description}  "
+                f"[{', '.join(mutant.rules)}]{assumed}"
             )
         return 0
     chosen = select(getattr(args, "only", None), known)
@@ -229,7 +230,7 @@ def mutants_command(args: argparse.Namespace) -> int:
 
 
 def analyse(
-    mutants: Sequence[MutantInfo],
+    mutants: Sequence[Mutant],
     env: Mapping[str, str],
     *,
     jobs: int,
@@ -247,35 +248,29 @@ def analyse(
     lock = threading.Lock()
     outcomes: dict[str, MutantOutcome] = {}
     redactor = Redactor()
-    correct = MutantInfo(
-        CORRECT,
-        "-",
-        "The built-in mock answering as the profile says: the suite must pass."
-        if profiled
-        else "The built-in mock as it should be: the suite must pass.",
-    )
-    skipped = [info for info in mutants if profiled and info.assumed_only]
-    for info in skipped:
-        outcomes[info.name] = not_applicable(info)
-    runs = [info for info in mutants if info not in skipped]
+    skipped = [mutant for mutant in mutants if profiled and mutant.assumed_only]
+    for mutant in skipped:
+        outcomes[mutant.name] = not_applicable(mutant)
+    runs = [mutant for mutant in mutants if mutant not in skipped]
     total = len(runs) + 1
 
     stages = suite_stages()
 
-    def one(info: MutantInfo, workdir: Path) -> MutantOutcome:
+    def one(mutant: Mutant | None, workdir: Path) -> MutantOutcome:
+        name, family, description = _title(mutant, profiled=profiled)
         if stop.is_set():
-            return _not_run(info)
+            return _not_run(name, family, description)
         run_env = dict(env)
-        is_mutant = info.name != CORRECT
+        is_mutant = mutant is not None
         if is_mutant:
-            run_env["TRUEWATCH_MOCK_MUTANT"] = info.name
+            run_env["TRUEWATCH_MOCK_MUTANT"] = name
         # The correct mock runs the whole suite at once; a mutant runs stage by stage and stops
         # at the first stage (and the first failure) that catches it.
         plan = stages if is_mutant else [("whole suite", [])]
         wall = 0.0
         outcome: MutantOutcome | None = None
         for index, (stage, paths) in enumerate(plan):
-            rundir = workdir / _safe(info.name) / str(index)
+            rundir = workdir / _safe(name) / str(index)
             result = run_suite(
                 run_env,
                 rundir,
@@ -287,7 +282,8 @@ def analyse(
             )
             wall += result.wall_seconds
             record = read_record(rundir / "record.jsonl")
-            outcome = judge(info, record, result.exit_code, result.interrupted, wall)
+            outcome = judge(mutant, record, result.exit_code, result.interrupted, wall)
+            outcome.description = description
             outcome.stage = stage
             if outcome.status == "error":
                 tail = output_tail(result.output, redactor, lines=6)
@@ -295,7 +291,7 @@ def analyse(
             if outcome.status != "survived":
                 break
         assert outcome is not None
-        outcome.rules = info.rules
+        outcome.rules = mutant.rules if mutant is not None else ()
         with lock:
             done[0] += 1
             if echo is not None:
@@ -306,10 +302,10 @@ def analyse(
         workdir = Path(tmp)
         env = with_bytecode_cache(env, workdir / "pycache")
         # The correct mock runs the whole suite: start it first so it does not finish last.
-        order = [correct, *runs]
+        order: list[Mutant | None] = [None, *runs]
         with _StopOnSignal(stop), ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
             futures: dict[str, Future[MutantOutcome]] = {
-                info.name: pool.submit(one, info, workdir) for info in order
+                _title(mutant)[0]: pool.submit(one, mutant, workdir) for mutant in order
             }
             pending = set(futures.values())
             while pending:
@@ -321,7 +317,7 @@ def analyse(
                 if not future.cancelled():
                     outcomes[name] = future.result()
     wall = time.monotonic() - started
-    return summarise(outcomes, [correct, *mutants], wall, jobs, interrupted=stop.is_set())
+    return summarise(outcomes, [None, *mutants], wall, jobs, interrupted=stop.is_set())
 
 
 class _StopOnSignal:
@@ -345,30 +341,30 @@ class _StopOnSignal:
             signal.signal(sig, handler)
 
 
-def not_applicable(info: MutantInfo) -> MutantOutcome:
+def not_applicable(mutant: Mutant) -> MutantOutcome:
     return MutantOutcome(
-        name=info.name,
-        family=info.family,
-        description=info.description,
+        name=mutant.name,
+        family=mutant.family,
+        description=mutant.description,
         status="not-applicable",
         caught_by=None,
         caught_kind=None,
         detail=(
-            f"breaks only assumed rules ({', '.join(info.rules)}), relaxed against a profiled "
+            f"breaks only assumed rules ({', '.join(mutant.rules)}), relaxed against a profiled "
             "mock: not run"
         ),
         time_to_catch_s=None,
         wall_s=0.0,
         requests=0,
-        rules=info.rules,
+        rules=mutant.rules,
     )
 
 
-def _not_run(info: MutantInfo) -> MutantOutcome:
+def _not_run(name: str, family: str, description: str) -> MutantOutcome:
     return MutantOutcome(
-        name=info.name,
-        family=info.family,
-        description=info.description,
+        name=name,
+        family=family,
+        description=description,
         status="interrupted",
         caught_by=None,
         caught_kind=None,
@@ -394,13 +390,16 @@ def with_bytecode_cache(env: Mapping[str, str], directory: Path) -> dict[str, st
 
 
 def judge(
-    info: MutantInfo,
+    mutant: Mutant | None,
     record: Record,
     exit_code: int | None,
     interrupted: bool,
     wall: float,
 ) -> MutantOutcome:
-    """Classify one run from its record, the way ``run`` would judge it."""
+    """
+    Classify one run from its record, the way ``run`` would judge it: `mutant`'s, or the
+    correct mock's (`None`).
+    """
     report = build_report(
         record,
         RunContext(target="built-in mock", interrupted=interrupted, suite_exit=exit_code),
@@ -409,7 +408,7 @@ def judge(
     caught, kind, detail, at = first_catch(record, report)
     # A failure anywhere in the record is a kill, even when the run was cut short on purpose.
     found = caught is not None
-    if info.name == CORRECT:
+    if mutant is None:
         status = "failed" if found else {"passed": "passed"}.get(verdict, "error")
         if status == "error" and verdict == "interrupted":
             status = "interrupted"
@@ -424,10 +423,11 @@ def judge(
     if status in ("error", "interrupted") and detail is None:
         notes = " ".join(report.notes)
         detail = f"{report.headline} {notes} (pytest: {describe_exit(exit_code)})".strip()
+    name, family, description = _title(mutant)
     return MutantOutcome(
-        name=info.name,
-        family=info.family,
-        description=info.description,
+        name=name,
+        family=family,
+        description=description,
         status=status,
         caught_by=caught,
         caught_kind=kind,
@@ -470,13 +470,14 @@ def _last_error_line(message: str | None) -> str:
 
 def summarise(
     outcomes: Mapping[str, MutantOutcome],
-    order: Sequence[MutantInfo],
+    order: Sequence[Mutant | None],
     wall: float,
     jobs: int,
     *,
     interrupted: bool,
 ) -> dict[str, Any]:
-    rows = [outcomes[info.name] for info in order if info.name in outcomes]
+    names = [_title(mutant)[0] for mutant in order]
+    rows = [outcomes[name] for name in names if name in outcomes]
     correct = next((o for o in rows if o.name == CORRECT), None)
     mutants = [o for o in rows if o.name != CORRECT]
     counts = {
@@ -495,8 +496,8 @@ def summarise(
         detail = f": {correct.caught_by or correct.detail}" if correct else ""
         problems.append(f"the correct mock does not pass the suite{detail}")
     if counts["survived"]:
-        names = ", ".join(o.name for o in mutants if o.status == "survived")
-        problems.append(f"{counts['survived']} mutant(s) survived: {names}")
+        survivors = ", ".join(o.name for o in mutants if o.status == "survived")
+        problems.append(f"{counts['survived']} mutant(s) survived: {survivors}")
     if counts["error"]:
         problems.append(f"{counts['error']} run(s) could not be judged")
     if interrupted:
