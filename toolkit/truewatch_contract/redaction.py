@@ -31,6 +31,16 @@ _TOKEN_CHARS = r"A-Za-z0-9_\-"
 _ANYWHERE_LENGTH = 12
 
 
+# A secret made only of these characters is written as itself in JSON text (no escape).
+_JSON_PLAIN = re.compile(r"[A-Za-z0-9_.~+/=:@-]*")
+# A key header already blanked (or empty), as JSON text shows it: `"df-api-key": "[redacted]"`,
+# `-H 'DF-API-KEY: [redacted]'`, `\"DF-API-KEY\": \"\"`.
+_BLANKED_HEADER = re.compile(
+    r"""df-api-key(?:\\?["'])?\s*[:=]\s*(?:\\?["'])?\[redacted\]"""
+    r"""|df-api-key\\?["']\s*[:=]\s*\\?["']\\?["']"""
+)
+
+
 class Redactor:
     """Replaces the known secret values, and recognisable key headers, with ``[redacted]``."""
 
@@ -57,6 +67,18 @@ class Redactor:
         if self._pattern is not None:
             value = self._pattern.sub(REDACTED, value)
         return _HEADER.sub(_blank_header, value)
+
+    def finds_in_json(self, line: str) -> bool:
+        """
+        Whether `text` or `value` could change anything in the JSON document `line` (a record's
+        line, written redacted already): a quick test of its whole text that errs on the side of
+        yes (a secret as a substring, a key header not shown blanked, a secret that JSON would
+        escape).
+        """
+        if any(not _JSON_PLAIN.fullmatch(secret) or secret in line for secret in self.secrets):
+            return True
+        lowered = line.lower()
+        return lowered.count("df-api-key") != len(_BLANKED_HEADER.findall(lowered))
 
     def value(self, value: Any) -> Any:
         """

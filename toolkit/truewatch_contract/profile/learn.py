@@ -20,6 +20,7 @@ from typing import Any
 from truewatch_contract.profile.document import LearnedAnswer, Point, Profile
 from truewatch_contract.profile.observed import trace_id_shape
 from truewatch_contract.record.lines import ExchangeLine
+from truewatch_contract.record.stored import select
 from truewatch_contract.rules import status_records
 
 ENVELOPE_FIELDS = frozenset({"code", "content", "errorCode", "message", "success", "traceId"})
@@ -61,8 +62,9 @@ class _Seen:
 
 def learn(exchanges: Sequence[ExchangeLine], *, source: Mapping[str, Any] | None = None) -> Profile:
     """The profile the exchanges show (see the module)."""
-    answered = sorted((e for e in exchanges if e.response is not None), key=lambda e: e.t)
-    clean = [e for e in answered if not _broke_rule(e)]
+    # `select`: a large record's exchanges stay in its file (each walk reads them again).
+    answered = select(exchanges, lambda e: e.response is not None, by_time=True)
+    clean = select(answered, lambda e: not _broke_rule(e))
     tally = _Seen()
     singles = []
     for exchange in clean:

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from truewatch_contract.record.lines import ExchangeLine
+from truewatch_contract.record.stored import select
 from truewatch_contract.rules import status_records
 
 #: The faults whose answer is profiled when a request has that fault alone, and how to name them.
@@ -110,13 +111,14 @@ class _Tally:
 def build_profile(exchanges: Sequence[ExchangeLine]) -> list[dict[str, Any]]:
     """The target's profile from the run's exchanges (see the module)."""
     tally = _Tally()
-    answered = [e for e in exchanges if e.response is not None]
+    # `select`: a large record's exchanges stay in its file (each walk reads them again).
+    answered = select(exchanges, lambda e: e.response is not None)
     single = _single_fault_answers(answered, tally)
     for exchange in answered:
         _assumed_points(exchange, tally)
         _order(exchange, single, tally)
         _envelope_points(exchange, tally)
-    _same_status(sorted(answered, key=lambda e: e.t), tally)
+    _same_status(select(answered, lambda e: True, by_time=True), tally)
     entries = tally.entries()
     if not entries:
         # Nothing was answered (the target was down, the suite could not start): say so.

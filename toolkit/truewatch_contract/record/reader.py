@@ -3,14 +3,16 @@ A run record read back: `Record`, everything one run left in its file, as typed 
 
 A run that was killed can leave a half-written last line, so reading is tolerant: a line that is
 not a JSON object is counted in ``damaged_lines`` and skipped, a kind this version does not know
-(a newer suite) is skipped, and missing fields get defaults.
+(a newer suite) is skipped, and missing fields get defaults. A record of more than
+`stored.IN_MEMORY` exchanges (a busy proxy's) keeps them in its file (`StoredExchanges`).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Iterable, Mapping
+from array import array
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,6 +23,7 @@ from truewatch_contract.record.lines import (
     BudgetLine,
     CollectErrorLine,
     ExchangeLine,
+    Line,
     RunLine,
     SentRecord,
     SessionLine,
@@ -29,6 +32,7 @@ from truewatch_contract.record.lines import (
     UnprovenLine,
     line_from_json,
 )
+from truewatch_contract.record.stored import IN_MEMORY, StoredExchanges
 from truewatch_contract.redaction import Redactor
 from truewatch_contract.violations import Violation
 
@@ -38,7 +42,8 @@ class Record:
     """Everything one run left in its record file."""
 
     run: RunLine | None = None
-    exchanges: list[ExchangeLine] = field(default_factory=list)
+    #: A list, or a large record's `StoredExchanges` (read from the file on each access).
+    exchanges: Sequence[ExchangeLine] = field(default_factory=list)
     behaviours: list[BehaviourLine] = field(default_factory=list)
     unproven: list[UnprovenLine] = field(default_factory=list)
     budget: BudgetLine | None = None
@@ -66,8 +71,13 @@ class Record:
 
     def add(self, item: Mapping[str, Any]) -> None:
         """Take one line of the record (an object as written)."""
-        line = line_from_json(item)
+        self.take(line_from_json(item))
+
+    def take(self, line: Line | None) -> None:
+        """Take one typed line (`None`: a kind from a newer suite, ignored)."""
         if isinstance(line, ExchangeLine):
+            if not isinstance(self.exchanges, list):
+                raise TypeError("a record whose exchanges stay in its file takes no more")
             self.exchanges.append(line)
         elif isinstance(line, BehaviourLine):
             self.behaviours.append(line)
@@ -108,7 +118,11 @@ class Record:
         return replace(
             self,
             run=replace(run, target=text(run.target)) if run is not None else None,
-            exchanges=[_redact_exchange(e, redactor) for e in self.exchanges],
+            exchanges=self.exchanges.mapped(
+                lambda e: _redact_exchange(e, redactor), when=redactor.finds_in_json
+            )
+            if isinstance(self.exchanges, StoredExchanges)
+            else [_redact_exchange(e, redactor) for e in self.exchanges],
             behaviours=[replace(b, message=text(b.message)) for b in self.behaviours],
             unproven=[replace(u, message=text(u.message)) for u in self.unproven],
             tests=[
@@ -162,12 +176,50 @@ def _redact_violations(
 
 
 def read_record(path: str | Path) -> Record:
-    """Read a record file; a missing file reads as an empty record."""
+    """
+    Read a record file; a missing file reads as an empty record. Past `IN_MEMORY` exchanges,
+    they stay in the file (`StoredExchanges`, which keeps it open).
+    """
     try:
-        with open(path, encoding="utf-8", errors="replace") as handle:
-            return parse_lines(handle)
+        handle = open(path, "rb")  # noqa: SIM115 (kept open by a large record's exchanges)
     except FileNotFoundError:
         return Record()
+    record = Record()
+    kept: list[ExchangeLine] | None = []
+    offsets = array("q")
+    position = 0
+    for raw in handle:
+        start, position = position, position + len(raw)
+        line = _typed(raw.decode("utf-8", "replace"), record)
+        if isinstance(line, ExchangeLine):
+            offsets.append(start)
+            if kept is not None:
+                kept.append(line)
+                if len(kept) > IN_MEMORY:
+                    kept = None  # from now on, only where each starts
+        elif line is not None:
+            record.take(line)
+    if kept is not None:
+        handle.close()
+        record.exchanges = kept
+    else:
+        record.exchanges = StoredExchanges(handle, offsets)
+    return record
+
+
+def _typed(text: str, record: Record) -> Line | None:
+    """One line of the file as a typed line; `None` for a blank, damaged or unknown one."""
+    if not text.strip():
+        return None
+    try:
+        item = json.loads(text)
+    except (ValueError, RecursionError):
+        record.damaged_lines += 1
+        return None
+    if not isinstance(item, dict):
+        record.damaged_lines += 1
+        return None
+    return line_from_json(item)
 
 
 def parse_lines(lines: Iterable[str]) -> Record:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence, Set
 from typing import Any
 
 from truewatch_contract.record import BehaviourLine, ExchangeLine, Record
@@ -37,10 +37,10 @@ def rule_failures(
             first_seen.setdefault(rule_id, exchange.t)
             if len(groups[rule_id]) < EXAMPLES_PER_RULE:
                 groups[rule_id].append(_example(exchange, violation.pointer, violation.message))
-    last_exchange = _last_exchange_per_test(record.exchanges)
-    for behaviour in record.behaviours:
-        if behaviour.held or behaviour.relaxed != relaxed:
-            continue
+    shown = [b for b in record.behaviours if not b.held and b.relaxed == relaxed]
+    # Only when a broken behaviour needs its context (a proxy's record has none).
+    last_exchange = _last_exchange_per_test(record.exchanges, {b.test for b in shown})
+    for behaviour in shown:
         counts[behaviour.rule] += 1
         first_seen.setdefault(behaviour.rule, behaviour.t)
         if len(groups[behaviour.rule]) < EXAMPLES_PER_RULE:
@@ -95,11 +95,14 @@ def _behaviour_example(behaviour: BehaviourLine, exchange: ExchangeLine | None) 
 
 
 def _last_exchange_per_test(
-    exchanges: Sequence[ExchangeLine],
+    exchanges: Sequence[ExchangeLine], tests: Set[str]
 ) -> Callable[[str, float], ExchangeLine | None]:
+    """The last exchange of a test (one of `tests`) sent by a time."""
     by_test: dict[str, list[ExchangeLine]] = defaultdict(list)
-    for exchange in exchanges:
-        by_test[exchange.test].append(exchange)
+    if tests:
+        for exchange in exchanges:
+            if exchange.test in tests:
+                by_test[exchange.test].append(exchange)
 
     def find(test: str, t: float) -> ExchangeLine | None:
         candidates = [e for e in by_test.get(test, ()) if e.t <= t + 1e-6]

@@ -322,12 +322,16 @@ def _headline(verdict: str, rule_rows: Sequence[RuleRow], tests: Sequence[TestRo
 
 def _counts(record: Record, tests: Sequence[TestRow]) -> RunCounts:
     outcomes = Counter(t.outcome for t in tests)
+    network_errors = violations = relaxed_violations = 0
+    for exchange in record.exchanges:  # one walk: a large record's are read from its file
+        network_errors += exchange.response is None
+        violations += len(exchange.violations)
+        relaxed_violations += len(exchange.relaxed_violations)
     return RunCounts(
         requests=len(record.exchanges),
-        network_errors=sum(1 for e in record.exchanges if e.response is None),
-        violations=sum(len(e.violations) for e in record.exchanges)
-        + sum(1 for b in record.behaviours if not b.held and not b.relaxed),
-        relaxed_violations=sum(len(e.relaxed_violations) for e in record.exchanges)
+        network_errors=network_errors,
+        violations=violations + sum(1 for b in record.behaviours if not b.held and not b.relaxed),
+        relaxed_violations=relaxed_violations
         + sum(1 for b in record.behaviours if not b.held and b.relaxed),
         behaviours=len(record.behaviours),
         tests=OutcomeCounts(
