@@ -15,11 +15,10 @@ hands each connection a `CoalescingTransport`, so an answer's head and body leav
 from __future__ import annotations
 
 import asyncio
-import socket
-import threading
-import time
 from types import TracebackType
 from typing import Any
+
+from truewatch_contract.threaded import ServerThread, base_url, listen
 
 _START_TIMEOUT = 15.0
 
@@ -76,28 +75,20 @@ class MockServer:
         self.requested_port = port
         self.log_level = log_level
         self.port: int | None = None
-        self._server: Any = None
-        self._thread: threading.Thread | None = None
-        self._error: BaseException | None = None
+        self._thread: ServerThread | None = None
 
     @property
     def base_url(self) -> str:
         if self.port is None:
             raise ServerError("the server is not started")
-        host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"http://{host}:{self.port}"
+        return base_url(self.host, self.port)
 
     def start(self) -> MockServer:
         import uvicorn
 
-        family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
-        sock = socket.socket(family, socket.SOCK_STREAM)
         try:
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            sock.bind((self.host, self.requested_port))
-            sock.listen(2048)
+            sock = listen(self.host, self.requested_port)
         except OSError as error:
-            sock.close()
             raise ServerError(
                 f"cannot listen on {self.host}:{self.requested_port}: {error.strerror}"
             ) from None
@@ -114,39 +105,20 @@ class MockServer:
             proxy_headers=False,
             timeout_graceful_shutdown=2,
         )
-        self._server = uvicorn.Server(config)
-
-        def run() -> None:
-            try:
-                self._server.run(sockets=[sock])
-            except BaseException as error:
-                self._error = error
-            finally:
-                sock.close()
-
-        self._thread = threading.Thread(target=run, name=f"truewatch-mock:{self.port}", daemon=True)
-        self._thread.start()
-        deadline = time.monotonic() + _START_TIMEOUT
-        while not self._server.started:
-            if not self._thread.is_alive() or time.monotonic() > deadline:
-                self.stop()
-                raise ServerError(f"the mock did not start: {self._error or 'timed out'}")
-            time.sleep(0.005)
+        self._thread = ServerThread(uvicorn.Server(config), sock, f"truewatch-mock:{self.port}")
+        failed = self._thread.start(_START_TIMEOUT)
+        if failed is not None:
+            raise ServerError(f"the mock did not start: {failed}")
         return self
 
     def stop(self, timeout: float = 5.0) -> None:
         """Stop serving and wait for the thread (idempotent)."""
-        if self._server is not None:
-            self._server.should_exit = True
-        if self._thread is not None and self._thread.is_alive():
-            self._thread.join(timeout)
-            if self._thread.is_alive() and self._server is not None:
-                self._server.force_exit = True
-                self._thread.join(timeout)
+        if self._thread is not None:
+            self._thread.stop(timeout, timeout)
 
     @property
     def running(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
+        return self._thread is not None and self._thread.running
 
     def wait(self, timeout: float | None = None) -> None:
         """Block until the server thread ends."""

@@ -10,13 +10,11 @@ or 431), closes that connection, and says so in one line; every other connection
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Callable
 from typing import Any
 
 from truewatch_contract.errors import UsageError
+from truewatch_contract.threaded import ServerThread, base_url, listen
 
 #: The largest request head (request line and headers) read, in bytes.
 MAX_HEAD = 64 * 1024
@@ -80,14 +78,11 @@ class ProxyServer:
         self.requested_port = port
         self.log = log
         self.port: int | None = None
-        self._server: Any = None
-        self._thread: threading.Thread | None = None
-        self._error: BaseException | None = None
+        self._thread: ServerThread | None = None
 
     @property
     def base_url(self) -> str:
-        host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"http://{host}:{self.port}"
+        return base_url(self.host, self.port or 0)
 
     def start(self) -> ProxyServer:
         """
@@ -96,14 +91,9 @@ class ProxyServer:
         """
         import uvicorn
 
-        family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
-        sock = socket.socket(family, socket.SOCK_STREAM)
         try:
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            sock.bind((self.host, self.requested_port))
-            sock.listen(2048)
+            sock = listen(self.host, self.requested_port)
         except OSError as error:
-            sock.close()
             raise UsageError(
                 f"cannot listen on {self.host}:{self.requested_port}: {error.strerror}"
             ) from None
@@ -120,36 +110,17 @@ class ProxyServer:
             timeout_graceful_shutdown=30,
             timeout_keep_alive=30,
         )
-        self._server = uvicorn.Server(config)
-
-        def run() -> None:
-            try:
-                self._server.run(sockets=[sock])
-            except BaseException as error:  # reported by start() or `running`
-                self._error = error
-            finally:
-                sock.close()
-
-        self._thread = threading.Thread(target=run, name="truewatch-proxy", daemon=True)
-        self._thread.start()
-        deadline = time.monotonic() + _START_TIMEOUT
-        while not self._server.started:
-            if not self._thread.is_alive() or time.monotonic() > deadline:
-                self.stop()
-                raise UsageError(f"the proxy did not start: {self._error or 'timed out'}")
-            time.sleep(0.005)
+        self._thread = ServerThread(uvicorn.Server(config), sock, "truewatch-proxy")
+        failed = self._thread.start(_START_TIMEOUT)
+        if failed is not None:
+            raise UsageError(f"the proxy did not start: {failed}")
         return self
 
     @property
     def running(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
+        return self._thread is not None and self._thread.running
 
     def stop(self, timeout: float = 35.0) -> None:
         """Stop accepting, let the requests in flight finish (30 s at most), wait (idempotent)."""
-        if self._server is not None:
-            self._server.should_exit = True
-        if self._thread is not None and self._thread.is_alive():
-            self._thread.join(timeout)
-            if self._thread.is_alive() and self._server is not None:
-                self._server.force_exit = True
-                self._thread.join(5.0)
+        if self._thread is not None:
+            self._thread.stop(timeout, 5.0)
