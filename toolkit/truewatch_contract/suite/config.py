@@ -1,11 +1,12 @@
 """
 The suite's one configuration object, `SuiteConfig`, parsed from the ``TRUEWATCH_*`` variables.
 
-`SuiteConfig.from_env` is the one function that reads them: it validates every variable and raises
-`ConfigError` (a one-line message naming the variable) for a bad value. It runs once per process,
-through `process_config`: the contract suite keeps that object in pytest's ``config.stash`` for its
-fixtures, its test modules take their collection-time values (seed, examples) from the same call,
-and the Schemathesis check under plain ``st run`` too. Nothing reads the environment again.
+`SuiteConfig.from_env` is the one function that reads them: it validates every variable (each with
+`suite.variables`) and raises `ConfigError` (a one-line message naming the variable) for a bad
+value. It runs once per process, through `process_config`: the contract suite keeps that object
+in pytest's ``config.stash`` for its fixtures, its test modules take their collection-time values
+(seed, examples) from the same call, and the Schemathesis check under plain ``st run`` too.
+Nothing reads the environment again.
 
 Without ``TRUEWATCH_BASE_URL`` the target is the built-in mock: its connection details (key, issue,
 assignees) come from the mock itself, via `SuiteConfig.with_connection`.
@@ -18,29 +19,39 @@ from __future__ import annotations
 import dataclasses
 import functools
 import os
-import secrets
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
-from truewatch_contract.errors import UsageError
 from truewatch_contract.judge.facts import Facts
-from truewatch_contract.rates import RateError, RateLimit
-from truewatch_contract.rules.policy import Policy, parse_items
-from truewatch_contract.spec import account_id_pattern
+from truewatch_contract.rates import RateLimit
+from truewatch_contract.rules.policy import Policy
 from truewatch_contract.suite.budget import FULL_RUN, Budget, BudgetError
 from truewatch_contract.suite.budget import from_environ as budget_from_environ
 from truewatch_contract.suite.plan import Plan, plan_for
+from truewatch_contract.suite.variables import (
+    DEFAULT_SEED,
+    STRICT,
+    check_mutant,
+    check_profile,
+    check_record_path,
+    check_url,
+    is_random,
+    opt,
+    parse_assignees,
+    parse_int,
+    parse_rate,
+    parse_relax,
+    parse_seed,
+)
+from truewatch_contract.suite.variables import (
+    ConfigError as ConfigError,  # the runner and the plugin take it from here
+)
 
-#: The seed every run uses unless ``TRUEWATCH_SEED`` says otherwise: a run is repeatable.
-DEFAULT_SEED = 20261127
 #: Fuzzing examples per generation mode. With the coverage phase and the scenarios, the default
 #: run against the built-in mock sends well over 1,000 judged requests.
 DEFAULT_MAX_EXAMPLES = 400
 MAX_MAX_EXAMPLES = 1_000_000
-#: ``TRUEWATCH_RELAX=none``: relax nothing, not even the ``assumed`` rules off the mock.
-STRICT = "none"
 #: Pairs of simultaneous status changes the lost-update probe sends (``0`` switches it off).
 DEFAULT_CONCURRENCY = 2
 #: The pairs a run planned to a request budget sends by default.
@@ -65,10 +76,6 @@ ENV_NAMES = (
     "TRUEWATCH_BUDGET",
     "TRUEWATCH_TIME_BUDGET",
 )
-
-
-class ConfigError(UsageError):
-    """A ``TRUEWATCH_*`` variable has a bad value; the message is one line naming it."""
 
 
 @functools.cache
@@ -134,7 +141,7 @@ class SuiteConfig:
         base_url = get("TRUEWATCH_BASE_URL")
         builtin = base_url is None
         if base_url is not None:
-            base_url = _check_url(base_url)
+            base_url = check_url(base_url)
         api_key = get("TRUEWATCH_API_KEY") or ""
         issue_id = get("TRUEWATCH_ISSUE_ID") or ""
         if not builtin and not api_key:
@@ -163,7 +170,7 @@ class SuiteConfig:
             )
         rate = get("TRUEWATCH_RATE_LIMIT")
         record = get("TRUEWATCH_RECORD")
-        rate_limit = _parse_rate(rate)
+        rate_limit = parse_rate(rate)
         try:
             budget = budget_from_environ(env, rate_limit, builtin_mock=builtin)
         except BudgetError as error:
@@ -172,11 +179,11 @@ class SuiteConfig:
             base_url=base_url,
             api_key=api_key,
             issue_id=issue_id,
-            assignees=_parse_assignees(get("TRUEWATCH_ASSIGNEES")),
+            assignees=parse_assignees(get("TRUEWATCH_ASSIGNEES")),
             foreign_api_key=foreign_key,
             foreign_issue_id=foreign_issue,
             rate_limit=rate_limit,
-            max_examples=_parse_int(
+            max_examples=parse_int(
                 "TRUEWATCH_MAX_EXAMPLES",
                 get("TRUEWATCH_MAX_EXAMPLES"),
                 DEFAULT_MAX_EXAMPLES,
@@ -184,13 +191,13 @@ class SuiteConfig:
                 high=MAX_MAX_EXAMPLES,
             ),
             relax=parse_relax(get("TRUEWATCH_RELAX")),
-            seed=_parse_seed(get("TRUEWATCH_SEED")),
-            seed_drawn=_is_random(get("TRUEWATCH_SEED")),
-            mock_mutant=_check_mutant(get("TRUEWATCH_MOCK_MUTANT")),
+            seed=parse_seed(get("TRUEWATCH_SEED")),
+            seed_drawn=is_random(get("TRUEWATCH_SEED")),
+            mock_mutant=check_mutant(get("TRUEWATCH_MOCK_MUTANT")),
             mock_profile=check_profile(mock_profile) if mock_profile is not None else None,
             record=check_record_path(record) if record is not None else None,
             builtin_mock=builtin,
-            concurrency=_parse_int(
+            concurrency=parse_int(
                 "TRUEWATCH_CONCURRENCY",
                 get("TRUEWATCH_CONCURRENCY"),
                 # A run planned to a budget sends one pair unless told otherwise: the pair is
@@ -215,8 +222,8 @@ class SuiteConfig:
             api_key=str(info["api_key"]),
             issue_id=str(info["issue_id"]),
             assignees=self.assignees or assignees,
-            foreign_api_key=_opt(info.get("foreign_api_key")),
-            foreign_issue_id=_opt(info.get("foreign_issue_id")),
+            foreign_api_key=opt(info.get("foreign_api_key")),
+            foreign_issue_id=opt(info.get("foreign_issue_id")),
         )
 
     def plan(self) -> Plan:
@@ -326,126 +333,3 @@ def collection_config(config: SuiteConfig) -> SuiteConfig:
     from truewatch_contract.mock.connection import default_connection
 
     return config.with_connection(default_connection())
-
-
-def _opt(value: Any) -> str | None:
-    return None if value in (None, "") else str(value)
-
-
-def _check_url(text: str) -> str:
-    parts = urlsplit(text)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ConfigError(
-            f"TRUEWATCH_BASE_URL: {text!r} is not an http(s) URL such as "
-            "https://us1-openapi.truewatch.com"
-        )
-    if parts.query or parts.fragment:
-        raise ConfigError(f"TRUEWATCH_BASE_URL: {text!r} must not carry a query or a fragment")
-    return text.rstrip("/")
-
-
-def check_record_path(text: str) -> Path:
-    """``TRUEWATCH_RECORD``: a file to append to, in a folder that exists (none is created)."""
-    path = Path(text)
-    if path.is_dir():
-        raise ConfigError(f"TRUEWATCH_RECORD: {text!r} is a directory, not a file to append to")
-    folder = path.parent
-    if not folder.is_dir():
-        raise ConfigError(f"TRUEWATCH_RECORD: the folder {str(folder)!r} does not exist")
-    return path
-
-
-def check_profile(text: str) -> Path:
-    """
-    ``TRUEWATCH_MOCK_PROFILE``: a profile, a ``report.json`` or a run record, read once here so
-    that a file that is none of them stops the run at once (one line); kept as an absolute path
-    (the suite may run in another folder).
-    """
-    from truewatch_contract.profile.document import ProfileError
-    from truewatch_contract.profile.load import load_profile
-
-    path = Path(text).expanduser().absolute()
-    try:
-        load_profile(path)
-    except ProfileError as error:
-        raise ConfigError(f"TRUEWATCH_MOCK_PROFILE: {error}") from None
-    return path
-
-
-def _check_mutant(name: str | None) -> str | None:
-    if name is None:
-        return None
-    from truewatch_contract.mock.mutants import MUTANTS
-
-    if name not in MUTANTS:
-        raise ConfigError(
-            f"TRUEWATCH_MOCK_MUTANT: {name!r} is not a mutant of the built-in mock "
-            "(truewatch-contract mutants --list shows them)"
-        )
-    return name
-
-
-def _parse_rate(text: str | None) -> RateLimit | None:
-    if text is None:
-        return None
-    try:
-        return RateLimit.parse(text)
-    except RateError as error:
-        raise ConfigError(f"TRUEWATCH_RATE_LIMIT: {error}") from None
-
-
-#: ``TRUEWATCH_SEED=random`` (``--seed random``): a new seed for this run, printed and recorded.
-RANDOM_SEED = "random"
-MAX_SEED = 2**32 - 1
-
-
-def _is_random(text: str | None) -> bool:
-    return text is not None and text.strip().lower() == RANDOM_SEED
-
-
-def _parse_seed(text: str | None) -> int:
-    """The run's seed: a whole number, or ``random`` to draw one (within what replays it)."""
-    if _is_random(text):
-        return secrets.randbelow(MAX_SEED + 1)
-    if text is not None and not text.strip().lstrip("-").isdigit():
-        raise ConfigError(f"TRUEWATCH_SEED: {text!r} is neither a whole number nor 'random'")
-    return _parse_int("TRUEWATCH_SEED", text, DEFAULT_SEED, low=0)
-
-
-def _parse_int(name: str, text: str | None, default: int, *, low: int, high: int = 2**63) -> int:
-    if text is None:
-        return default
-    try:
-        value = int(text)
-    except ValueError:  # also for digits beyond int()'s limit
-        raise ConfigError(f"{name}: {text!r} is not a whole number") from None
-    if not low <= value <= high:
-        raise ConfigError(f"{name}: {value} is out of range ({low}..{high})")
-    return value
-
-
-def _parse_assignees(text: str | None) -> tuple[str, ...]:
-    if text is None:
-        return ()
-    ids = tuple(part.strip() for part in text.split(",") if part.strip())
-    for account in ids:
-        if not account_id_pattern().fullmatch(account):
-            raise ConfigError(
-                f"TRUEWATCH_ASSIGNEES: {account!r} is not an account id (acnt_ + 32 lowercase hex)"
-            )
-    return tuple(dict.fromkeys(ids))
-
-
-def parse_relax(text: str | None) -> frozenset[str]:
-    """``TRUEWATCH_RELAX``: rule ids and tags, or ``none`` (relax nothing, not even ``assumed``)."""
-    if text is None:
-        return frozenset()
-    names = {part.strip() for part in text.split(",") if part.strip()}
-    if STRICT in names and len(names) > 1:
-        raise ConfigError(f"TRUEWATCH_RELAX: {STRICT!r} (relax nothing) cannot be combined")
-    if names == {STRICT}:
-        return frozenset(names)
-    try:
-        return parse_items(names, "TRUEWATCH_RELAX")
-    except ValueError as error:
-        raise ConfigError(str(error)) from None
