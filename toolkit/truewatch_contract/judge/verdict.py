@@ -271,16 +271,21 @@ def judge(
         candidate = body.get("content")
         content = candidate if isinstance(candidate, dict) else None
     failing, relaxed = policy.split(found) if found else _NOTHING_FOUND
-    return Verdict(
-        expectation=expect,
-        checked=tuple(sorted(set(checked))),
-        violations=failing,
-        relaxed=relaxed,
-        sent=sent,
-        acceptable=acceptable,
-        note=note,
-        content=content,
+    # Every field at once (as `Verdict(...)` would set them, one object.__setattr__ each).
+    made = object.__new__(Verdict)
+    made.__dict__.update(
+        {
+            "expectation": expect,
+            "checked": _sorted(frozenset(checked)),
+            "violations": failing,
+            "relaxed": relaxed,
+            "sent": sent,
+            "acceptable": acceptable,
+            "note": note,
+            "content": content,
+        }
     )
+    return made
 
 
 _NO_FACTS = Facts()
@@ -373,6 +378,12 @@ def _noop(sent: SentBody, body: Any, previous: Any, checked: list[str]) -> list[
             "/content/" + changed[0],
         )
     ]
+
+
+@functools.lru_cache(maxsize=256)
+def _sorted(checked: frozenset[str]) -> tuple[str, ...]:
+    """The rules checked, sorted: the same few sets come back exchange after exchange."""
+    return tuple(sorted(checked))
 
 
 @functools.lru_cache(maxsize=256)
