@@ -389,3 +389,30 @@ def test_a_repeated_name_may_be_read_first_or_last(taken: str) -> None:
     assert "content.status-applied" in {
         v.rule for v in judge(wrong, facts, previous=previous).violations
     }
+
+
+def test_the_judge_builds_its_frozen_results_whole() -> None:
+    """`judge` and `read_sent` set their dataclasses' fields at once: every field, none more."""
+    from truewatch_contract.judge.faults import Expectation, SentBody, read_sent
+
+    exchange = Exchange(
+        method="POST",
+        path="/api/v1/error_track/" + "a" * 32 + "/update",
+        request_headers={"Content-Type": "application/json"},
+        request_body=b'{"issueStatus":"Working"}',
+        status=400,
+        response_headers={},
+        response_body=b"{}",
+    )
+    verdict = library.judge(exchange)
+    built = (
+        (read_sent(exchange), SentBody),
+        (verdict, Verdict),
+        (verdict.expectation, Expectation),
+    )
+    for made, cls in built:
+        names = [field.name for field in dataclasses.fields(cls)]
+        assert set(vars(made)) == set(names)
+        assert made == cls(**{name: getattr(made, name) for name in names})
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            setattr(made, names[0], None)

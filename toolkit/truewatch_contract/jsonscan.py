@@ -214,10 +214,46 @@ def read_text(text: str) -> Any:
     except ValueError as error:  # NaN, or an integer beyond the interpreter's digit limit
         problem = str(error) if "JSON number" in str(error) else "a number out of range"
         raise JSONTextError(problem, "syntax") from None
-    findings = scan(value)
-    if findings and findings[0].problem.startswith("nesting"):
-        raise JSONTextError(findings[0].problem, "depth")
+    # Each level of nesting opens with a bracket: a text with at most `MAX_DEPTH` of them (in
+    # strings or not) cannot nest deeper, and a value the decoder made is plain JSON otherwise
+    # (what `scan` would find, a number beyond float's range, is no reason to refuse the text).
+    if text.count("{") + text.count("[") > MAX_DEPTH:
+        findings = scan(value)
+        if findings and findings[0].problem.startswith("nesting"):
+            raise JSONTextError(findings[0].problem, "depth")
     return value
+
+
+class _NotPlain(Exception):
+    """A number ``json.loads`` would make that is no JSON (NaN, an infinity, an overflow)."""
+
+
+def _finite_float(text: str) -> float:
+    number = float(text)
+    if number - number != 0.0:  # a literal beyond the double's range
+        raise _NotPlain
+    return number
+
+
+def _no_constant(name: str) -> Any:
+    raise _NotPlain
+
+
+# Called only for the (rare) float literals and NaN/Infinity: the rest parses as json.loads does.
+_decode_plain = json.JSONDecoder(parse_float=_finite_float, parse_constant=_no_constant).decode
+
+
+def loads_plain(text: str) -> tuple[Any, bool]:
+    """
+    ``(json.loads(text), plain)``: the same value, and whether it is certainly plain JSON no
+    deeper than `MAX_DEPTH` levels, so that `scan` would find nothing in it (no NaN, no infinity,
+    at most `MAX_DEPTH` brackets). Raises as ``json.loads`` does.
+    """
+    try:
+        value = _decode_plain(text)
+    except _NotPlain:
+        return json.loads(text), False
+    return value, text.count("{") + text.count("[") <= MAX_DEPTH
 
 
 def _deeper_than(text: str, limit: int) -> bool:

@@ -359,6 +359,7 @@ def response_findings(
     requested_between: tuple[float, float] | None = None,
     sent: SentRequest | None = None,
     engine: Engine | None = None,
+    plain: bool = False,
 ) -> _Findings:
     """
     Every finding about a response, before any policy (see `evaluate_response`); ``full``: with
@@ -366,7 +367,9 @@ def response_findings(
 
     The judge of an exchange, which has already read the request with `read_request`, passes
     that reading as ``request_read`` (``(value, its violations)``; an `Unreadable` value for a
-    body that is no JSON text), so the request is never validated twice.
+    body that is no JSON text), so the request is never validated twice. ``plain``: the caller
+    parsed `envelope` from a text that `jsonscan.loads_plain` vouches for, so it is not scanned
+    again (the judge parses each answer once, see `Exchange.json_body_plain`).
     """
     if status_code is not None and (
         isinstance(status_code, bool) or not isinstance(status_code, int)
@@ -405,7 +408,7 @@ def response_findings(
             )
         except JSONTextError as error:
             return ([_unreadable("envelope.json", error, "the response")], checked, _NONE_UNCHECKED)
-    else:
+    elif not plain:
         findings = scan(envelope)
         if findings:
             return (_not_json("envelope.json", findings, "the response"), checked, _NONE_UNCHECKED)

@@ -10,13 +10,12 @@ forwarded; the judge reads it, the run record keeps it, and a failure shows it a
 from __future__ import annotations
 
 import dataclasses
-import functools
-import json
 import shlex
-from collections.abc import Iterable, Mapping
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, Generic, TypeVar, overload
 from urllib.parse import unquote, urlsplit
 
+from truewatch_contract.jsonscan import loads_plain
 from truewatch_contract.redaction import AUTH_HEADER, Redactor
 from truewatch_contract.spec import ROUTE
 
@@ -27,6 +26,38 @@ _ROUTE_LENGTH = len(ROUTE_PREFIX) + len(ROUTE_SUFFIX)
 CURL_DATA_LIMIT = 2048
 #: Headers a curl line leaves out: curl sets them itself.
 _CURL_SKIPS = frozenset({"content-length", "accept-encoding", "connection", "user-agent", "host"})
+
+_T = TypeVar("_T")
+
+
+class _once(Generic[_T]):
+    """
+    `functools.cached_property` without its lock (before Python 3.12 it takes one on every first
+    read, a cost the judge paid three times per exchange): the value is computed from the frozen
+    exchange alone, so two threads that compute it at once store the same thing. Kept, as there,
+    in the instance's ``__dict__`` under the property's name (`dataclasses.replace` starts anew).
+    """
+
+    def __init__(self, function: Callable[[Any], _T]) -> None:
+        self.function = function
+        self.name = function.__name__
+        self.__doc__ = function.__doc__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    @overload
+    def __get__(self, instance: None, owner: type | None = None) -> _once[_T]: ...
+
+    @overload
+    def __get__(self, instance: object, owner: type | None = None) -> _T: ...
+
+    def __get__(self, instance: object | None, owner: type | None = None) -> _T | _once[_T]:
+        if instance is None:
+            return self
+        value = self.function(instance)
+        instance.__dict__[self.name] = value
+        return value
 
 
 @dataclasses.dataclass(frozen=True)
@@ -75,7 +106,7 @@ class Exchange:
         """The request's full URL (its path alone when the base URL is unknown)."""
         return self.base_url + self.path
 
-    @functools.cached_property
+    @_once
     def issue_id(self) -> str | None:
         """The route's issue_id (decoded), or None when the path is not the update route."""
         path = self.path
@@ -101,7 +132,7 @@ class Exchange:
         """A response header (any case of its name), or None."""
         return _find(self.response_headers, name)
 
-    @functools.cached_property
+    @_once
     def _request_names(self) -> dict[str, str]:
         # Looked up several times per judgement: lowered once (the first of a repeated name wins).
         found: dict[str, str] = {}
@@ -122,23 +153,31 @@ class Exchange:
 
     def json_body(self) -> tuple[bool, Any]:
         """``(True, value)`` when the answer's body is JSON, else ``(False, None)``."""
-        return self._received
+        return self._received[:2]
+
+    @property
+    def json_body_plain(self) -> bool:
+        """
+        Whether the answer's JSON value (`json_body`) is certainly plain JSON no deeper than
+        `jsonscan.MAX_DEPTH` (`jsonscan.loads_plain`): the validators need not scan it again.
+        """
+        return self._received[2]
 
     # Parsed once per exchange (the judge, the record and the failure text all read it); the
     # cache lives in the instance, so `dataclasses.replace` starts a fresh one.
-    @functools.cached_property
-    def _received(self) -> tuple[bool, Any]:
+    @_once
+    def _received(self) -> tuple[bool, Any, bool]:
         raw = self.response_body
         if not raw:
-            return False, None
+            return False, None, False
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError:
             text = raw.decode("utf-8", "replace")
         try:
-            return True, json.loads(text)
+            return (True, *loads_plain(text))
         except (ValueError, RecursionError):
-            return False, None
+            return False, None, False
 
     def curl(self, redactor: Redactor) -> str:
         """A curl line that sends this request again, with the API key shown as ``[redacted]``."""

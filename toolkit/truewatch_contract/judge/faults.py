@@ -152,6 +152,7 @@ def answers_for(fault: Fault) -> Answers:
 
 _TABLED = frozenset(ANSWERS)
 _POINTS = frozenset(fault for fault, answers in ANSWERS.items() if answers.point)
+_FAULTS = _TABLED - _POINTS
 
 #: Faults after which an answered 200 for a known issue was an update that took place.
 MAY_APPLY = frozenset({Fault.MEDIA_TYPE, Fault.TOO_LARGE})
@@ -222,10 +223,27 @@ def read_sent(exchange: Exchange, engine: Any = None) -> SentBody:
     if isinstance(value, Unreadable):
         return SentBody(value, utf8, True, tuple(sorted(checked)), tuple(problems), engine)
     valid = request_is_valid(value, engine)
-    readings = _readings(raw, value) if isinstance(value, dict) else ()
-    return SentBody(
-        value, utf8, not valid, tuple(sorted(checked)), tuple(problems), engine, readings
+    readings = (
+        _readings(raw, value)
+        # Almost every body names each field once, in its case: no other reading to look for.
+        if isinstance(value, dict)
+        and (max(map(raw.count, _QUOTED)) > 1 or not value.keys() <= KNOWN_FIELDS)
+        else ()
     )
+    # Every field at once (as `SentBody(...)` would set them, one object.__setattr__ each).
+    made = object.__new__(SentBody)
+    made.__dict__.update(
+        {
+            "value": value,
+            "utf8": utf8,
+            "invalid": not valid,
+            "checked": tuple(sorted(checked)),
+            "problems": tuple(problems),
+            "engine": engine,
+            "readings": readings,
+        }
+    )
+    return made
 
 
 def _bom(raw: bytes) -> bool:
@@ -246,19 +264,28 @@ def _readings(raw: bytes, value: dict[str, Any]) -> tuple[tuple[str, dict[str, A
     (``IssueStatus``) to the field, which breaks only the assumed point on unknown fields.
     """
     found: list[tuple[str, dict[str, Any]]] = []
-    if any(raw.count(quoted) > 1 for quoted in _QUOTED):
+    if _repeats_a_field(raw):
         try:
             first = json.loads(raw.decode("utf-8", "replace"), object_pairs_hook=_first_wins)
         except (ValueError, RecursionError):  # pragma: no cover - parsed once already
             first = None
         if isinstance(first, dict) and first != value:
             found.append((FIRST_WINS, first))
-    if any(name not in KNOWN_FIELDS and name.casefold() in _FOLDS for name in value):
+    if _names_a_field_otherwise(value):
         folded: dict[str, Any] = {}
         for name, item in value.items():
             folded[name if name in KNOWN_FIELDS else _FOLDS.get(name.casefold(), name)] = item
         found.append((FOLDED, folded))
     return tuple(found)
+
+
+def _repeats_a_field(raw: bytes) -> bool:
+    return max(map(raw.count, _QUOTED)) > 1  # no generator: this runs on every object body
+
+
+def _names_a_field_otherwise(value: dict[str, Any]) -> bool:
+    unknown = value.keys() - KNOWN_FIELDS  # almost always empty
+    return bool(unknown) and any(name.casefold() in _FOLDS for name in unknown)
 
 
 def _first_wins(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -287,6 +314,8 @@ class Expectation:
     known_issue: bool = False
 
     def __post_init__(self) -> None:
+        if self.faults <= _FAULTS and self.possible <= _FAULTS and self.points <= _POINTS:
+            return  # the usual case: three subset tests, nothing built
         listed = self.faults | self.points | self.possible
         if not listed <= _TABLED:  # the usual case costs one set comparison
             for fault in listed:
@@ -306,10 +335,11 @@ class Expectation:
 
     def allows(self, status: int, error_envelope: bool) -> bool:
         """Whether the answer is right for at least one fault, possible fault or point."""
-        return any(
-            ANSWERS[f].allows(status, error_envelope)
-            for f in (*self.faults, *self.possible, *self.points)
-        )
+        for group in (self.faults, self.possible, self.points):
+            for fault in group:
+                if ANSWERS[fault].allows(status, error_envelope):
+                    return True
+        return False
 
     def describe(self) -> str:
         """The acceptable answers, each with the fault that allows it."""
@@ -343,7 +373,8 @@ def expectation_of(
     faults: set[Fault] = set()
     points: set[Fault] = {Fault.RACE} if concurrent else set()
     possible: set[Fault] = set()
-    if exchange.method.upper() != "POST":
+    method = exchange.method
+    if method != "POST" and method.upper() != "POST":
         faults.add(Fault.METHOD)
     key = facts.key_kind(exchange.header(AUTH_HEADER))
     issue_id = exchange.issue_id
@@ -363,7 +394,17 @@ def expectation_of(
     elif key is KeyKind.FOREIGN and known:
         faults.add(Fault.FOREIGN_KEY)
     _body_faults(exchange, sent, faults, points, possible)
-    return Expectation(frozenset(faults), frozenset(points), frozenset(possible - faults), known)
+    # Every field at once, unchecked: each group above holds only faults, or only points.
+    made = object.__new__(Expectation)
+    made.__dict__.update(
+        {
+            "faults": frozenset(faults),
+            "points": frozenset(points),
+            "possible": frozenset(possible - faults),
+            "known_issue": known,
+        }
+    )
+    return made
 
 
 def _issue_faults(
@@ -379,11 +420,11 @@ def _issue_faults(
         if key is not KeyKind.FOREIGN:
             faults.add(Fault.FOREIGN_ISSUE)
         return False
-    well_formed = bool(ISSUE_ID.match(issue_id))
     if issue_id in facts.issue_ids:
-        if not (well_formed or facts.builtin_mock):
+        if not facts.builtin_mock and not ISSUE_ID.match(issue_id):
             points.add(Fault.ALIAS_ID)  # the mock's extra form: another server may refuse it
         return True
+    well_formed = bool(ISSUE_ID.match(issue_id))
     every = facts.every_issue
     if not well_formed:
         if ALIAS_ID.match(issue_id) and not every:
@@ -435,7 +476,7 @@ def _body_faults(
         faults.add(Fault.SCHEMA)
     elif not body:
         points.add(Fault.EMPTY_BODY)
-    elif set(body) - KNOWN_FIELDS:
+    elif not body.keys() <= KNOWN_FIELDS:
         points.add(Fault.UNKNOWN_FIELDS)
 
 
@@ -447,6 +488,6 @@ def acceptance_rule(sent: Any) -> str:
     if isinstance(sent, dict):
         if not sent:
             return ANSWERS[Fault.EMPTY_BODY].rule or ""
-        if set(sent) - KNOWN_FIELDS:
+        if not sent.keys() <= KNOWN_FIELDS:
             return ANSWERS[Fault.UNKNOWN_FIELDS].rule or ""
     return "behaviour.valid-body-accepted"

@@ -12,6 +12,7 @@ the request hooks and the proxy all call it; none judges on its own.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -182,7 +183,7 @@ def judge(
     checked: list[str] = []
     is_json, body = exchange.json_body()
     faults = expect.faults
-    lenient = bool(faults & {Fault.METHOD, Fault.ROUTE}) and not isinstance(body, dict)
+    lenient = bool(faults & _NOT_THE_ROUTE) and not isinstance(body, dict)
     # A request that should have been refused but got a 200 was applied: its answer is judged
     # as the update it was (content and history), so the caller's picture of the issue holds.
     applied = status == 200 and expect.known_issue and faults <= MAY_APPLY
@@ -215,6 +216,7 @@ def judge(
             # The echo discount: a message may quote what the client itself sent.
             sent=SentRequest(path=exchange.path, body=exchange.request_body or b""),
             engine=engine,
+            plain=is_json and exchange.json_body_plain,
         )
         if Fault.TOO_LARGE in faults and status != 200 and library:
             # An oversized body may never reach the API: a proxy's own answer (nginx's HTML
@@ -268,20 +270,27 @@ def judge(
     if status == 200 and isinstance(body, dict) and body.get("success") is True:
         candidate = body.get("content")
         content = candidate if isinstance(candidate, dict) else None
-    failing, relaxed = policy.split(found)
-    return Verdict(
-        expectation=expect,
-        checked=tuple(sorted(set(checked))),
-        violations=failing,
-        relaxed=relaxed,
-        sent=sent,
-        acceptable=acceptable,
-        note=note,
-        content=content,
+    failing, relaxed = policy.split(found) if found else _NOTHING_FOUND
+    # Every field at once (as `Verdict(...)` would set them, one object.__setattr__ each).
+    made = object.__new__(Verdict)
+    made.__dict__.update(
+        {
+            "expectation": expect,
+            "checked": _sorted(frozenset(checked)),
+            "violations": failing,
+            "relaxed": relaxed,
+            "sent": sent,
+            "acceptable": acceptable,
+            "note": note,
+            "content": content,
+        }
     )
+    return made
 
 
 _NO_FACTS = Facts()
+_NOT_THE_ROUTE = frozenset({Fault.METHOD, Fault.ROUTE})
+_NOTHING_FOUND: tuple[tuple[Violation, ...], tuple[Violation, ...]] = ((), ())
 
 
 def _reading(sent: SentBody, content: Any, previous: Any) -> tuple[str, Any]:
@@ -371,13 +380,25 @@ def _noop(sent: SentBody, body: Any, previous: Any, checked: list[str]) -> list[
     ]
 
 
+@functools.lru_cache(maxsize=256)
+def _sorted(checked: frozenset[str]) -> tuple[str, ...]:
+    """The rules checked, sorted: the same few sets come back exchange after exchange."""
+    return tuple(sorted(checked))
+
+
+@functools.lru_cache(maxsize=256)
+def _fault_rules(faults: frozenset[Fault]) -> tuple[str, ...]:
+    """The rules a wrong answer to a request with these faults breaks, sorted (one per rule)."""
+    return tuple(sorted({r for f in faults if (r := ANSWERS[f].rule)}))
+
+
 def _behaviour(
     expect: Expectation, status: int, body: Any, sent: SentBody, checked: list[str]
 ) -> tuple[list[Violation], bool]:
     """The behaviour rules of one answer, and whether the answer is an acceptable one."""
     error = isinstance(body, dict) and body.get("success") is False
     if expect.faults:
-        rules = sorted({r for f in expect.faults if (r := ANSWERS[f].rule)})
+        rules = _fault_rules(expect.faults)
         checked.extend(rules)
         if status != 200 and expect.allows(status, error):
             return [], True
