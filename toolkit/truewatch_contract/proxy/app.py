@@ -31,7 +31,7 @@ from truewatch_contract.judge.exchange import ROUTE_PREFIX, ROUTE_SUFFIX
 from truewatch_contract.proxy.judging import Judging
 from truewatch_contract.proxy.passage import KeyAliases, Passage
 from truewatch_contract.proxy.spool import SpoolWriter
-from truewatch_contract.proxy.upstream import AnswerBody, Upstream, UpstreamTransport
+from truewatch_contract.proxy.upstream import Upstream, UpstreamTransport
 
 #: The header ``--annotate`` adds: the rules the exchange broke, or ``none``.
 ANNOTATION = "X-Truewatch-Contract"
@@ -53,6 +53,8 @@ HOP_BY_HOP = frozenset(
     }
 )
 _NO_BODY = frozenset({204, 304})
+#: The methods httpx gives a ``Content-Length: 0`` when they have no body and no framing.
+_FRAMED_ANYWAY = frozenset({"POST", "PUT", "PATCH"})
 _KEY = b"df-api-key"
 #: How often the spool buffer is written while requests come in (seconds).
 FLUSH_EVERY = 0.01
@@ -121,7 +123,6 @@ class ProxyApp(Starlette):
             max_body=max_body,
         )
         self.client = httpx.AsyncClient(transport=self.transport, timeout=None)
-        self._url = httpx.URL(upstream.base_url + "/")
         self._host = upstream.netloc.encode("ascii")
         self._prefix = upstream.prefix.encode("ascii")
         self._inflight: dict[str, list[list[bool]]] = {}
@@ -194,25 +195,15 @@ class ProxyApp(Starlette):
         headers.append((b"host", self._host))
         if body or framed:
             headers.append((b"content-length", str(len(body)).encode("ascii")))
+        elif method in _FRAMED_ANYWAY:  # as httpx frames them: an empty body said so
+            headers.insert(0, (b"Content-Length", b"0"))
         flight = self._enter(issue)
         error: str | None = None
         try:
             # Straight to the client's transport: the client's own layers (redirects followed,
-            # cookies kept, auth added) are what a reverse proxy must not do.
-            response = await self.transport.handle_async_request(
-                httpx.Request(
-                    method,
-                    self._url,
-                    headers=headers,
-                    content=body,
-                    extensions={"target": self._prefix + target},
-                )
-            )
-            stream = response.stream
-            if isinstance(stream, AnswerBody):
-                answer = stream.data
-            else:  # pragma: no cover - another transport
-                answer = b"".join([chunk async for chunk in response.aiter_raw()])
+            # cookies kept, auth added) are what a reverse proxy must not do; and no
+            # `httpx.Request` or `httpx.Response` built around the exchange (`forward`).
+            response = await self.transport.forward(method, self._prefix + target, headers, body)
         except httpx.HTTPError as failure:
             error = _reason(failure, self.upstream)
         except Exception as failure:  # a fault of ours: the client still gets an envelope
@@ -244,11 +235,13 @@ class ProxyApp(Starlette):
                 )
             return
 
-        status = response.status_code
-        out = [(n, v) for n, v in response.headers.raw if n.lower() not in HOP_BY_HOP]
+        status = response.status
+        answer = response.body
+        received = response.headers
+        out = [(n, v) for n, v in received if n.lower() not in HOP_BY_HOP]
         bodyless = method == "HEAD" or status in _NO_BODY or status < 200
         if bodyless:
-            out += [(n, v) for n, v in response.headers.raw if n.lower() == b"content-length"]
+            out += [(n, v) for n, v in received if n.lower() == b"content-length"]
         else:
             out.append((b"content-length", str(len(answer)).encode("ascii")))
         self.forwarded += 1
@@ -262,7 +255,7 @@ class ProxyApp(Starlette):
             self._shown(headers),
             body,
             status,
-            response.headers.raw,
+            received,
             answer,
             sent_at,
             time.time(),

@@ -6,6 +6,11 @@ than the proxy may add to a client's wait; this one does what a reverse proxy ne
 one upstream, bodies in memory, the answer's bytes as they came (no decoding), TLS by the
 standard library, and httpx's errors (`httpx.ConnectError`, `httpx.ConnectTimeout`,
 `httpx.ReadTimeout`, `httpx.RemoteProtocolError`) for everything that goes wrong.
+
+The proxy's own path skips the `httpx.Request` and `httpx.Response` objects around each exchange
+(`UpstreamTransport.forward`: the request line, header pairs and body in, an `Answer` out), which
+cost about a tenth of its time per request; `handle_async_request`, the client's way in, wraps the
+same exchange.
 """
 
 from __future__ import annotations
@@ -61,7 +66,9 @@ class Upstream:
 
 
 @dataclass
-class _Answer:
+class Answer:
+    """The upstream's answer: its status, header pairs and body bytes as they came."""
+
     status: int
     headers: list[tuple[bytes, bytes]]
     body: bytes
@@ -90,7 +97,7 @@ class _Connection(asyncio.Protocol):
         self.max_body = max_body
         self.transport: asyncio.Transport | None = None
         self.parser = httptools.HttpResponseParser(self)
-        self.waiter: asyncio.Future[_Answer] | None = None
+        self.waiter: asyncio.Future[Answer] | None = None
         self.closed = False
         self.head_only = False
         self.received = False
@@ -167,8 +174,8 @@ class _Connection(asyncio.Protocol):
 
     # -- the exchange ----------------------------------------------------------------------------
 
-    async def exchange(self, data: bytes, *, head_only: bool, timeout: float) -> _Answer:
-        waiter: asyncio.Future[_Answer] = self.loop.create_future()
+    async def exchange(self, data: bytes, *, head_only: bool, timeout: float) -> Answer:
+        waiter: asyncio.Future[Answer] = self.loop.create_future()
         self.waiter = waiter
         self.head_only = head_only
         self.received = False
@@ -194,7 +201,7 @@ class _Connection(asyncio.Protocol):
         waiter = self.waiter
         if waiter is not None and not waiter.done():
             body = self.body[0] if len(self.body) == 1 else b"".join(self.body)
-            waiter.set_result(_Answer(self.status, self.headers, body, keep_alive))
+            waiter.set_result(Answer(self.status, self.headers, body, keep_alive))
         if not keep_alive:
             self.close()
 
@@ -240,8 +247,34 @@ class UpstreamTransport(httpx.AsyncBaseTransport):
         self._idle: list[_Connection] = []
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        data = self._head(request) + request.content
-        head_only = request.method == "HEAD"
+        # httpcore's ``target`` extension: the request line's target as given, not normalised
+        # (a reverse proxy forwards "/a/../b" as received).
+        target = request.extensions.get("target") or request.url.raw_path
+        answer = await self.forward(request.method, target, request.headers.raw, request.content)
+        return httpx.Response(
+            answer.status,
+            headers=answer.headers,
+            stream=AnswerBody(answer.body),
+            request=request,
+            extensions={"http_version": b"HTTP/1.1"},
+        )
+
+    async def forward(
+        self, method: str, target: bytes, headers: list[tuple[bytes, bytes]], body: bytes
+    ) -> Answer:
+        """
+        One exchange: the request line's `method` and `target`, the header pairs (as sent: the
+        framing headers included) and the `body`, as given; the answer as it came.
+
+        Raises:
+            httpx.HTTPError: the upstream cannot be reached, times out or answers garbage.
+        """
+        lines = [method.encode("ascii"), b" ", target, b" HTTP/1.1\r\n"]
+        for name, value in headers:
+            lines += (name, b": ", value, b"\r\n")
+        lines += (b"\r\n", body)
+        data = b"".join(lines)
+        head_only = method == "HEAD"
         for attempt in (1, 2):
             connection, reused = await self._acquire()
             try:
@@ -262,29 +295,13 @@ class UpstreamTransport(httpx.AsyncBaseTransport):
                 self._idle.append(connection)
             elif not connection.closed:
                 connection.close()
-            return httpx.Response(
-                answer.status,
-                headers=answer.headers,
-                stream=AnswerBody(answer.body),
-                request=request,
-                extensions={"http_version": b"HTTP/1.1"},
-            )
+            return answer
         raise AssertionError("unreachable")  # pragma: no cover
 
     async def aclose(self) -> None:
         idle, self._idle = self._idle, []
         for connection in idle:
             connection.close()
-
-    def _head(self, request: httpx.Request) -> bytes:
-        # httpcore's ``target`` extension: the request line's target as given, not normalised
-        # (a reverse proxy forwards "/a/../b" as received).
-        target = request.extensions.get("target") or request.url.raw_path
-        lines = [request.method.encode("ascii"), b" ", target, b" HTTP/1.1\r\n"]
-        for name, value in request.headers.raw:
-            lines += [name, b": ", value, b"\r\n"]
-        lines.append(b"\r\n")
-        return b"".join(lines)
 
     async def _acquire(self) -> tuple[_Connection, bool]:
         while self._idle:
