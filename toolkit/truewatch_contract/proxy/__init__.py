@@ -7,7 +7,7 @@ route with the library's one judge (a `truewatch_contract.judge.Watcher`), off t
 the client never waits for a verdict (unless ``--annotate`` asks for one in a header). When it
 stops, it writes the same reports as ``truewatch-contract run``, from the same typed run record.
 
-- `upstream`: the upstream client, one ``httpx.AsyncClient`` over a pooled HTTP/1.1 transport.
+- `upstream`: the upstream client, ``UpstreamTransport`` (an httpx transport) pooling HTTP/1.1.
 - `passage`: `Passage`, one exchange as the proxy forwarded it, and the library's `Exchange` of it.
 - `spool`: the file the event loop appends each passage to, and the judge reads back.
 - `judging`: `Judging` (the Watcher, the record), run inline or in its own low-priority process.

@@ -122,7 +122,6 @@ class ProxyApp(Starlette):
             read_timeout=read_timeout,
             max_body=max_body,
         )
-        self.client = httpx.AsyncClient(transport=self.transport, timeout=None)
         self._host = upstream.netloc.encode("ascii")
         self._prefix = upstream.prefix.encode("ascii")
         self._inflight: dict[str, list[list[bool]]] = {}
@@ -136,7 +135,7 @@ class ProxyApp(Starlette):
         try:
             yield
         finally:
-            await self.client.aclose()
+            await self.transport.aclose()
             if self.spool is not None:
                 self.spool.flush()
 

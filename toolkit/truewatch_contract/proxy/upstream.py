@@ -1,10 +1,10 @@
 """
-The proxy's upstream client: one `httpx.AsyncClient` whose transport, `UpstreamTransport`, keeps a
-pool of HTTP/1.1 keep-alive connections to the one upstream, on asyncio with httptools' parser
-(uvicorn's). httpx's default transport (httpcore on anyio) costs several times more per request
-than the proxy may add to a client's wait; this one does what a reverse proxy needs and no more:
-one upstream, bodies in memory, the answer's bytes as they came (no decoding), TLS by the
-standard library, and httpx's errors (`httpx.ConnectError`, `httpx.ConnectTimeout`,
+The proxy's upstream client: `UpstreamTransport`, an httpx transport (an `httpx.AsyncClient` can
+use it) that keeps a pool of HTTP/1.1 keep-alive connections to the one upstream, on asyncio with
+httptools' parser (uvicorn's). httpx's default transport (httpcore on anyio) costs several times
+more per request than the proxy may add to a client's wait; this one does what a reverse proxy
+needs and no more: one upstream, bodies in memory, the answer's bytes as they came (no decoding),
+TLS by the standard library, and httpx's errors (`httpx.ConnectError`, `httpx.ConnectTimeout`,
 `httpx.ReadTimeout`, `httpx.RemoteProtocolError`) for everything that goes wrong.
 
 The proxy's own path skips the `httpx.Request` and `httpx.Response` objects around each exchange
