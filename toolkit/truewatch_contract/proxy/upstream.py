@@ -8,9 +8,9 @@ TLS by the standard library, and httpx's errors (`httpx.ConnectError`, `httpx.Co
 `httpx.ReadTimeout`, `httpx.RemoteProtocolError`) for everything that goes wrong.
 
 The proxy's own path skips the `httpx.Request` and `httpx.Response` objects around each exchange
-(`UpstreamTransport.forward`: the request line, header pairs and body in, an `Answer` out), which
-cost about a tenth of its time per request; `handle_async_request`, the client's way in, wraps the
-same exchange.
+(`UpstreamTransport.forward`: the request line, header pairs and body in, an `UpstreamAnswer`
+out), which cost about a tenth of its time per request; `handle_async_request`, the client's way
+in, wraps the same exchange.
 """
 
 from __future__ import annotations
@@ -66,7 +66,7 @@ class Upstream:
 
 
 @dataclass
-class Answer:
+class UpstreamAnswer:
     """The upstream's answer: its status, header pairs and body bytes as they came."""
 
     status: int
@@ -97,7 +97,7 @@ class _Connection(asyncio.Protocol):
         self.max_body = max_body
         self.transport: asyncio.Transport | None = None
         self.parser = httptools.HttpResponseParser(self)
-        self.waiter: asyncio.Future[Answer] | None = None
+        self.waiter: asyncio.Future[UpstreamAnswer] | None = None
         self.closed = False
         self.head_only = False
         self.received = False
@@ -174,8 +174,8 @@ class _Connection(asyncio.Protocol):
 
     # -- the exchange ----------------------------------------------------------------------------
 
-    async def exchange(self, data: bytes, *, head_only: bool, timeout: float) -> Answer:
-        waiter: asyncio.Future[Answer] = self.loop.create_future()
+    async def exchange(self, data: bytes, *, head_only: bool, timeout: float) -> UpstreamAnswer:
+        waiter: asyncio.Future[UpstreamAnswer] = self.loop.create_future()
         self.waiter = waiter
         self.head_only = head_only
         self.received = False
@@ -201,7 +201,7 @@ class _Connection(asyncio.Protocol):
         waiter = self.waiter
         if waiter is not None and not waiter.done():
             body = self.body[0] if len(self.body) == 1 else b"".join(self.body)
-            waiter.set_result(Answer(self.status, self.headers, body, keep_alive))
+            waiter.set_result(UpstreamAnswer(self.status, self.headers, body, keep_alive))
         if not keep_alive:
             self.close()
 
@@ -261,7 +261,7 @@ class UpstreamTransport(httpx.AsyncBaseTransport):
 
     async def forward(
         self, method: str, target: bytes, headers: list[tuple[bytes, bytes]], body: bytes
-    ) -> Answer:
+    ) -> UpstreamAnswer:
         """
         One exchange: the request line's `method` and `target`, the header pairs (as sent: the
         framing headers included) and the `body`, as given; the answer as it came.
