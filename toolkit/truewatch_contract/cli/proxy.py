@@ -42,7 +42,7 @@ def register(subparsers: Any) -> None:
         metavar="URL",
         required=True,
         help="the API to forward to (http or https, e.g. https://us1-openapi.truewatch.com); "
-        "a path in it prefixes every request's",
+        "a path in it prefixes every request's path",
     )
     where.add_argument(
         "--host",
