@@ -194,6 +194,31 @@ def test_relax_takes_rule_ids_and_tags(serving: Callable[[str | None], Target]) 
         ContractHook(relax="nonsense")
 
 
+def test_relax_none_fails_on_the_assumed_rules_too(
+    serving: Callable[[str | None], Target],
+) -> None:
+    """As `run --relax none`: for the built-in mock behind a client, its own choices enforced."""
+    target = serving("same-status-appends")
+    default = ContractHook(mode="collect", api_key=target.key, issue_id=target.issue)
+    strict = ContractHook(mode="collect", relax="none", api_key=target.key, issue_id=target.issue)
+    for hook in (default, strict):
+        with requests.Session() as session:
+            session.hooks["response"].append(hook)
+            for _ in range(2):  # the same status twice: the mutant appends a record again
+                session.post(
+                    target.url(),
+                    json={"issueStatus": "Resolved"},
+                    headers={"DF-API-KEY": target.key},
+                    timeout=10,
+                )
+    rule = "history.same-status-no-record"
+    assert rule not in {v.rule for v in default.violations}
+    assert rule in {v.rule for verdict in default.verdicts for v in verdict.relaxed}
+    assert rule in {v.rule for v in strict.violations}, strict.verdicts
+    with pytest.raises(ValueError, match="cannot be combined"):
+        ContractHook(relax="none,observed")
+
+
 def test_an_unknown_mode_is_refused_at_construction() -> None:
     with pytest.raises(ValueError, match="mode: expected one of raise, warn, collect"):
         ContractHook(mode="loud")  # type: ignore[arg-type]

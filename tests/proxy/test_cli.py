@@ -47,6 +47,7 @@ def test_help_explains_every_option(capsys: pytest.CaptureFixture[str]) -> None:
         (["--upstream", "http://x/?q=1"], "--upstream: expected a URL without a query"),
         (["--port", "70000"], "--port: expected 0..65535, found 70000"),
         (["--relax", "nonsense"], "--relax: unknown rule id or tag 'nonsense'"),
+        (["--relax", "none,assumed"], "--relax: 'none' (relax nothing) cannot be combined"),
         (["--duration", "soon"], "--duration: expected a positive time such as 30s"),
         (["--duration", "0s"], "--duration: expected a positive time such as 30s"),
         (["--max-body", "lots"], "--max-body: expected a number of bytes, found 'lots'"),

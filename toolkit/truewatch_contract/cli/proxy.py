@@ -72,8 +72,8 @@ def register(subparsers: Any) -> None:
     judging.add_argument(
         "--relax",
         metavar="RULES",
-        help="comma-separated rule ids or tags reported but not failed on (assumed is always "
-        "relaxed)",
+        help="comma-separated rule ids or tags reported but not failed on, beside assumed; "
+        "'none': nothing relaxed, not even assumed",
     )
     judging.add_argument(
         "--annotate",

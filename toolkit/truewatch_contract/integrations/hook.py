@@ -47,7 +47,8 @@ class ContractHook:
             WARNING record on the ``truewatch_contract.hooks`` logger; ``"collect"``: keep every
             verdict in `verdicts` and every failing violation in `violations`.
         relax: rule ids or tags reported but not failed on (``"a,b"`` or a list), beside
-            ``assumed``, which is relaxed as against any target but the built-in mock.
+            ``assumed``, which is relaxed as against any target but the built-in mock;
+            ``"none"``: nothing relaxed, not even ``assumed``.
         api_key: the target's real key, when known: any other key is then a bad one.
         issue_id: the one issue the traffic may change, when known: any other well-formed id is
             then an unknown issue. Give it only when the traffic touches that issue alone.

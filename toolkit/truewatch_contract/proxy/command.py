@@ -30,7 +30,7 @@ from truewatch_contract.errors import UsageError
 from truewatch_contract.proxy.passage import KeyAliases
 from truewatch_contract.proxy.upstream import Upstream
 from truewatch_contract.redaction import Redactor
-from truewatch_contract.rules.policy import parse_items
+from truewatch_contract.rules.policy import Policy
 
 DEFAULT_PORT = 8080
 DEFAULT_MAX_BODY = 16 * 1024 * 1024
@@ -70,9 +70,10 @@ def plan_proxy(args: argparse.Namespace, environ: dict[str, str] | None = None) 
     if not 0 <= args.port <= 65535:
         raise UsageError(f"--port: expected 0..65535, found {args.port}")
     try:
-        relax = tuple(sorted(parse_items(args.relax, "--relax")))
+        Policy.remote(args.relax)  # `none` (relax nothing) as for `run`, else ids and tags
     except ValueError as error:
-        raise UsageError(str(error)) from None
+        raise UsageError(f"--relax{str(error).removeprefix('relax')}") from None
+    relax = tuple(sorted(part.strip() for part in (args.relax or "").split(",") if part.strip()))
     duration = None
     if args.duration is not None:
         match = _DURATION.match(str(args.duration).strip())

@@ -47,7 +47,7 @@ class Judging:
     Arguments:
         record: the run record file (created).
         base_url: the upstream's base URL (the record's target, each exchange's base).
-        relax: the relaxed rule ids and tags (``assumed`` always).
+        relax: the relaxed rule ids and tags, beside ``assumed`` (``none``: nothing relaxed).
         api_key, issue_id: the told key (as its stand-in) and test issue, when given.
         started_at: the proxy's start (each line's ``t`` counts from it).
     """

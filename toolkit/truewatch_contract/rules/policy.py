@@ -29,6 +29,20 @@ def is_relaxed(rule_id: str, relaxed: Collection[str]) -> bool:
         return False
 
 
+#: ``relax="none"`` / ``--relax none``: relax nothing, not even the ``assumed`` rules.
+NOTHING = "none"
+
+
+def _names(items: str | Iterable[str] | None) -> frozenset[str]:
+    if items is None:
+        return frozenset()
+    if isinstance(items, str):
+        items = [items]
+    return frozenset(
+        part.strip() for item in items for part in str(item).split(",") if part.strip()
+    )
+
+
 def parse_items(items: str | Iterable[str] | None, name: str = "relax") -> frozenset[str]:
     """
     Rule ids and tags from ``"a,b"``, ``["a", "b"]`` or ``["a,b"]`` (blanks ignored).
@@ -37,13 +51,7 @@ def parse_items(items: str | Iterable[str] | None, name: str = "relax") -> froze
         ValueError: an item that is neither a rule id of the catalogue nor a tag; the message is
             one line that starts with `name` (the option or variable it came from).
     """
-    if items is None:
-        return frozenset()
-    if isinstance(items, str):
-        items = [items]
-    names = frozenset(
-        part.strip() for item in items for part in str(item).split(",") if part.strip()
-    )
+    names = _names(items)
     unknown = sorted(name for name in names if name not in TAGS and name not in RULES)
     if unknown:
         raise ValueError(
@@ -74,7 +82,18 @@ class Policy:
 
     @classmethod
     def remote(cls, relax: str | Iterable[str] | None = None) -> Policy:
-        """The ``assumed`` rules relaxed, plus `relax` (rule ids or tags, ``"a,b"`` taken)."""
+        """
+        The ``assumed`` rules relaxed, plus `relax` (rule ids or tags, ``"a,b"`` taken); `relax`
+        ``"none"`` relaxes nothing, not even ``assumed`` (as ``--relax none`` for `run`).
+
+        Raises:
+            ValueError: an unknown rule id or tag, or ``none`` beside others.
+        """
+        names = _names(relax)
+        if NOTHING in names:
+            if len(names) > 1:
+                raise ValueError(f"relax: {NOTHING!r} (relax nothing) cannot be combined")
+            return _STRICT
         return cls.of(relax, include_assumed=False)
 
     @classmethod

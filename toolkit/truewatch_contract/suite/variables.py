@@ -12,13 +12,13 @@ from urllib.parse import urlsplit
 
 from truewatch_contract.errors import UsageError
 from truewatch_contract.rates import RateError, RateLimit
-from truewatch_contract.rules.policy import parse_items
+from truewatch_contract.rules.policy import NOTHING, parse_items
 from truewatch_contract.spec import account_id_pattern
 
 #: The seed every run uses unless ``TRUEWATCH_SEED`` says otherwise: a run is repeatable.
 DEFAULT_SEED = 20261127
 #: ``TRUEWATCH_RELAX=none``: relax nothing, not even the ``assumed`` rules off the mock.
-STRICT = "none"
+STRICT = NOTHING
 
 
 class ConfigError(UsageError):
