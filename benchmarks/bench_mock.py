@@ -35,6 +35,7 @@ import tempfile
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "openapi" / "error-track.openapi.yaml"
@@ -274,24 +275,18 @@ def run_python(
 # -- the run ----------------------------------------------------------------------------------
 
 
-def start_mock() -> tuple[subprocess.Popen[bytes], str, str]:
+_CLI = (sys.executable, "-m", "truewatch_contract.cli")
+
+
+def start_mock(port: int = 0) -> tuple[subprocess.Popen[bytes], dict[str, Any]]:
+    """`truewatch-contract mock` on `port` (0: a free one), and its first line (connection info)."""
     mock = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "truewatch_contract.cli",
-            "mock",
-            "--port",
-            "0",
-            "--log-level",
-            "critical",
-        ],
+        [*_CLI, "mock", "--port", str(port), "--log-level", "critical"],
         stdout=subprocess.PIPE,
         start_new_session=True,
     )
     assert mock.stdout is not None
-    info = json.loads(mock.stdout.readline())
-    return mock, info["base_url"], info["api_key"]
+    return mock, json.loads(mock.stdout.readline())
 
 
 def start_prism() -> tuple[subprocess.Popen[bytes] | None, str, str]:
@@ -335,7 +330,8 @@ def main() -> int:
 
     prism: subprocess.Popen[bytes] | None = None
     prism_note = ""
-    mock, url, key = start_mock()
+    mock, info = start_mock()
+    url, key = str(info["base_url"]), str(info["api_key"])
     try:
         urls = {"mock": url}
         groups = {"mock": mock.pid}  # each server runs in a session (and process group) of its own

@@ -56,6 +56,7 @@ from bench_mock import (  # the load generators of the mock's benchmark
     rss_kib,
     run_python,
     run_wrk,
+    start_mock,
     stop,
     wait_for_port,
 )
@@ -78,26 +79,8 @@ class Figure:
     socket_errors: int
 
 
-def start_mock() -> tuple[subprocess.Popen[bytes], dict[str, object]]:
-    mock = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "truewatch_contract.cli",
-            "mock",
-            "--port",
-            "0",
-            "--log-level",
-            "critical",
-        ],
-        stdout=subprocess.PIPE,
-        start_new_session=True,
-    )
-    assert mock.stdout is not None
-    return mock, json.loads(mock.stdout.readline())
-
-
 def start_proxy(upstream: str, reports: Path) -> tuple[subprocess.Popen[str], str]:
+    """`truewatch-contract proxy` in front of `upstream`, and the base URL its first line gives."""
     proxy = subprocess.Popen(
         [
             sys.executable,

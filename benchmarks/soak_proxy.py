@@ -42,6 +42,11 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_mock import start_mock
+from bench_proxy import start_proxy
+
 ISSUE = "04a0bb44b28e9ff1e01f87828af622b9"
 PATH = f"/api/v1/error_track/{ISSUE}/update"
 VALID = (
@@ -113,25 +118,6 @@ class SoakResult:
 
 
 # -- processes -----------------------------------------------------------------------------------
-
-
-def _start_mock(port: int = 0) -> tuple[subprocess.Popen[bytes], dict[str, Any]]:
-    mock = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "truewatch_contract.cli",
-            "mock",
-            "--port",
-            str(port),
-            "--log-level",
-            "critical",
-        ],
-        stdout=subprocess.PIPE,
-        start_new_session=True,
-    )
-    assert mock.stdout is not None
-    return mock, json.loads(mock.stdout.readline())
 
 
 def _end(process: subprocess.Popen[Any]) -> None:
@@ -292,29 +278,10 @@ def soak(duration: float = 30.0, *, python_load: bool = False, outage: bool = Tr
     use_wrk = shutil.which("wrk") is not None and not python_load
     generate = _wrk if use_wrk else _python_load
     workdir = Path(tempfile.mkdtemp(prefix="soak-proxy-"))
-    mock, info = _start_mock()
+    mock, info = start_mock()
     upstream, key = str(info["base_url"]), str(info["api_key"])
     port = int(upstream.rsplit(":", 1)[1])
-    proxy = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "truewatch_contract.cli",
-            "proxy",
-            "--upstream",
-            upstream,
-            "--port",
-            "0",
-            "--report-dir",
-            str(workdir / "reports"),
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-    )
-    assert proxy.stdout is not None
-    base_url = json.loads(proxy.stdout.readline())["base_url"]
+    proxy, base_url = start_proxy(upstream, workdir / "reports")
     result = SoakResult(duration, {}, 0)
     finished = threading.Event()
     mocks = [mock]
@@ -333,7 +300,7 @@ def soak(duration: float = 30.0, *, python_load: bool = False, outage: bool = Tr
                 died = True
                 _end(mocks[0])
                 time.sleep(2.0)
-                mocks.append(_start_mock(port)[0])
+                mocks.append(start_mock(port)[0])
 
     watcher = threading.Thread(target=watch, daemon=True)
     loads: dict[str, Load] = {}
