@@ -318,7 +318,7 @@ def _report(
     log: ProxyLog,
 ) -> int:
     from truewatch_contract.record import read_record
-    from truewatch_contract.runner.job_summary import write_markdown
+    from truewatch_contract.runner.job_summary import write_summaries
     from truewatch_contract.runner.report import RunContext, build_report
     from truewatch_contract.runner.reports import write_reports
 
@@ -340,11 +340,8 @@ def _report(
         raise UsageError(
             f"cannot write the reports to {plan.report_dir}: {error.strerror}"
         ) from None
-    for destination in plan.summary_md:
-        try:
-            write_markdown(report, destination, paths)
-        except OSError as error:
-            log.say(f"cannot write the job summary to {destination}: {error.strerror}")
+    for problem in write_summaries(report, plan.summary_md, paths):
+        log.say(problem)
     races = sum(1 for e in record.exchanges if e.phase == "race")
     text = summary(report, paths, app=app, races=races)
     if outcome.get("faults"):

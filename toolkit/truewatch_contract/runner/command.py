@@ -24,7 +24,7 @@ from truewatch_contract.runner.execute import (
     probe,
     run_suite,
 )
-from truewatch_contract.runner.job_summary import write_markdown
+from truewatch_contract.runner.job_summary import write_summaries
 from truewatch_contract.runner.options import RunPlan, name_options, plan_run
 from truewatch_contract.runner.report import RunContext, build_report
 from truewatch_contract.runner.reports import write_reports
@@ -106,15 +106,8 @@ def run_command(args: argparse.Namespace) -> int:
         raise UsageError(
             f"cannot write the reports to {plan.report_dir}: {error.strerror}"
         ) from None
-    for destination in plan.summary_md:
-        try:
-            write_markdown(report, destination, paths)
-        except OSError as error:
-            print(
-                f"truewatch-contract run: cannot write the job summary to {destination}: "
-                f"{error.strerror}",
-                file=err,
-            )
+    for problem in write_summaries(report, plan.summary_md, paths):
+        print(f"truewatch-contract run: {problem}", file=err)
     if suite_error:
         print("\n".join(tail[-25:]), file=err)
     print(summarize(report, paths, verbose=verbose), flush=True)

@@ -83,6 +83,22 @@ def write_markdown(report: RunReport, destination: Path, paths: Sequence[Path] =
         handle.write(render_markdown(report, paths))
 
 
+def write_summaries(
+    report: RunReport, destinations: Sequence[Path], paths: Sequence[Path] = ()
+) -> list[str]:
+    """
+    Append the summary to each of `destinations`; what could not be written, one line each (a
+    summary is a courtesy to the CI server: it never fails the run).
+    """
+    problems = []
+    for destination in destinations:
+        try:
+            write_markdown(report, destination, paths)
+        except OSError as error:
+            problems.append(f"cannot write the job summary to {destination}: {error.strerror}")
+    return problems
+
+
 def _example(failure: RuleFailure) -> str:
     """The first example in one line: what was wrong, and the request that showed it."""
     if not failure.examples:
