@@ -290,16 +290,13 @@ class Learned(Service):
                 return answer
         credential = exchange.credential
         assert credential is not None
-        with self.state.lock:
-            workspace = self.state.workspaces.get(credential.workspace)
-            issue = self.find_issue(credential, exchange.issue_id)
-            if workspace is None or issue is None:
-                return self.refuse(
-                    exchange, self._missing_issue(exchange), errors.NOT_FOUND_ISSUE, None
-                )
-            self.update(issue, exchange.parsed, credential, workspace)
-            content = self.serialize(self.render_content(issue, exchange))
-        return self.success(content)
+        return self.apply(
+            exchange,
+            credential,
+            lambda: self.refuse(
+                exchange, self._missing_issue(exchange), errors.NOT_FOUND_ISSUE, None
+            ),
+        )
 
     def _stage_method(self, exchange: IncomingRequest) -> Answer | None:
         if exchange.method == "POST":

@@ -216,11 +216,22 @@ class Service:
         problem = self.verdict(exchange)
         if problem is not None:
             return self.reject(exchange, errors.INVALID_PARAMETER, problem)
+        return self.apply(
+            exchange, credential, lambda: self.reject(exchange, errors.NOT_FOUND_ISSUE)
+        )
+
+    def apply(
+        self, exchange: IncomingRequest, credential: ApiKey, missing: Callable[[], Answer]
+    ) -> Answer:
+        """
+        The last stage, under the state's lock: the issue updated and the success, or the answer
+        `missing` gives when the key's workspace has no such issue.
+        """
         with self.state.lock:
             workspace = self.state.workspaces.get(credential.workspace)
             issue = self.find_issue(credential, exchange.issue_id)
             if workspace is None or issue is None:
-                return self.reject(exchange, errors.NOT_FOUND_ISSUE)
+                return missing()
             self.update(issue, exchange.parsed, credential, workspace)
             content = self.serialize(self.render_content(issue, exchange))
         return self.success(content)
